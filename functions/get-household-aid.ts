@@ -1,0 +1,17 @@
+import * as z from 'zod';
+import { householdYearSummary } from '#shared/aid/ledger.ts';
+import { shanghaiDate } from '#shared/dates.ts';
+import { CampaignYear } from '#shared/pairing/index.ts';
+import { db } from './lib/clients.ts';
+import { apiHandler } from './lib/http.ts';
+
+const Params = z.object({ id: z.string().min(1).max(64) });
+const Query = z.object({ year: CampaignYear.optional() });
+
+/** GET /households/{id}/aid?year=: the household-year's entries, total and floor status (default: this year). */
+export const handler = apiHandler(
+  { access: ['admin', 'auditor', 'cadre', 'communityCadre'], params: Params, query: Query },
+  async ({ caller, params, query, now }) => ({
+    json: await householdYearSummary(db, caller, params.id, query.year ?? Number(shanghaiDate(now).slice(0, 4))),
+  }),
+);

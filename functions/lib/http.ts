@@ -1,0 +1,172 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type * as z from 'zod';
+import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/caller.ts';
+import { AppError, type ErrorKind, type FieldIssue } from '#shared/errors.ts';
+import { logger } from './logger.ts';
+
+/** API Gateway HTTP API (v2) event with JWT claims. The local server builds the same shape. */
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; body: string; headers: Record<string, string> };
+
+/** The largest JSON body accepted: 1 MiB leaves room for a signature image and refuses abuse early. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The one mapping from error kinds to HTTP statuses. */
+export const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+};
+
+/** What a handler receives: the caller and the validated parts of the request. */
+export interface ApiRequest<B, Q, P> {
+  caller: Caller;
+  body: B;
+  query: Q;
+  params: P;
+  headers: Record<string, string | undefined>;
+  requestId: string;
+  now: Date;
+}
+
+/** What a handler returns: a JSON body, or raw text with its own content type (CSV). */
+export type Reply = { status?: number; json: unknown } | { status?: number; text: string; contentType: string; fileName?: string };
+
+/** Which callers a route admits: listed roles (any of), any signed-in caller, or the public. */
+export type Access = readonly Role[] | 'signed-in' | 'public';
+
+export interface RouteSpec<B, Q, P> {
+  access: Access;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function errorReply(status: number, code: string, message: string, issues?: FieldIssue[]): ApiResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': JSON_TYPE },
+    body: JSON.stringify({ error: { code, message, ...(issues ? { issues } : {}) } }),
+  };
+}
+
+function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = issuesOf(parsed.error);
+  throw new AppError('invalid', 'request.invalid', `${what}有误：${issues[0]?.message ?? '格式不正确'}`, issues);
+}
+
+/** Reads the JSON body: 415 unless declared JSON, 413 when over the limit, 400 when not JSON. */
+function readJsonBody(event: ApiEvent): unknown {
+  const type = (event.headers?.['content-type'] ?? '').toLowerCase();
+  if (!type.startsWith('application/json')) {
+    throw new AppError('unsupported_media_type', 'request.content_type', '请求体必须是 JSON（Content-Type: application/json）');
+  }
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new AppError('too_large', 'request.too_large', '请求体过大');
+  }
+  if (text.trim() === '') throw new AppError('invalid', 'request.body_required', '缺少请求体');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('invalid', 'request.malformed_json', '请求体不是合法的 JSON');
+  }
+}
+
+function lowerCaseHeaders(headers: Record<string, string | undefined> | undefined) {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** Turns a domain error into its response; anything else is a defect, logged, and a bare 500. */
+function errorMapper(): middy.MiddlewareObj<ApiEvent, ApiResult> {
+  return {
+    onError: (request) => {
+      const e = request.error;
+      if (e instanceof AppError) {
+        request.response = errorReply(STATUS_OF[e.kind], e.code, e.message, e.issues);
+        return;
+      }
+      logger.error('unhandled error', { error: e as Error, routeKey: request.event.routeKey });
+      request.response = errorReply(500, 'internal', '服务器内部错误，请稍后重试');
+    },
+  };
+}
+
+/** One structured line per request: route, status, caller, duration. Never the body. */
+function accessLog(): middy.MiddlewareObj<ApiEvent, ApiResult> {
+  let started = 0;
+  const done = (request: middy.Request<ApiEvent, ApiResult>) => {
+    logger.info('request', {
+      routeKey: request.event.routeKey,
+      status: request.response?.statusCode,
+      requestId: request.event.requestContext?.requestId,
+      sub: request.event.requestContext?.authorizer?.jwt?.claims?.sub,
+      ms: Date.now() - started,
+    });
+  };
+  return {
+    before: () => {
+      started = Date.now();
+    },
+    after: done,
+    onError: (request) => {
+      if (request.response) done(request);
+    },
+  };
+}
+
+function toResult(reply: Reply): ApiResult {
+  const status = reply.status ?? 200;
+  if ('json' in reply) {
+    return { statusCode: status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(reply.json) };
+  }
+  const headers: Record<string, string> = { 'content-type': reply.contentType };
+  if (reply.fileName) headers['content-disposition'] = `attachment; filename="${reply.fileName}"`;
+  return { statusCode: status, headers, body: reply.text };
+}
+
+/**
+ * Builds an API handler: access check, validation of body, query and path against zod schemas, then the
+ * domain call in `fn`, then one error mapping. The handler itself stays glue: parse, call, shape.
+ */
+export function apiHandler<B = undefined, Q = undefined, P = undefined>(
+  spec: RouteSpec<B, Q, P>,
+  fn: (req: ApiRequest<B, Q, P>) => Promise<Reply>,
+) {
+  const core = async (event: ApiEvent, _context: Context): Promise<ApiResult> => {
+    const headers = lowerCaseHeaders(event.headers);
+    const caller =
+      spec.access === 'public'
+        ? { sub: 'public', roles: new Set<Role>() }
+        : callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
+    if (Array.isArray(spec.access)) requireRole(caller, ...spec.access);
+    const req: ApiRequest<B, Q, P> = {
+      caller,
+      headers,
+      body: (spec.body ? validate(spec.body, readJsonBody({ ...event, headers }), '请求内容') : undefined) as B,
+      query: (spec.query ? validate(spec.query, event.queryStringParameters ?? {}, '查询参数') : undefined) as Q,
+      params: (spec.params ? validate(spec.params, event.pathParameters ?? {}, '路径参数') : undefined) as P,
+      requestId: event.requestContext?.requestId ?? 'local',
+      now: new Date(),
+    };
+    return toResult(await fn(req));
+  };
+  return middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 }).use(accessLog()).use(errorMapper()).handler(core);
+}

@@ -1,0 +1,25 @@
+/**
+ * The API's routes, each served by one Lambda (one file in `functions/`). `infra/` builds API Gateway routes
+ * and functions from this list, and the local server dispatches with it, so the two cannot disagree.
+ * `auth: 'jwt'` routes sit behind the JWT authorizer; `public` ones do not.
+ */
+export interface RouteDef {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Handler file under `functions/`, without extension. */
+  handler: string;
+  auth: 'jwt' | 'public';
+}
+
+export const ROUTES: readonly RouteDef[] = [
+  { method: 'GET', path: '/health', handler: 'health', auth: 'public' },
+  { method: 'POST', path: '/communities', handler: 'create-community', auth: 'jwt' },
+  { method: 'POST', path: '/units', handler: 'create-unit', auth: 'jwt' },
+  { method: 'POST', path: '/cadres', handler: 'create-cadre', auth: 'jwt' },
+  { method: 'POST', path: '/households', handler: 'register-household', auth: 'jwt' },
+  { method: 'POST', path: '/pairings', handler: 'create-pairing', auth: 'jwt' },
+  { method: 'POST', path: '/aid-records', handler: 'record-aid', auth: 'jwt' },
+  { method: 'POST', path: '/aid-records/{id}/reversal', handler: 'reverse-aid', auth: 'jwt' },
+  { method: 'GET', path: '/households/{id}/aid', handler: 'get-household-aid', auth: 'jwt' },
+  { method: 'GET', path: '/reports/floor', handler: 'floor-report', auth: 'jwt' },
+];

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { createDb } from '#shared/db.ts';
+import { loadDemoData } from './demo-data.ts';
+import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
+import { startLocalServer } from './server.ts';
+
+/**
+ * The whole product on one machine: an embedded dynalite on disk (or a DynamoDB-compatible endpoint), the
+ * table, demo data for a new data directory, and the HTTP server in front of the Lambda handlers.
+ * Configuration is the contract of issue #2: PORT, DATA_DIR, DYNAMODB_ENDPOINT, TABLE_NAME, DEMO_DATA.
+ */
+export interface LocalStackOptions {
+  port: number;
+  dataDir: string;
+  tableName: string;
+  dynamodbEndpoint?: string | undefined;
+  demoData: boolean;
+}
+
+/** Reads the options from the environment, with the documented defaults. */
+export function optionsFromEnv(env = process.env): LocalStackOptions {
+  return {
+    port: Number(env.PORT ?? 3000),
+    dataDir: resolve(env.DATA_DIR ?? '.data'),
+    tableName: env.TABLE_NAME || 'linkage-aid',
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    demoData: env.DEMO_DATA !== 'off',
+  };
+}
+
+interface LocalKeys {
+  jwtKey: string;
+  idHashKey: string;
+}
+
+/** Secrets of this data directory, generated on first start and kept (tokens survive a restart). */
+function loadKeys(dataDir: string): LocalKeys {
+  const file = join(dataDir, 'keys.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalKeys;
+  const keys = { jwtKey: randomBytes(32).toString('base64'), idHashKey: randomBytes(32).toString('base64') };
+  writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+  return keys;
+}
+
+export interface LocalStack {
+  url: string;
+  endpoint: string;
+  demoLoaded: boolean;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const keys = loadKeys(opts.dataDir);
+  let dynamo: EmbeddedDynamo | undefined;
+  if (!opts.dynamodbEndpoint) dynamo = await startDynalite(join(opts.dataDir, 'dynamodb'));
+  const endpoint = opts.dynamodbEndpoint ?? dynamo!.endpoint;
+
+  // The handlers read their configuration from the environment at import, exactly as on Lambda.
+  process.env.TABLE_NAME = opts.tableName;
+  process.env.DYNAMODB_ENDPOINT = endpoint;
+  process.env.ID_HASH_KEY = keys.idHashKey;
+
+  const created = await ensureTable(endpoint, opts.tableName);
+  const demoLoaded = created && opts.demoData;
+  if (demoLoaded) {
+    await loadDemoData(createDb({ table: opts.tableName, endpoint }), Buffer.from(keys.idHashKey, 'base64'), new Date());
+  }
+  const { server, url } = await startLocalServer({ port: opts.port, jwtKey: Buffer.from(keys.jwtKey, 'base64') });
+  return {
+    url,
+    endpoint,
+    demoLoaded,
+    close: async () => {
+      await closeServer(server);
+      await dynamo?.close();
+    },
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,208 @@
+import { type Caller, hasRole } from '../caller.ts';
+import { shanghaiDate } from '../dates.ts';
+import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
+import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import { findHousehold } from '../household/index.ts';
+import { findPairing, type Pairing } from '../pairing/index.ts';
+import { keys, stripKeys } from '../table.ts';
+import {
+  type AidRecord,
+  type FloorStatus,
+  floorStatus,
+  type NewAidRecord,
+  type NewReversal,
+  recordIdFor,
+  requestHashOf,
+  reversalIdFor,
+  type Totals,
+  totalsOf,
+  yearOf,
+} from './rules.ts';
+
+/**
+ * The aid ledger (帮扶手册): append-only entries, each written by one conditional put, corrected only by
+ * reversals. Totals are always derived from the entries, never stored, so they cannot disagree with them.
+ */
+
+/** An entry as the API shows it: storage detail (the request hash) left out. */
+export type AidRecordView = Omit<AidRecord, 'requestHash'>;
+
+function view(item: Record<string, unknown>): AidRecordView {
+  const { requestHash: _hash, ...rest } = stripKeys(item) as Record<string, unknown>;
+  return rest as unknown as AidRecordView;
+}
+
+/** The stored item: the entry with its keys. */
+function toItem(r: AidRecord): Record<string, unknown> {
+  return { ...keys.aidRecord(r.id), ...keys.aidRecordIndexes(r), entity: 'aid', ...r };
+}
+
+function refuseLocked(pairing: Pairing): void {
+  if (pairing.lockedBy) {
+    throw conflict('ledger.locked', '该社区本年度帮扶数据已确认公示并锁定，如需更正请联系管理员重新开启核查');
+  }
+}
+
+/** The outcome of a submission: the entry, and whether this call stored it or found it stored by an earlier one. */
+export interface RecordResult {
+  record: AidRecordView;
+  created: boolean;
+}
+
+/**
+ * Records one aid entry for a household the calling cadre is paired with in the entry's year.
+ * Idempotent: the same key and body return the stored entry; the same key with another body is a 409.
+ * Concurrent duplicates race on one conditional put, so exactly one stores and the rest read it back.
+ */
+export async function recordAid(
+  db: Db,
+  caller: Caller,
+  idempotencyKey: string,
+  input: NewAidRecord,
+  now: Date,
+): Promise<RecordResult> {
+  if (!caller.cadreId) throw forbidden('aid.not_cadre', '只有帮扶责任人可以登记帮扶');
+  if (input.date > shanghaiDate(now)) {
+    throw invalid('aid.date_future', '帮扶日期不能晚于今天', [{ path: 'date', message: '帮扶日期不能晚于今天（北京时间）' }]);
+  }
+  const year = yearOf(input);
+  const pairing = await findPairing(db, input.householdId, year);
+  if (!pairing || pairing.cadreId !== caller.cadreId) {
+    throw forbidden('aid.not_paired', `您在 ${year} 年未与该家庭结对，不能为其登记帮扶`);
+  }
+  refuseLocked(pairing);
+
+  const record: AidRecord = {
+    id: recordIdFor(caller.cadreId, idempotencyKey),
+    householdId: pairing.householdId,
+    communityId: pairing.communityId,
+    unitId: pairing.unitId,
+    cadreId: pairing.cadreId,
+    year,
+    date: input.date,
+    kind: input.kind,
+    objective: input.objective,
+    amountFen: input.amountFen,
+    description: input.description,
+    items: input.items,
+    recordedBy: caller.sub,
+    recordedAt: now.toISOString(),
+    requestHash: requestHashOf(input),
+  };
+  if (await putIfAbsent(db, toItem(record))) return { record: view(toItem(record)), created: true };
+
+  const stored = await getItem(db, keys.aidRecord(record.id));
+  if (!stored || stored.requestHash !== record.requestHash) {
+    throw conflict('aid.idempotency_mismatch', '同一个 Idempotency-Key 已用于内容不同的登记，请重新打开表单');
+  }
+  return { record: view(stored), created: false };
+}
+
+/** Reads one ledger entry, or throws 404. */
+export async function getAidRecord(db: Db, id: string): Promise<AidRecordView> {
+  const item = await getItem(db, keys.aidRecord(id));
+  if (!item) throw notFound('aid.not_found', '帮扶记录不存在');
+  return view(item);
+}
+
+/**
+ * Cancels an entry with a negative entry that names it and says why. Allowed to the cadre who recorded the
+ * entry, and to admins. One reversal per entry: its id is derived from the original's, so a second collides.
+ */
+export async function reverseAid(
+  db: Db,
+  caller: Caller,
+  recordId: string,
+  input: NewReversal,
+  now: Date,
+): Promise<AidRecordView> {
+  const original = await getAidRecord(db, recordId);
+  const isAdmin = hasRole(caller, 'admin');
+  if (!isAdmin && !(hasRole(caller, 'cadre') && caller.cadreId === original.cadreId)) {
+    throw forbidden('aid.not_recorder', '只有登记该记录的帮扶责任人或管理员可以冲正');
+  }
+  if (original.reverses) throw conflict('aid.reversal_of_reversal', '冲正记录不能再次冲正');
+  const pairing = await findPairing(db, original.householdId, original.year);
+  if (pairing) refuseLocked(pairing);
+
+  const reversal: AidRecord = {
+    ...original,
+    id: reversalIdFor(original.id),
+    amountFen: -original.amountFen,
+    description: `冲正：${original.description}`.slice(0, 500),
+    items: undefined,
+    recordedBy: caller.sub,
+    recordedAt: now.toISOString(),
+    requestHash: '',
+    reverses: original.id,
+    reason: input.reason,
+  };
+  if (!(await putIfAbsent(db, toItem(reversal)))) {
+    throw conflict('aid.already_reversed', '该记录已冲正，不能重复冲正');
+  }
+  return view(toItem(reversal));
+}
+
+/** Reads every ledger entry of one household-year, in date order. */
+export async function listHouseholdYearRecords(
+  db: Db,
+  householdId: string,
+  communityId: string,
+  year: number,
+): Promise<AidRecordView[]> {
+  const items = await queryAll(db, {
+    index: 'byCommunityYear',
+    partition: keys.communityYear(communityId, year).gsi1pk,
+    prefix: `${keys.householdInCommunityYear(householdId)}AID#`,
+  });
+  return items.map(view);
+}
+
+/** A household-year's ledger with its totals and where it stands against the floor. */
+export interface HouseholdYearSummary extends FloorStatus, Omit<Totals, 'totalFen'> {
+  householdId: string;
+  year: number;
+  headName: string;
+  communityId: string;
+  cadreId: string | null;
+  locked: boolean;
+  records: (AidRecordView & { reversedBy?: string })[];
+}
+
+/**
+ * The household-year summary. Readable by admins and auditors, by the cadre paired with the household that
+ * year, and by community cadres of the household's community.
+ */
+export async function householdYearSummary(
+  db: Db,
+  caller: Caller,
+  householdId: string,
+  year: number,
+): Promise<HouseholdYearSummary> {
+  const [household, pairing] = await Promise.all([findHousehold(db, householdId), findPairing(db, householdId, year)]);
+  if (!household) throw notFound('household.not_found', '困难家庭不存在');
+  const allowed =
+    hasRole(caller, 'admin', 'auditor') ||
+    (hasRole(caller, 'cadre') && !!caller.cadreId && pairing?.cadreId === caller.cadreId) ||
+    (hasRole(caller, 'communityCadre') && !!caller.communityId && household.communityId === caller.communityId);
+  if (!allowed) throw forbidden('household.not_yours', '您无权查看该家庭的帮扶记录');
+
+  const communityId = pairing?.communityId ?? household.communityId;
+  const records = await listHouseholdYearRecords(db, householdId, communityId, year);
+  const reversedBy = new Map(records.filter((r) => r.reverses).map((r) => [r.reverses as string, r.id]));
+  const totals = totalsOf(records);
+  return {
+    householdId,
+    year,
+    headName: household.headName,
+    communityId,
+    cadreId: pairing?.cadreId ?? null,
+    locked: !!pairing?.lockedBy,
+    ...floorStatus(totals.totalFen),
+    cashFen: totals.cashFen,
+    inKindFen: totals.inKindFen,
+    byObjective: totals.byObjective,
+    records: records.map((r) => (reversedBy.has(r.id) ? { ...r, reversedBy: reversedBy.get(r.id) } : r)),
+  };
+}
+

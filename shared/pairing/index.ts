@@ -1,0 +1,84 @@
+import * as z from 'zod';
+import { shanghaiDate } from '../dates.ts';
+import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
+import { conflict, invalid } from '../errors.ts';
+import { findHousehold } from '../household/index.ts';
+import { type Cadre, requireEntity } from '../registry/index.ts';
+import { keys, stripKeys } from '../table.ts';
+
+/** The first campaign year the system accepts; earlier years are typos. */
+export const FIRST_YEAR = 2000;
+
+/** A year of the campaign: from 2000 to next year (pairings are made ahead of the new year). */
+export const CampaignYear = z.coerce
+  .number({ error: '年份必须是数字' })
+  .int('年份必须是整数')
+  .min(FIRST_YEAR, `年份不早于 ${FIRST_YEAR}`)
+  .max(2100, '年份超出范围');
+
+export const NewPairing = z.strictObject({
+  cadreId: z.string().trim().min(1, '请选择帮扶责任人').max(64),
+  householdId: z.string().trim().min(1, '请选择困难家庭').max(64),
+  year: CampaignYear,
+});
+export type NewPairing = z.infer<typeof NewPairing>;
+
+/**
+ * A cadre paired with a household for one year. One pairing per household-year, so the household has one
+ * responsible cadre and one unit that answers for its floor. It also carries what the reports need about the
+ * household (name, size, community), so a community-year can be reported from one index query, and the
+ * household-year's lock once its figures are final.
+ */
+export interface Pairing {
+  householdId: string;
+  cadreId: string;
+  unitId: string;
+  communityId: string;
+  year: number;
+  headName: string;
+  memberCount: number;
+  pairedAt: string;
+  /** Set when the community-year's figures are final: no further ledger entries until reopened. */
+  lockedBy?: string;
+}
+
+/** Pairs a cadre with a household for a year. Pairing the same two again is harmless; another cadre is a 409. */
+export async function createPairing(db: Db, input: NewPairing, now: Date): Promise<{ pairing: Pairing; created: boolean }> {
+  const thisYear = Number(shanghaiDate(now).slice(0, 4));
+  if (input.year > thisYear + 1) {
+    throw invalid('pairing.year_future', '只能为今年或明年建立结对', [{ path: 'year', message: '只能为今年或明年建立结对' }]);
+  }
+  const cadre = await requireEntity<Cadre>(db, 'cadre', input.cadreId, '帮扶责任人');
+  const household = await findHousehold(db, input.householdId);
+  if (!household) throw invalid('pairing.household_unknown', '困难家庭不存在', [{ path: 'householdId', message: '困难家庭不存在' }]);
+
+  const pairing: Pairing = {
+    householdId: household.id,
+    cadreId: cadre.id,
+    unitId: cadre.unitId,
+    communityId: household.communityId,
+    year: input.year,
+    headName: household.headName,
+    memberCount: household.memberCount,
+    pairedAt: now.toISOString(),
+  };
+  const key = keys.pairing(household.id, input.year);
+  if (await putIfAbsent(db, { ...key, ...keys.pairingIndexes(pairing), entity: 'pairing', ...pairing })) {
+    return { pairing, created: true };
+  }
+  const existing = await findPairing(db, household.id, input.year);
+  if (existing?.cadreId === cadre.id) return { pairing: existing, created: false };
+  throw conflict('pairing.exists', '该家庭本年度已与其他帮扶责任人结对');
+}
+
+/** The pairing of a household in a year, read consistently (it gates every ledger write). */
+export async function findPairing(db: Db, householdId: string, year: number): Promise<Pairing | undefined> {
+  const item = await getItem(db, keys.pairing(householdId, year));
+  return item ? (stripKeys(item) as unknown as Pairing) : undefined;
+}
+
+/** A cadre's pairings in a year: the cadre's "my households". */
+export async function listCadrePairings(db: Db, cadreId: string, year: number): Promise<Pairing[]> {
+  const items = await queryAll(db, { index: 'byCadreYear', partition: keys.cadreYear(cadreId, year).gsi2pk });
+  return items.map((i) => stripKeys(i) as unknown as Pairing);
+}

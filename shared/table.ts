@@ -1,0 +1,94 @@
+/**
+ * The table design: one DynamoDB table, generic key attributes, and indexes named after the access pattern
+ * they serve. Repositories build every key through `keys` below, and `infra/table.ts` creates the table from
+ * `TABLE_DESIGN`, so code and infrastructure cannot drift apart. docs/ARCHITECTURE.md explains the choices.
+ *
+ * No transactions: the embedded engine (dynalite) has none. Every write is a single-item put, most of them
+ * conditional on the item not existing; the ledger is append-only and totals are derived from it.
+ */
+
+/** Key attribute names and index definitions, in the shape CDK and CreateTable both need. */
+export const TABLE_DESIGN = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: {
+    /** Everything of one community in one year: pairings and aid, sorted by household (floor report, snapshot). */
+    byCommunityYear: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** A cadre's pairings in one year ("my households"). */
+    byCadreYear: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** Registry listings: all communities, all units, all cadres, all households. */
+    byKind: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  },
+} as const;
+
+export type IndexName = keyof typeof TABLE_DESIGN.indexes;
+
+/** The entity kinds that have a registry listing in `byKind`. */
+export type RegistryKind = 'community' | 'unit' | 'cadre' | 'household';
+
+/**
+ * Every key the code writes or reads. `pk`/`sk` identify the item; `gsiN*` place it in an index.
+ * Comments give the item's one-line purpose.
+ */
+export const keys: KeyBuilders = {
+  /** A registry entity (community, unit, cadre, household) under its own partition. */
+  entity: (kind: RegistryKind, id: string) => ({ pk: `${kind.toUpperCase()}#${id}`, sk: kind.toUpperCase() }),
+  /** Where a registry entity appears in its kind's listing. */
+  entityListing: (kind: RegistryKind, id: string) => ({ gsi3pk: `KIND#${kind}`, gsi3sk: id }),
+  /** Guard that makes a resident ID number unique: keyed by a keyed hash, never by the number itself. */
+  residentGuard: (idHash: string) => ({ pk: `RESIDENT#${idHash}`, sk: 'RESIDENT' }),
+  /** The pairing of one household in one year, which is also that household-year's state (lock, status). */
+  pairing: (householdId: string, year: number) => ({ pk: `HOUSEHOLD#${householdId}`, sk: `PAIRING#${year}` }),
+  /** Partition of the community-year index. */
+  communityYear: (communityId: string, year: number) => ({ gsi1pk: `COMMUNITY#${communityId}#YEAR#${year}` }),
+  /** Sort-key prefix of one household inside its community-year partition. */
+  householdInCommunityYear: (householdId: string) => `HOUSEHOLD#${householdId}#`,
+  /** Partition of the cadre-year index. */
+  cadreYear: (cadreId: string, year: number) => ({ gsi2pk: `CADRE#${cadreId}#YEAR#${year}` }),
+  /** Where a pairing sits in the community-year and cadre-year indexes. */
+  pairingIndexes: (p: { householdId: string; communityId: string; cadreId: string; year: number }) => ({
+    ...keys.communityYear(p.communityId, p.year),
+    gsi1sk: `HOUSEHOLD#${p.householdId}#PAIRING`,
+    ...keys.cadreYear(p.cadreId, p.year),
+    gsi2sk: `HOUSEHOLD#${p.householdId}`,
+  }),
+  /**
+   * One ledger entry. Its own partition, keyed by an id derived from the idempotency key, so that the
+   * conditional put of the entry is also the idempotency check: one write, no separate guard item.
+   */
+  aidRecord: (recordId: string) => ({ pk: `AID#${recordId}`, sk: 'AID' }),
+  /** Where a ledger entry sits in the community-year index: after its household's prefix, in date order. */
+  aidRecordIndexes: (r: { householdId: string; communityId: string; year: number; date: string; id: string }) => ({
+    ...keys.communityYear(r.communityId, r.year),
+    gsi1sk: `HOUSEHOLD#${r.householdId}#AID#${r.date}#${r.id}`,
+  }),
+};
+
+type KeyBuilders = {
+  entity(kind: RegistryKind, id: string): { pk: string; sk: string };
+  entityListing(kind: RegistryKind, id: string): { gsi3pk: string; gsi3sk: string };
+  residentGuard(idHash: string): { pk: string; sk: string };
+  pairing(householdId: string, year: number): { pk: string; sk: string };
+  communityYear(communityId: string, year: number): { gsi1pk: string };
+  householdInCommunityYear(householdId: string): string;
+  cadreYear(cadreId: string, year: number): { gsi2pk: string };
+  pairingIndexes(p: { householdId: string; communityId: string; cadreId: string; year: number }): Record<string, string>;
+  aidRecord(recordId: string): { pk: string; sk: string };
+  aidRecordIndexes(r: { householdId: string; communityId: string; year: number; date: string; id: string }): Record<
+    string,
+    string
+  >;
+};
+
+/**
+ * Attributes that are storage detail and never leave the repository layer: the keys, and `entity`, the item
+ * type every item carries so a raw scan of the table can be read.
+ */
+export const STORAGE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity'] as const;
+
+/** Removes the storage attributes from an item read from the table. */
+export function stripKeys<T extends Record<string, unknown>>(item: T): Omit<T, (typeof STORAGE_ATTRIBUTES)[number]> {
+  const out: Record<string, unknown> = { ...item };
+  for (const k of STORAGE_ATTRIBUTES) delete out[k];
+  return out as Omit<T, (typeof STORAGE_ATTRIBUTES)[number]>;
+}
