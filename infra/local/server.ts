@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import { type RouteDef, ROUTES } from '#functions/routes.ts';
 import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
+import { buildApiEvent } from './event.ts';
 import { MAX_BODY_BYTES } from '#functions/lib/http.ts';
 import { DevTokenRequest, signDevToken, toApiGatewayClaims, verifyDevToken } from './tokens.ts';
 
@@ -116,7 +117,25 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
       }
 
       const requestId = randomUUID();
-      const event = toEvent(req, url, method, route, params, body, requestId, claims);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      }
+      // API Gateway joins repeated query parameters with commas.
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+      const event = buildApiEvent({
+        method,
+        routePath: route.path,
+        rawPath: url.pathname,
+        headers,
+        query,
+        params,
+        body: body.length ? body.toString('utf8') : undefined,
+        claims,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        requestId,
+      });
       const handler = await load(route.handler);
       const result = await handler(event, lambdaContext(requestId, route.handler));
       send(res, result.statusCode, result.headers, result.body);
@@ -145,55 +164,4 @@ async function devToken(res: ServerResponse, key: Uint8Array, body: Buffer) {
   if (!parsed.success) return sendError(res, 400, 'request.invalid', parsed.error.issues[0]?.message ?? '参数有误');
   const token = await signDevToken(key, parsed.data);
   send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ token }));
-}
-
-/** Builds the API Gateway HTTP API (payload format 2.0) event for a request. */
-function toEvent(
-  req: IncomingMessage,
-  url: URL,
-  method: string,
-  route: CompiledRoute,
-  params: Record<string, string> | undefined,
-  body: Buffer,
-  requestId: string,
-  claims: Record<string, string> | undefined,
-): ApiEvent {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-  }
-  // API Gateway joins repeated query parameters with commas.
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: `${route.method} ${route.path}`,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: params && Object.keys(params).length ? params : undefined,
-    body: body.length ? body.toString('utf8') : undefined,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method,
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: `${route.method} ${route.path}`,
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-      authorizer: { jwt: { claims: claims ?? {}, scopes: [] }, principalId: '', integrationLatency: 0 },
-    },
-  } as ApiEvent;
 }
