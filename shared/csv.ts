@@ -19,7 +19,10 @@ export function csvLine(cells: readonly unknown[]): string {
 }
 
 /** A whole CSV document: BOM, header row, then the rows in the header's column order. */
-export function toCsv<T extends Record<string, unknown>>(columns: readonly (keyof T & string)[], rows: Iterable<T>): string {
+export function toCsv<T extends Record<string, unknown>>(
+  columns: readonly (keyof T & string)[],
+  rows: Iterable<T>,
+): string {
   let out = BOM + csvLine(columns);
   for (const row of rows) out += csvLine(columns.map((c) => row[c]));
   return out;

@@ -72,19 +72,37 @@ type KeyBuilders = {
   communityYear(communityId: string, year: number): { gsi1pk: string };
   householdInCommunityYear(householdId: string): string;
   cadreYear(cadreId: string, year: number): { gsi2pk: string };
-  pairingIndexes(p: { householdId: string; communityId: string; cadreId: string; year: number }): Record<string, string>;
+  pairingIndexes(p: {
+    householdId: string;
+    communityId: string;
+    cadreId: string;
+    year: number;
+  }): Record<string, string>;
   aidRecord(recordId: string): { pk: string; sk: string };
-  aidRecordIndexes(r: { householdId: string; communityId: string; year: number; date: string; id: string }): Record<
-    string,
-    string
-  >;
+  aidRecordIndexes(r: {
+    householdId: string;
+    communityId: string;
+    year: number;
+    date: string;
+    id: string;
+  }): Record<string, string>;
 };
 
 /**
  * Attributes that are storage detail and never leave the repository layer: the keys, and `entity`, the item
  * type every item carries so a raw scan of the table can be read.
  */
-export const STORAGE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity'] as const;
+export const STORAGE_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'entity',
+] as const;
 
 /** Removes the storage attributes from an item read from the table. */
 export function stripKeys<T extends Record<string, unknown>>(item: T): Omit<T, (typeof STORAGE_ATTRIBUTES)[number]> {

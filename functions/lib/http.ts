@@ -36,7 +36,9 @@ export interface ApiRequest<B, Q, P> {
 }
 
 /** What a handler returns: a JSON body, or raw text with its own content type (CSV). */
-export type Reply = { status?: number; json: unknown } | { status?: number; text: string; contentType: string; fileName?: string };
+export type Reply =
+  | { status?: number; json: unknown }
+  | { status?: number; text: string; contentType: string; fileName?: string };
 
 /** Which callers a route admits: listed roles (any of), any signed-in caller, or the public. */
 export type Access = readonly Role[] | 'signed-in' | 'public';
@@ -73,7 +75,11 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 function readJsonBody(event: ApiEvent): unknown {
   const type = (event.headers?.['content-type'] ?? '').toLowerCase();
   if (!type.startsWith('application/json')) {
-    throw new AppError('unsupported_media_type', 'request.content_type', '请求体必须是 JSON（Content-Type: application/json）');
+    throw new AppError(
+      'unsupported_media_type',
+      'request.content_type',
+      '请求体必须是 JSON（Content-Type: application/json）',
+    );
   }
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;

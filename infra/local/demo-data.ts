@@ -1,7 +1,7 @@
-import type { Db } from '#shared/db.ts';
 import { recordAid } from '#shared/aid/ledger.ts';
 import type { Objective } from '#shared/aid/rules.ts';
 import { shanghaiDate } from '#shared/dates.ts';
+import type { Db } from '#shared/db.ts';
 import { checkCharacter, registerHousehold } from '#shared/household/index.ts';
 import { createPairing } from '#shared/pairing/index.ts';
 import { createCadre, createCommunity, createUnit } from '#shared/registry/index.ts';
@@ -51,14 +51,31 @@ export async function loadDemoData(db: Db, idHashKey: Uint8Array, now: Date): Pr
     { headName: '欧阳明', birth: '19700824', community: 'demo-community-xingfu', members: 4, cadre: 'demo-cadre-wang' },
     { headName: '刘春梅', birth: '19821105', community: 'demo-community-xingfu', members: 3, cadre: 'demo-cadre-li' },
     { headName: '赵大勇', birth: '19650101', community: 'demo-community-heping', members: 5, cadre: 'demo-cadre-li' },
-    { headName: '孙秀珍', birth: '19480630', community: 'demo-community-heping', members: 1, cadre: 'demo-cadre-zhang' },
-    { headName: '周小红', birth: '19900218', community: 'demo-community-heping', members: 3, cadre: 'demo-cadre-zhang' },
+    {
+      headName: '孙秀珍',
+      birth: '19480630',
+      community: 'demo-community-heping',
+      members: 1,
+      cadre: 'demo-cadre-zhang',
+    },
+    {
+      headName: '周小红',
+      birth: '19900218',
+      community: 'demo-community-heping',
+      members: 3,
+      cadre: 'demo-cadre-zhang',
+    },
   ];
   const ids: string[] = [];
   for (const [i, h] of households.entries()) {
     const view = await registerHousehold(
       { db, now, idHashKey },
-      { headName: h.headName, idNumber: demoIdNumber(h.birth, 101 + i), communityId: h.community, memberCount: h.members },
+      {
+        headName: h.headName,
+        idNumber: demoIdNumber(h.birth, 101 + i),
+        communityId: h.community,
+        memberCount: h.members,
+      },
     );
     ids.push(view.id);
     await createPairing(db, { cadreId: h.cadre, householdId: view.id, year }, now);

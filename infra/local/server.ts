@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
-import { type RouteDef, ROUTES } from '#functions/routes.ts';
 import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
-import { buildApiEvent } from './event.ts';
 import { MAX_BODY_BYTES } from '#functions/lib/http.ts';
+import { ROUTES, type RouteDef } from '#functions/routes.ts';
+import { buildApiEvent } from './event.ts';
 import { DevTokenRequest, signDevToken, toApiGatewayClaims, verifyDevToken } from './tokens.ts';
 
 /**
@@ -47,7 +47,12 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string) {
-  send(res, status, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ error: { code, message } }));
+  send(
+    res,
+    status,
+    { 'content-type': 'application/json; charset=utf-8' },
+    JSON.stringify({ error: { code, message } }),
+  );
 }
 
 function lambdaContext(requestId: string, functionName: string): Context {

@@ -67,7 +67,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const created = await ensureTable(endpoint, opts.tableName);
   const demoLoaded = created && opts.demoData;
   if (demoLoaded) {
-    await loadDemoData(createDb({ table: opts.tableName, endpoint }), Buffer.from(keys.idHashKey, 'base64'), new Date());
+    await loadDemoData(
+      createDb({ table: opts.tableName, endpoint }),
+      Buffer.from(keys.idHashKey, 'base64'),
+      new Date(),
+    );
   }
   const { server, url } = await startLocalServer({ port: opts.port, jwtKey: Buffer.from(keys.jwtKey, 'base64') });
   return {

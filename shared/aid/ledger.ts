@@ -63,7 +63,9 @@ export async function recordAid(
 ): Promise<RecordResult> {
   if (!caller.cadreId) throw forbidden('aid.not_cadre', '只有帮扶责任人可以登记帮扶');
   if (input.date > shanghaiDate(now)) {
-    throw invalid('aid.date_future', '帮扶日期不能晚于今天', [{ path: 'date', message: '帮扶日期不能晚于今天（北京时间）' }]);
+    throw invalid('aid.date_future', '帮扶日期不能晚于今天', [
+      { path: 'date', message: '帮扶日期不能晚于今天（北京时间）' },
+    ]);
   }
   const year = yearOf(input);
   const pairing = await findPairing(db, input.householdId, year);
@@ -205,4 +207,3 @@ export async function householdYearSummary(
     records: records.map((r) => (reversedBy.has(r.id) ? { ...r, reversedBy: reversedBy.get(r.id) } : r)),
   };
 }
-

@@ -197,4 +197,3 @@ export function totalsOf(records: readonly Pick<AidRecord, 'kind' | 'objective' 
   const totalFen = sumFen([cashFen, inKindFen]);
   return { totalFen, cashFen, inKindFen, byObjective };
 }
-

@@ -49,7 +49,10 @@ export const FLOOR_CSV_COLUMNS = [
 async function* communityRows(db: Db, communityId: string, year: number): AsyncGenerator<FloorRow> {
   let household: string | undefined;
   let sum = 0;
-  for await (const page of queryPages(db, { index: 'byCommunityYear', partition: keys.communityYear(communityId, year).gsi1pk })) {
+  for await (const page of queryPages(db, {
+    index: 'byCommunityYear',
+    partition: keys.communityYear(communityId, year).gsi1pk,
+  })) {
     for (const item of page) {
       const householdId = item.householdId as string;
       if (householdId !== household) {

@@ -10,8 +10,8 @@ const CHECK_CHARS = '10X98765432';
 
 /** Province-level codes (GB/T 2260 first two digits), including Hong Kong, Macao, Taiwan and 91 (overseas). */
 const PROVINCES = new Set([
-  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
-  63, 64, 65, 71, 81, 82, 83, 91,
+  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+  64, 65, 71, 81, 82, 83, 91,
 ]);
 
 /** Why an ID number was refused; each is shown to the admin in Chinese. */

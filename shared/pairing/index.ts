@@ -43,14 +43,21 @@ export interface Pairing {
 }
 
 /** Pairs a cadre with a household for a year. Pairing the same two again is harmless; another cadre is a 409. */
-export async function createPairing(db: Db, input: NewPairing, now: Date): Promise<{ pairing: Pairing; created: boolean }> {
+export async function createPairing(
+  db: Db,
+  input: NewPairing,
+  now: Date,
+): Promise<{ pairing: Pairing; created: boolean }> {
   const thisYear = Number(shanghaiDate(now).slice(0, 4));
   if (input.year > thisYear + 1) {
-    throw invalid('pairing.year_future', '只能为今年或明年建立结对', [{ path: 'year', message: '只能为今年或明年建立结对' }]);
+    throw invalid('pairing.year_future', '只能为今年或明年建立结对', [
+      { path: 'year', message: '只能为今年或明年建立结对' },
+    ]);
   }
   const cadre = await requireEntity<Cadre>(db, 'cadre', input.cadreId, '帮扶责任人');
   const household = await findHousehold(db, input.householdId);
-  if (!household) throw invalid('pairing.household_unknown', '困难家庭不存在', [{ path: 'householdId', message: '困难家庭不存在' }]);
+  if (!household)
+    throw invalid('pairing.household_unknown', '困难家庭不存在', [{ path: 'householdId', message: '困难家庭不存在' }]);
 
   const pairing: Pairing = {
     householdId: household.id,

@@ -33,7 +33,12 @@ export type Cadre = z.infer<typeof Cadre>;
  */
 async function createEntity<T extends object>(db: Db, kind: RegistryKind, fields: T, now: Date, id?: string) {
   const entity = { id: id ?? randomUUID(), ...fields, createdAt: now.toISOString() };
-  await putIfAbsent(db, { ...keys.entity(kind, entity.id), ...keys.entityListing(kind, entity.id), entity: kind, ...entity });
+  await putIfAbsent(db, {
+    ...keys.entity(kind, entity.id),
+    ...keys.entityListing(kind, entity.id),
+    entity: kind,
+    ...entity,
+  });
   return entity;
 }
 

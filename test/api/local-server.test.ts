@@ -1,8 +1,8 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shanghaiDate } from '#shared/dates.ts';
 import { DEMO_USERS } from '#infra/local/demo-data.ts';
 import { startDynalite } from '#infra/local/dynamo.ts';
+import { shanghaiDate } from '#shared/dates.ts';
 import { makeIdNumber, newKey } from '../support/factories.ts';
 import { devToken, type RunningServer, startServer } from '../support/local-server.ts';
 
@@ -66,7 +66,10 @@ describe('the local server with demo data', () => {
 
   it('answers 413 to a body over the limit and 404 to an unknown route', async () => {
     const token = await devToken(server, DEMO_USERS.admin);
-    const big = await server.fetch('/communities', { token, body: JSON.stringify({ name: 'x'.repeat(3 * 1024 * 1024) }) });
+    const big = await server.fetch('/communities', {
+      token,
+      body: JSON.stringify({ name: 'x'.repeat(3 * 1024 * 1024) }),
+    });
     expect(big.status).toBe(413);
     expect(big.json.error.code).toBe('request.too_large');
     expect((await server.fetch('/nowhere', { token })).status).toBe(404);

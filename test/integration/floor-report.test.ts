@@ -5,7 +5,8 @@ import { admin, auditor, cadreUser, communityCadreUser, makeAid, newKey } from '
 import { invoke } from '../support/invoke.ts';
 import { newCadre, newCommunity, newHousehold, newUnit, pair } from '../support/world.ts';
 
-const report = (query: Record<string, string>, as = auditor) => invoke(floorReport, 'GET /reports/floor', { as, query });
+const report = (query: Record<string, string>, as = auditor) =>
+  invoke(floorReport, 'GET /reports/floor', { as, query });
 
 /**
  * A hand-computed fixture: community A has households a1 (¥1,000 exactly), a2 (¥999.99) and a3 (paired, no
@@ -41,9 +42,21 @@ describe('the floor compliance report', () => {
     const f = await fixture();
     const r = await report({ year: '2026', communityId: f.A });
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ year: 2026, floorFen: 100_000, households: 3, householdsMeetingFloor: 1, householdsBelowFloor: 2 });
+    expect(r.json).toMatchObject({
+      year: 2026,
+      floorFen: 100_000,
+      households: 3,
+      householdsMeetingFloor: 1,
+      householdsBelowFloor: 2,
+    });
     const byId = Object.fromEntries(r.json.rows.map((x: { householdId: string }) => [x.householdId, x]));
-    expect(byId[f.a1]).toMatchObject({ headName: '甲一', communityId: f.A, unitId: f.u1, totalFen: 100_000, meetsFloor: true });
+    expect(byId[f.a1]).toMatchObject({
+      headName: '甲一',
+      communityId: f.A,
+      unitId: f.u1,
+      totalFen: 100_000,
+      meetsFloor: true,
+    });
     expect(byId[f.a2]).toMatchObject({ totalFen: 99_999, meetsFloor: false, shortfallFen: 1 });
     expect(byId[f.a3]).toMatchObject({ totalFen: 0, meetsFloor: false, shortfallFen: 100_000 });
   });
@@ -68,7 +81,9 @@ describe('the floor compliance report', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
     const lines = r.text.split('\r\n').filter(Boolean);
-    expect(lines[0]).toBe('\uFEFFhouseholdId,headName,communityId,unitId,cadreId,memberCount,totalFen,totalYuan,meetsFloor,shortfallFen');
+    expect(lines[0]).toBe(
+      '\uFEFFhouseholdId,headName,communityId,unitId,cadreId,memberCount,totalFen,totalYuan,meetsFloor,shortfallFen',
+    );
     expect(lines).toHaveLength(4);
     expect(lines.find((l) => l.startsWith(f.a2))).toContain(',99999,999.99,false,1');
   });

@@ -10,7 +10,11 @@ const post = (cadreId: string, body: unknown, key: string = newKey()) =>
   invoke(recordAid, 'POST /aid-records', { as: cadreUser(cadreId), body, headers: { 'idempotency-key': key } });
 
 const summary = (householdId: string, year: number, as = admin) =>
-  invoke(getHouseholdAid, 'GET /households/{id}/aid', { as, params: { id: householdId }, query: { year: String(year) } });
+  invoke(getHouseholdAid, 'GET /households/{id}/aid', {
+    as,
+    params: { id: householdId },
+    query: { year: String(year) },
+  });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -21,7 +25,13 @@ describe('recording aid', () => {
     const w = await pairedWorld(2026);
     const r = await post(w.cadreId, makeAid(w.householdId, { amountFen: 12_345 }));
     expect(r.status).toBe(201);
-    expect(r.json).toMatchObject({ householdId: w.householdId, year: 2026, amountFen: 12_345, kind: 'cash', cadreId: w.cadreId });
+    expect(r.json).toMatchObject({
+      householdId: w.householdId,
+      year: 2026,
+      amountFen: 12_345,
+      kind: 'cash',
+      cadreId: w.cadreId,
+    });
     expect(r.json).not.toHaveProperty('requestHash');
     expect(r.json).not.toHaveProperty('pk');
   });
@@ -109,7 +119,11 @@ describe('recording aid', () => {
   it('refuses admins and auditors recording aid: only cadres log it', async () => {
     const w = await pairedWorld(2026);
     for (const as of [admin, auditor]) {
-      const r = await invoke(recordAid, 'POST /aid-records', { as, body: makeAid(w.householdId), headers: { 'idempotency-key': newKey() } });
+      const r = await invoke(recordAid, 'POST /aid-records', {
+        as,
+        body: makeAid(w.householdId),
+        headers: { 'idempotency-key': newKey() },
+      });
       expect(r.status).toBe(403);
     }
   });
@@ -143,7 +157,11 @@ describe('recording aid', () => {
     const w = await pairedWorld(2026);
     const r = await post(
       w.cadreId,
-      makeAid(w.householdId, { kind: 'in_kind', amountFen: 10_000, items: [{ name: '米', quantity: 3, unitValueFen: 3_000 }] }),
+      makeAid(w.householdId, {
+        kind: 'in_kind',
+        amountFen: 10_000,
+        items: [{ name: '米', quantity: 3, unitValueFen: 3_000 }],
+      }),
     );
     expect(r.status).toBe(400);
     expect(r.json.error.issues[0].path).toBe('amountFen');
@@ -152,7 +170,11 @@ describe('recording aid', () => {
   it('answers malformed JSON with 400 and a wrong content type with 415', async () => {
     const w = await pairedWorld(2026);
     const headers = { 'idempotency-key': newKey(), 'content-type': 'application/json' };
-    const malformed = await invoke(recordAid, 'POST /aid-records', { as: cadreUser(w.cadreId), rawBody: '{"householdId":', headers });
+    const malformed = await invoke(recordAid, 'POST /aid-records', {
+      as: cadreUser(w.cadreId),
+      rawBody: '{"householdId":',
+      headers,
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.json.error.code).toBe('request.malformed_json');
     const wrongType = await invoke(recordAid, 'POST /aid-records', {
@@ -175,7 +197,11 @@ describe('the ¥1,000 floor and the aid year', () => {
       shortfallFen: 1,
     });
     await post(w.cadreId, makeAid(w.householdId, { amountFen: 1 }));
-    expect((await summary(w.householdId, 2026)).json).toMatchObject({ totalFen: 100_000, meetsFloor: true, shortfallFen: 0 });
+    expect((await summary(w.householdId, 2026)).json).toMatchObject({
+      totalFen: 100_000,
+      meetsFloor: true,
+      shortfallFen: 0,
+    });
   });
 
   it('counts aid given at 2026-12-31T16:00Z toward 2027, the Shanghai year', async () => {
@@ -214,7 +240,11 @@ describe('reversing an entry', () => {
     const w = await pairedWorld(2026);
     const original = (await post(w.cadreId, makeAid(w.householdId))).json;
     const reverse = () =>
-      invoke(reverseAid, 'POST /aid-records/{id}/reversal', { as: admin, params: { id: original.id }, body: { reason: '重复登记' } });
+      invoke(reverseAid, 'POST /aid-records/{id}/reversal', {
+        as: admin,
+        params: { id: original.id },
+        body: { reason: '重复登记' },
+      });
     expect((await reverse()).status).toBe(201);
     const again = await reverse();
     expect(again.status).toBe(409);
@@ -237,15 +267,27 @@ describe('reversing an entry', () => {
       body: { reason: '' },
     });
     expect(noReason.status).toBe(400);
-    const missing = await invoke(reverseAid, 'POST /aid-records/{id}/reversal', { as: admin, params: { id: 'nope' }, body: { reason: 'x' } });
+    const missing = await invoke(reverseAid, 'POST /aid-records/{id}/reversal', {
+      as: admin,
+      params: { id: 'nope' },
+      body: { reason: 'x' },
+    });
     expect(missing.status).toBe(404);
   });
 
   it('refuses to reverse a reversal', async () => {
     const w = await pairedWorld(2026);
     const original = (await post(w.cadreId, makeAid(w.householdId))).json;
-    const rev = await invoke(reverseAid, 'POST /aid-records/{id}/reversal', { as: admin, params: { id: original.id }, body: { reason: 'x' } });
-    const r = await invoke(reverseAid, 'POST /aid-records/{id}/reversal', { as: admin, params: { id: rev.json.id }, body: { reason: 'y' } });
+    const rev = await invoke(reverseAid, 'POST /aid-records/{id}/reversal', {
+      as: admin,
+      params: { id: original.id },
+      body: { reason: 'x' },
+    });
+    const r = await invoke(reverseAid, 'POST /aid-records/{id}/reversal', {
+      as: admin,
+      params: { id: rev.json.id },
+      body: { reason: 'y' },
+    });
     expect(r.status).toBe(409);
     expect(r.json.error.code).toBe('aid.reversal_of_reversal');
   });

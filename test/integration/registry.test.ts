@@ -118,12 +118,21 @@ describe('pairing a cadre with a household for a year', () => {
     const unitId = await newUnit();
     const [c1, c2] = [await newCadre(unitId), await newCadre(unitId)];
     const householdId = await newHousehold(communityId);
-    const first = await invoke(createPairing, 'POST /pairings', { as: admin, body: { cadreId: c1, householdId, year: 2026 } });
+    const first = await invoke(createPairing, 'POST /pairings', {
+      as: admin,
+      body: { cadreId: c1, householdId, year: 2026 },
+    });
     expect(first.status).toBe(201);
     expect(first.json).toMatchObject({ cadreId: c1, householdId, year: 2026, unitId, communityId });
-    const same = await invoke(createPairing, 'POST /pairings', { as: admin, body: { cadreId: c1, householdId, year: 2026 } });
+    const same = await invoke(createPairing, 'POST /pairings', {
+      as: admin,
+      body: { cadreId: c1, householdId, year: 2026 },
+    });
     expect(same.status).toBe(200);
-    const other = await invoke(createPairing, 'POST /pairings', { as: admin, body: { cadreId: c2, householdId, year: 2026 } });
+    const other = await invoke(createPairing, 'POST /pairings', {
+      as: admin,
+      body: { cadreId: c2, householdId, year: 2026 },
+    });
     expect(other.status).toBe(409);
     expect(other.json.error.code).toBe('pairing.exists');
   });

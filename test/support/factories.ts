@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { checkCharacter } from '#shared/household/resident-id.ts';
 import type { DevTokenRequest } from '#infra/local/tokens.ts';
+import { checkCharacter } from '#shared/household/resident-id.ts';
 
 let seq = 0;
 

@@ -48,7 +48,10 @@ export async function invoke<T = any>(handler: Handler, routeKey: string, call: 
     method,
     routePath,
     rawPath,
-    headers: { ...(body !== undefined && call.rawBody === undefined ? { 'content-type': 'application/json' } : {}), ...call.headers },
+    headers: {
+      ...(body !== undefined && call.rawBody === undefined ? { 'content-type': 'application/json' } : {}),
+      ...call.headers,
+    },
     query: call.query,
     params: call.params,
     body,

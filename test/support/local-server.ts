@@ -9,7 +9,10 @@ export interface RunningServer {
   dataDir: string;
   stop(): Promise<void>;
   /** An authenticated request helper. */
-  fetch(path: string, init?: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{
+  fetch(
+    path: string,
+    init?: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{
     status: number;
     text: string;
     json: any;
@@ -54,7 +57,8 @@ export async function startServer(env: Record<string, string> = {}, dataDir?: st
       const res = await fetch(url + path, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
         headers,
-        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+        body:
+          init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
       });
       const text = await res.text();
       let json: unknown;

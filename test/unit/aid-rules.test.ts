@@ -11,7 +11,14 @@ import {
 } from '#shared/aid/rules.ts';
 import { FLOOR_FEN } from '#shared/money.ts';
 
-const cash = { householdId: 'h1', date: '2026-03-01', kind: 'cash', objective: 'livelihood', amountFen: 5_000, description: '慰问' };
+const cash = {
+  householdId: 'h1',
+  date: '2026-03-01',
+  kind: 'cash',
+  objective: 'livelihood',
+  amountFen: 5_000,
+  description: '慰问',
+};
 
 describe('aid record rules', () => {
   it('accepts a cash entry and normalizes an instant to its Shanghai date', () => {
@@ -68,8 +75,18 @@ describe('aid record rules', () => {
   });
 
   it('puts the floor at exactly ¥1,000: 99,999 fen is short by one fen, 100,000 meets it', () => {
-    expect(floorStatus(99_999)).toStrictEqual({ totalFen: 99_999, floorFen: FLOOR_FEN, meetsFloor: false, shortfallFen: 1 });
-    expect(floorStatus(100_000)).toStrictEqual({ totalFen: 100_000, floorFen: FLOOR_FEN, meetsFloor: true, shortfallFen: 0 });
+    expect(floorStatus(99_999)).toStrictEqual({
+      totalFen: 99_999,
+      floorFen: FLOOR_FEN,
+      meetsFloor: false,
+      shortfallFen: 1,
+    });
+    expect(floorStatus(100_000)).toStrictEqual({
+      totalFen: 100_000,
+      floorFen: FLOOR_FEN,
+      meetsFloor: true,
+      shortfallFen: 0,
+    });
   });
 
   it('nets a reversal out of the totals of its kind and objective', () => {

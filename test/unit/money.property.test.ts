@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatYuan, MAX_ENTRY_FEN, parseYuan, PositiveFen, sumFen } from '#shared/money.ts';
+import { formatYuan, MAX_ENTRY_FEN, PositiveFen, parseYuan, sumFen } from '#shared/money.ts';
 
 describe('money in integer fen', () => {
   it('round-trips every non-negative amount through its yuan text', () => {
