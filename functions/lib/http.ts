@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from 'zod';
+import { zhCN } from 'zod/locales';
 import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/caller.ts';
 import { AppError, type ErrorKind, type FieldIssue } from '#shared/errors.ts';
 import { logger } from './logger.ts';
@@ -8,6 +9,9 @@ import { logger } from './logger.ts';
 /** API Gateway HTTP API (v2) event with JWT claims. The local server builds the same shape. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; body: string; headers: Record<string, string> };
+
+// Validation messages the schemas do not spell out themselves (unknown keys, wrong types) in Chinese too.
+z.config(zhCN());
 
 /** The largest JSON body accepted: 1 MiB leaves room for a signature image and refuses abuse early. */
 export const MAX_BODY_BYTES = 1024 * 1024;

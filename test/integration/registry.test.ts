@@ -23,6 +23,13 @@ describe('registering communities, units, cadres and households', () => {
     expect(r.json.error.issues.map((i: { path: string }) => i.path)).toStrictEqual(['name']);
   });
 
+  it('refuses unknown fields with a Chinese message naming them', async () => {
+    const r = await invoke(createCommunity, 'POST /communities', { as: admin, body: { name: 'x', __proto__x: 1 } });
+    expect(r.status).toBe(400);
+    expect(r.json.error.message).toMatch(/[\u4e00-\u9fff]/);
+    expect(r.json.error.message).toContain('__proto__x');
+  });
+
   it('lets only admins register', async () => {
     const r = await invoke(createCommunity, 'POST /communities', { as: auditor, body: { name: 'x' } });
     expect(r.status).toBe(403);
