@@ -27,3 +27,49 @@ export function toCsv<T extends Record<string, unknown>>(
   for (const row of rows) out += csvLine(columns.map((c) => row[c]));
   return out;
 }
+
+/**
+ * Parses RFC 4180 CSV (quoted cells, doubled quotes, CRLF or LF, optional BOM) into rows of cells.
+ * Small and strict on purpose: an unterminated quote is an error, not a guess.
+ */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let i = text.startsWith(BOM) ? 1 : 0;
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell === '') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (quoted) throw new SyntaxError('unterminated quoted cell');
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+}
+
+/** Rows of a CSV with a header row, as objects keyed by the header's names. */
+export function csvRecords(text: string): Record<string, string>[] {
+  const [header, ...rows] = parseCsv(text);
+  if (!header) return [];
+  const names = header.map((h) => h.trim());
+  return rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] ?? ''])));
+}

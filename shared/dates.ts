@@ -42,3 +42,14 @@ export function toShanghaiDate(text: string): CalendarDate | undefined {
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : shanghaiDate(new Date(ms));
 }
+
+/**
+ * Seconds in an ISO-8601 duration of weeks, days, hours, minutes and seconds (`P7D`, `PT2S`, `P1DT12H`).
+ * Years and months are refused: their length depends on the calendar, and a window must be exact.
+ */
+export function durationSeconds(text: string): number | undefined {
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(text);
+  if (!m || text === 'P' || text.endsWith('T')) return undefined;
+  const [w, d, h, min, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number];
+  return (((w * 7 + d) * 24 + h) * 60 + min) * 60 + s;
+}

@@ -1,10 +1,13 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type IndexName, TABLE_DESIGN } from './table.ts';
 
@@ -95,4 +98,70 @@ export async function queryAll<T = Record<string, unknown>>(db: Db, opts: QueryO
   const all: T[] = [];
   for await (const page of queryPages(db, opts)) all.push(...(page as T[]));
   return all;
+}
+
+/**
+ * Applies an update only when its condition holds. Returns false when the condition failed: the caller
+ * decides whether that is a conflict (a second decision) or harmless (a step resumed after it already ran).
+ */
+export async function updateIf(
+  db: Db,
+  key: { pk: string; sk: string },
+  update: { set?: Record<string, unknown>; remove?: string[]; add?: Record<string, number> },
+  condition?: { expression: string; values?: Record<string, unknown> },
+): Promise<boolean> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ...condition?.values };
+  const clauses: string[] = [];
+  const sets = Object.entries(update.set ?? {}).map(([k, v], i) => {
+    names[`#s${i}`] = k;
+    values[`:s${i}`] = v;
+    return `#s${i} = :s${i}`;
+  });
+  if (sets.length) clauses.push(`SET ${sets.join(', ')}`);
+  const adds = Object.entries(update.add ?? {}).map(([k, v], i) => {
+    names[`#a${i}`] = k;
+    values[`:a${i}`] = v;
+    return `#a${i} :a${i}`;
+  });
+  if (adds.length) clauses.push(`ADD ${adds.join(', ')}`);
+  const removes = (update.remove ?? []).map((k, i) => {
+    names[`#r${i}`] = k;
+    return `#r${i}`;
+  });
+  if (removes.length) clauses.push(`REMOVE ${removes.join(', ')}`);
+  // Condition expressions name attributes with `#name` placeholders; register the ones they use.
+  for (const m of condition?.expression.matchAll(/#([A-Za-z]\w*)/g) ?? []) names[`#${m[1]}`] = m[1]!;
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: key,
+        UpdateExpression: clauses.join(' '),
+        ConditionExpression: condition?.expression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/** Writes many items, 25 to a request, retrying what DynamoDB leaves unprocessed. Unconditional puts. */
+export async function putAll(db: Db, items: Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let request: BatchWriteCommandInput['RequestItems'] = {
+      [db.table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+    };
+    for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      const out: { UnprocessedItems?: BatchWriteCommandInput['RequestItems'] } = await db.doc.send(
+        new BatchWriteCommand({ RequestItems: request }),
+      );
+      request = out.UnprocessedItems;
+    }
+  }
 }

@@ -24,13 +24,18 @@ export const TABLE_DESIGN = {
 export type IndexName = keyof typeof TABLE_DESIGN.indexes;
 
 /** The entity kinds that have a registry listing in `byKind`. */
-export type RegistryKind = 'community' | 'unit' | 'cadre' | 'household';
+export type RegistryKind = 'community' | 'unit' | 'cadre' | 'household' | 'verification' | 'notice';
+
+/** Partition of the community-year index. */
+const communityYear = (communityId: string, year: number) => ({ gsi1pk: `COMMUNITY#${communityId}#YEAR#${year}` });
+/** Partition of the cadre-year index. */
+const cadreYear = (cadreId: string, year: number) => ({ gsi2pk: `CADRE#${cadreId}#YEAR#${year}` });
 
 /**
  * Every key the code writes or reads. `pk`/`sk` identify the item; `gsiN*` place it in an index.
  * Comments give the item's one-line purpose.
  */
-export const keys: KeyBuilders = {
+export const keys = {
   /** A registry entity (community, unit, cadre, household) under its own partition. */
   entity: (kind: RegistryKind, id: string) => ({ pk: `${kind.toUpperCase()}#${id}`, sk: kind.toUpperCase() }),
   /** Where a registry entity appears in its kind's listing. */
@@ -39,17 +44,15 @@ export const keys: KeyBuilders = {
   residentGuard: (idHash: string) => ({ pk: `RESIDENT#${idHash}`, sk: 'RESIDENT' }),
   /** The pairing of one household in one year, which is also that household-year's state (lock, status). */
   pairing: (householdId: string, year: number) => ({ pk: `HOUSEHOLD#${householdId}`, sk: `PAIRING#${year}` }),
-  /** Partition of the community-year index. */
-  communityYear: (communityId: string, year: number) => ({ gsi1pk: `COMMUNITY#${communityId}#YEAR#${year}` }),
+  communityYear,
   /** Sort-key prefix of one household inside its community-year partition. */
   householdInCommunityYear: (householdId: string) => `HOUSEHOLD#${householdId}#`,
-  /** Partition of the cadre-year index. */
-  cadreYear: (cadreId: string, year: number) => ({ gsi2pk: `CADRE#${cadreId}#YEAR#${year}` }),
+  cadreYear,
   /** Where a pairing sits in the community-year and cadre-year indexes. */
   pairingIndexes: (p: { householdId: string; communityId: string; cadreId: string; year: number }) => ({
-    ...keys.communityYear(p.communityId, p.year),
+    ...communityYear(p.communityId, p.year),
     gsi1sk: `HOUSEHOLD#${p.householdId}#PAIRING`,
-    ...keys.cadreYear(p.cadreId, p.year),
+    ...cadreYear(p.cadreId, p.year),
     gsi2sk: `HOUSEHOLD#${p.householdId}`,
   }),
   /**
@@ -59,33 +62,49 @@ export const keys: KeyBuilders = {
   aidRecord: (recordId: string) => ({ pk: `AID#${recordId}`, sk: 'AID' }),
   /** Where a ledger entry sits in the community-year index: after its household's prefix, in date order. */
   aidRecordIndexes: (r: { householdId: string; communityId: string; year: number; date: string; id: string }) => ({
-    ...keys.communityYear(r.communityId, r.year),
+    ...communityYear(r.communityId, r.year),
     gsi1sk: `HOUSEHOLD#${r.householdId}#AID#${r.date}#${r.id}`,
   }),
-};
-
-type KeyBuilders = {
-  entity(kind: RegistryKind, id: string): { pk: string; sk: string };
-  entityListing(kind: RegistryKind, id: string): { gsi3pk: string; gsi3sk: string };
-  residentGuard(idHash: string): { pk: string; sk: string };
-  pairing(householdId: string, year: number): { pk: string; sk: string };
-  communityYear(communityId: string, year: number): { gsi1pk: string };
-  householdInCommunityYear(householdId: string): string;
-  cadreYear(cadreId: string, year: number): { gsi2pk: string };
-  pairingIndexes(p: {
-    householdId: string;
-    communityId: string;
-    cadreId: string;
-    year: number;
-  }): Record<string, string>;
-  aidRecord(recordId: string): { pk: string; sk: string };
-  aidRecordIndexes(r: {
+  /** The household's acknowledgement (签收) of one entry; one per entry. */
+  receipt: (recordId: string) => ({ pk: `AID#${recordId}`, sk: 'RECEIPT' }),
+  receiptIndexes: (r: { householdId: string; communityId: string; year: number; recordId: string }) => ({
+    ...communityYear(r.communityId, r.year),
+    gsi1sk: `HOUSEHOLD#${r.householdId}#RECEIPT#${r.recordId}`,
+  }),
+  /** One fund-ledger disbursement, keyed by finance's own reference, so a re-import is recognised. */
+  fundEntry: (reference: string) => ({ pk: `FUND#${reference}`, sk: 'FUND' }),
+  fundEntryIndexes: (f: {
     householdId: string;
     communityId: string;
     year: number;
     date: string;
-    id: string;
-  }): Record<string, string>;
+    reference: string;
+  }) => ({
+    ...communityYear(f.communityId, f.year),
+    gsi1sk: `HOUSEHOLD#${f.householdId}#FUND#${f.date}#${f.reference}`,
+  }),
+  /** One round of verification of a community-year; its id is also the workflow execution's name. */
+  verification: (id: string) => ({ pk: `VERIFICATION#${id}`, sk: 'VERIFICATION' }),
+  /** Which round of a community-year is current. */
+  currentRound: (communityId: string, year: number) => ({ pk: `COMMUNITY#${communityId}`, sk: `VERIFY#${year}` }),
+  /** A household's snapshot and check result within one round. */
+  verifiedHousehold: (verificationId: string, householdId: string) => ({
+    pk: `VERIFICATION#${verificationId}`,
+    sk: `HOUSEHOLD#${householdId}`,
+  }),
+  /** The community cadre's signature image and seal id for one round. */
+  signature: (verificationId: string) => ({ pk: `VERIFICATION#${verificationId}`, sk: 'SIGNATURE' }),
+  /** A public notice (公示) and its entries. */
+  notice: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'NOTICE' }),
+  noticeEntry: (noticeId: string, entryId: string) => ({ pk: `NOTICE#${noticeId}`, sk: `ENTRY#${entryId}` }),
+  /** An objection (异议) from the public, listed with its community-year. */
+  objection: (id: string) => ({ pk: `OBJECTION#${id}`, sk: 'OBJECTION' }),
+  objectionIndexes: (o: { communityId: string; year: number; noticeId: string; id: string }) => ({
+    ...communityYear(o.communityId, o.year),
+    gsi1sk: `OBJECTION#${o.noticeId}#${o.id}`,
+  }),
+  /** A reminder sent to the community cadre while a decision is pending. */
+  reminder: (verificationId: string, n: number) => ({ pk: `VERIFICATION#${verificationId}`, sk: `REMINDER#${n}` }),
 };
 
 /**

@@ -50,6 +50,8 @@ export type Access = readonly Role[] | 'signed-in' | 'public';
 export interface RouteSpec<B, Q, P> {
   access: Access;
   body?: z.ZodType<B>;
+  /** Also accept `text/csv`, read into the body's JSON shape by this function before validation. */
+  csv?: (text: string) => unknown;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
 }
@@ -75,14 +77,17 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   throw new AppError('invalid', 'request.invalid', `${what}有误：${issues[0]?.message ?? '格式不正确'}`, issues);
 }
 
-/** Reads the JSON body: 415 unless declared JSON, 413 when over the limit, 400 when not JSON. */
-function readJsonBody(event: ApiEvent): unknown {
+/** Reads the body: 415 unless JSON (or CSV where the route takes it), 413 over the limit, 400 when unreadable. */
+function readBody(event: ApiEvent, csv?: (text: string) => unknown): unknown {
   const type = (event.headers?.['content-type'] ?? '').toLowerCase();
-  if (!type.startsWith('application/json')) {
+  const isCsv = !!csv && type.startsWith('text/csv');
+  if (!type.startsWith('application/json') && !isCsv) {
     throw new AppError(
       'unsupported_media_type',
       'request.content_type',
-      '请求体必须是 JSON（Content-Type: application/json）',
+      csv
+        ? '请求体必须是 JSON 或 CSV（Content-Type: application/json 或 text/csv）'
+        : '请求体必须是 JSON（Content-Type: application/json）',
     );
   }
   const raw = event.body ?? '';
@@ -91,6 +96,13 @@ function readJsonBody(event: ApiEvent): unknown {
     throw new AppError('too_large', 'request.too_large', '请求体过大');
   }
   if (text.trim() === '') throw new AppError('invalid', 'request.body_required', '缺少请求体');
+  if (csv && isCsv) {
+    try {
+      return csv(text);
+    } catch {
+      throw new AppError('invalid', 'request.malformed_csv', '请求体不是合法的 CSV');
+    }
+  }
   try {
     return JSON.parse(text);
   } catch {
@@ -170,7 +182,7 @@ export function apiHandler<B = undefined, Q = undefined, P = undefined>(
     const req: ApiRequest<B, Q, P> = {
       caller,
       headers,
-      body: (spec.body ? validate(spec.body, readJsonBody({ ...event, headers }), '请求内容') : undefined) as B,
+      body: (spec.body ? validate(spec.body, readBody({ ...event, headers }, spec.csv), '请求内容') : undefined) as B,
       query: (spec.query ? validate(spec.query, event.queryStringParameters ?? {}, '查询参数') : undefined) as Q,
       params: (spec.params ? validate(spec.params, event.pathParameters ?? {}, '路径参数') : undefined) as P,
       requestId: event.requestContext?.requestId ?? 'local',

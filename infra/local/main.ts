@@ -13,6 +13,7 @@ console.log(
     dynamodb: opts.dynamodbEndpoint ?? 'embedded dynalite',
     table: opts.tableName,
     demoDataLoaded: stack.demoLoaded,
+    resumedVerifications: stack.resumed,
     demoUsers: Object.keys(DEMO_USERS),
   }),
 );

@@ -77,6 +77,8 @@ export interface LocalServerOptions {
   port: number;
   host?: string;
   jwtKey: Uint8Array;
+  /** Serves `GET /_local/executions/{name}`: what the local workflow runner did (local only, for tests). */
+  inspectExecution?: (name: string) => unknown;
 }
 
 /** Starts the HTTP server. Handlers are imported on first use, after the environment is set. */
@@ -101,6 +103,12 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
       if (body === 'too_large') return sendError(res, 413, 'request.too_large', '请求体过大');
 
       if (method === 'POST' && url.pathname === '/auth/dev-token') return await devToken(res, opts.jwtKey, body);
+      const inspect = /^\/_local\/executions\/([\w-]+)$/.exec(url.pathname);
+      if (method === 'GET' && inspect && opts.inspectExecution) {
+        const execution = opts.inspectExecution(inspect[1]!);
+        if (!execution) return sendError(res, 404, 'execution.not_found', '本进程中没有该执行');
+        return send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(execution));
+      }
 
       let params: Record<string, string> | undefined;
       const route = routes.find((r) => {

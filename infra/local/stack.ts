@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { registerLocalWorkflow } from '#functions/lib/workflow.ts';
 import { createDb } from '#shared/db.ts';
 import { loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
 import { startLocalServer } from './server.ts';
+import { LocalWorkflow } from './workflow.ts';
 
 /**
  * The whole product on one machine: an embedded dynalite on disk (or a DynamoDB-compatible endpoint), the
@@ -49,6 +51,9 @@ export interface LocalStack {
   url: string;
   endpoint: string;
   demoLoaded: boolean;
+  workflow: LocalWorkflow;
+  /** Verifications that were in flight when the stack started, and were resumed. */
+  resumed: string[];
   close(): Promise<void>;
 }
 
@@ -65,21 +70,28 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   process.env.ID_HASH_KEY = keys.idHashKey;
 
   const created = await ensureTable(endpoint, opts.tableName);
+  const db = createDb({ table: opts.tableName, endpoint });
   const demoLoaded = created && opts.demoData;
-  if (demoLoaded) {
-    await loadDemoData(
-      createDb({ table: opts.tableName, endpoint }),
-      Buffer.from(keys.idHashKey, 'base64'),
-      new Date(),
-    );
-  }
-  const { server, url } = await startLocalServer({ port: opts.port, jwtKey: Buffer.from(keys.jwtKey, 'base64') });
+  if (demoLoaded) await loadDemoData(db, Buffer.from(keys.idHashKey, 'base64'), new Date());
+
+  const workflow = new LocalWorkflow(db);
+  registerLocalWorkflow(workflow);
+  const { server, url } = await startLocalServer({
+    port: opts.port,
+    jwtKey: Buffer.from(keys.jwtKey, 'base64'),
+    inspectExecution: (name) => workflow.executions.get(name),
+  });
+  const resumed = await workflow.resume();
   return {
     url,
     endpoint,
     demoLoaded,
+    workflow,
+    resumed,
     close: async () => {
       await closeServer(server);
+      await workflow.close();
+      registerLocalWorkflow(undefined);
       await dynamo?.close();
     },
   };

@@ -1,0 +1,5 @@
+import { checkObjectionsStep } from '#shared/verification/index.ts';
+import { stepHandler } from './lib/step.ts';
+
+/** Workflow task of the state "CheckObjections" (see infra/workflows/verification.asl.json). */
+export const handler = stepHandler('CheckObjections', checkObjectionsStep);

@@ -1,0 +1,64 @@
+import * as z from 'zod';
+import { type Caller, hasRole } from '../caller.ts';
+import { type Db, putIfAbsent } from '../db.ts';
+import { conflict, forbidden } from '../errors.ts';
+import { findPairing } from '../pairing/index.ts';
+import { PngBase64, pngSha256 } from '../png.ts';
+import { keys } from '../table.ts';
+import { getAidRecord } from './ledger.ts';
+
+/** The household's acknowledgement (签收) of an entry: a signature or a thumbprint, optionally photographed. */
+export const NewReceipt = z.strictObject({
+  method: z.enum(['signature', 'thumbprint'], { error: '签收方式应为签字（signature）或按手印（thumbprint）' }),
+  imagePng: PngBase64.optional(),
+});
+export type NewReceipt = z.infer<typeof NewReceipt>;
+
+export interface Receipt {
+  recordId: string;
+  householdId: string;
+  method: NewReceipt['method'];
+  imageSha256?: string;
+  receivedAt: string;
+  recordedBy: string;
+}
+
+/**
+ * Records a receipt, once per entry. Allowed to the cadre who recorded the entry and to the community cadres of
+ * the household's community. A confirmed (locked) household-year takes no more receipts: they are part of what
+ * was confirmed.
+ */
+export async function recordReceipt(
+  db: Db,
+  caller: Caller,
+  recordId: string,
+  input: NewReceipt,
+  now: Date,
+): Promise<Receipt> {
+  const record = await getAidRecord(db, recordId);
+  const allowed =
+    (hasRole(caller, 'cadre') && caller.cadreId === record.cadreId) ||
+    (hasRole(caller, 'communityCadre') && caller.communityId === record.communityId);
+  if (!allowed) throw forbidden('receipt.not_allowed', '只有登记该记录的帮扶责任人或所在社区干部可以登记签收');
+  if (record.reverses) throw conflict('receipt.for_reversal', '冲正记录无需签收');
+  const pairing = await findPairing(db, record.householdId, record.year);
+  if (pairing?.lockedBy) throw conflict('ledger.locked', '该社区本年度帮扶数据已确认并锁定');
+
+  const receipt: Receipt = {
+    recordId,
+    householdId: record.householdId,
+    method: input.method,
+    imageSha256: input.imagePng ? pngSha256(input.imagePng) : undefined,
+    receivedAt: now.toISOString(),
+    recordedBy: caller.sub,
+  };
+  const item = {
+    ...keys.receipt(recordId),
+    ...keys.receiptIndexes({ ...record, recordId }),
+    entity: 'receipt',
+    ...receipt,
+    imagePng: input.imagePng,
+  };
+  if (!(await putIfAbsent(db, item))) throw conflict('receipt.exists', '该记录已登记签收');
+  return receipt;
+}
