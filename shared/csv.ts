@@ -15,7 +15,9 @@ export function csvCell(value: unknown): string {
 
 /** One CSV line, CRLF-terminated. */
 export function csvLine(cells: readonly unknown[]): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
+  const line = cells.map(csvCell).join(',');
+  // A lone empty cell would be a blank line, which readers skip; quoting it keeps the row.
+  return `${line === '' && cells.length === 1 ? '""' : line}\r\n`;
 }
 
 /** A whole CSV document: BOM, header row, then the rows in the header's column order. */

@@ -150,6 +150,19 @@ export async function updateIf(
   }
 }
 
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight: enough to hide round-trip latency, few enough not
+ * to trip DynamoDB's per-partition throughput.
+ */
+export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
 /** Writes many items, 25 to a request, retrying what DynamoDB leaves unprocessed. Unconditional puts. */
 export async function putAll(db: Db, items: Record<string, unknown>[]): Promise<void> {
   for (let i = 0; i < items.length; i += 25) {

@@ -11,12 +11,18 @@ export const db = createDb({
   region: getOptionalFromEnv('AWS_REGION'),
 });
 
+let idHashKeyBytes: Uint8Array | undefined;
+
 /**
  * Key of the keyed hash that detects duplicate resident ID numbers (base64, at least 32 bytes). On AWS it
- * comes from the deployment; locally the stack generates one per data directory.
+ * comes from the deployment; locally the stack generates one per data directory. Read on first use, so the
+ * functions that never register households do not need the secret at all.
  */
-export const idHashKey: Uint8Array = (() => {
-  const key = Buffer.from(getStringFromEnv('ID_HASH_KEY'), 'base64');
-  if (key.length < 32) throw new Error('ID_HASH_KEY must be at least 32 bytes, base64-encoded');
-  return key;
-})();
+export function idHashKey(): Uint8Array {
+  if (!idHashKeyBytes) {
+    const key = Buffer.from(getStringFromEnv('ID_HASH_KEY'), 'base64');
+    if (key.length < 32) throw new Error('ID_HASH_KEY must be at least 32 bytes, base64-encoded');
+    idHashKeyBytes = key;
+  }
+  return idHashKeyBytes;
+}

@@ -23,9 +23,11 @@ let sfn: Workflow | undefined;
 function stepFunctions(): Workflow {
   if (sfn) return sfn;
   const client = new SFNClient({});
-  const stateMachineArn = getStringFromEnv('STATE_MACHINE_ARN');
   sfn = {
     async start(name: string, input: ExecutionInput) {
+      // Read here, not at load: the task that only sends tokens must not need the state machine's ARN, which
+      // would make the state machine and its own task function depend on each other in CloudFormation.
+      const stateMachineArn = getStringFromEnv('STATE_MACHINE_ARN');
       try {
         await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
       } catch (e) {

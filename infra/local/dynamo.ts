@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -60,28 +59,18 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts dynalite on loopback, on disk when `path` is given (in memory otherwise). Tables become ACTIVE at
  * once (`createTableMs: 0`), or a write right after CreateTable would fail.
  */
 export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const port = await freePort();
+  // Port 0: the kernel picks a free port atomically, so parallel test processes cannot race for one.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(0, '127.0.0.1', () => resolve());
   });
+  const { port } = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${port}`,
     close: () =>

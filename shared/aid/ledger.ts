@@ -168,6 +168,8 @@ export interface HouseholdYearSummary extends FloorStatus, Omit<Totals, 'totalFe
   communityId: string;
   cadreId: string | null;
   locked: boolean;
+  /** The round that sent this household back for correction, and why; null when it was not returned. */
+  returned: { verificationId: string; comment: string } | null;
   records: (AidRecordView & { reversedBy?: string })[];
 }
 
@@ -200,6 +202,7 @@ export async function householdYearSummary(
     communityId,
     cadreId: pairing?.cadreId ?? null,
     locked: !!pairing?.lockedBy,
+    returned: pairing?.returnedBy ? { verificationId: pairing.returnedBy, comment: pairing.returnComment ?? '' } : null,
     ...floorStatus(totals.totalFen),
     cashFen: totals.cashFen,
     inKindFen: totals.inKindFen,

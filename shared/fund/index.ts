@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { AidDate, Objective } from '../aid/rules.ts';
 import { csvRecords } from '../csv.ts';
 import { aidYear, shanghaiDate } from '../dates.ts';
-import { type Db, getItem, putIfAbsent } from '../db.ts';
+import { type Db, getItem, inParallel, putIfAbsent } from '../db.ts';
 import { invalid } from '../errors.ts';
 import type { Household } from '../household/index.ts';
 import { PositiveFen } from '../money.ts';
@@ -95,31 +95,22 @@ export async function importFundLedger(db: Db, input: FundImport, now: Date): Pr
 
   const result: ImportResult = { imported: 0, duplicates: 0, conflicting: [] };
   const importedAt = now.toISOString();
-  const queue = [...input.entries];
-  // A few writes in flight: enough to hide latency, few enough not to trip DynamoDB's per-partition limits.
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let e = queue.shift(); e; e = queue.shift()) {
-        const communityId = households.get(e.householdId)!.communityId;
-        const year = aidYear(e.date);
-        const entry = { ...e, communityId, year, importedAt };
-        const item = { ...keys.fundEntry(e.reference), ...keys.fundEntryIndexes(entry), entity: 'fund', ...entry };
-        if (await putIfAbsent(db, item)) result.imported++;
-        else {
-          result.duplicates++;
-          const stored = await getItem(db, keys.fundEntry(e.reference));
-          if (
-            stored &&
-            (stored.householdId !== e.householdId ||
-              stored.amountFen !== e.amountFen ||
-              stored.date !== e.date ||
-              stored.objective !== e.objective)
-          ) {
-            result.conflicting.push(e.reference);
-          }
-        }
-      }
-    }),
-  );
+  await inParallel(input.entries, 8, async (e) => {
+    const communityId = households.get(e.householdId)!.communityId;
+    const entry = { ...e, communityId, year: aidYear(e.date), importedAt };
+    const item = { ...keys.fundEntry(e.reference), ...keys.fundEntryIndexes(entry), entity: 'fund', ...entry };
+    if (await putIfAbsent(db, item)) {
+      result.imported++;
+      return;
+    }
+    result.duplicates++;
+    const stored = await getItem(db, keys.fundEntry(e.reference));
+    const same =
+      stored?.householdId === e.householdId &&
+      stored.amountFen === e.amountFen &&
+      stored.date === e.date &&
+      stored.objective === e.objective;
+    if (!same) result.conflicting.push(e.reference);
+  });
   return result;
 }

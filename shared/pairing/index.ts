@@ -38,8 +38,11 @@ export interface Pairing {
   headName: string;
   memberCount: number;
   pairedAt: string;
-  /** Set when the community-year's figures are final: no further ledger entries until reopened. */
+  /** Set when the community-year's figures are confirmed: no further ledger entries until reopened. */
   lockedBy?: string;
+  /** Set when a verification round sent this household back to its cadre, with the reason. */
+  returnedBy?: string;
+  returnComment?: string;
 }
 
 /** Pairs a cadre with a household for a year. Pairing the same two again is harmless; another cadre is a 409. */

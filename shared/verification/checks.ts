@@ -72,7 +72,7 @@ export function matchCash(cash: readonly ManualEntry[], funds: readonly FundEntr
   const open = [...funds];
   const unmatchedManual: ManualEntry[] = [];
   const distance = (a: string, b: string) => Math.abs(Date.parse(a) - Date.parse(b));
-  for (const entry of [...cash].sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id))) {
+  for (const entry of [...cash].sort((a, b) => (a.date + a.id < b.date + b.id ? -1 : 1))) {
     const candidates = open.filter((f) => f.amountFen === entry.amountFen);
     candidates.sort(
       (a, b) =>
@@ -161,18 +161,29 @@ export function checkHousehold(s: HouseholdSnapshot): HouseholdCheck {
  * the integrity check recomputes it from the table.
  */
 export function digestOf(communityId: string, year: number, households: readonly HouseholdSnapshot[]): string {
+  // Code-unit order, not localeCompare: the digest must not depend on the runtime's collation data.
+  const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const canonical = [...households]
-    .sort((a, b) => a.householdId.localeCompare(b.householdId))
+    .sort((a, b) => byCodeUnits(a.householdId, b.householdId))
     .map((h) => [
       h.householdId,
       h.headName,
       h.memberCount,
       sumFen(h.manual.map((e) => e.amountFen)),
       [...h.manual]
-        .sort((a, b) => a.id.localeCompare(b.id))
-        .map((e) => [e.id, e.date, e.kind, e.objective, e.amountFen, e.reverses ?? null, e.receipt]),
+        .sort((a, b) => byCodeUnits(a.id, b.id))
+        .map((e) => [
+          e.id,
+          e.date,
+          e.kind,
+          e.objective,
+          e.amountFen,
+          e.itemsTotalFen ?? null,
+          e.reverses ?? null,
+          e.receipt,
+        ]),
       [...h.funds]
-        .sort((a, b) => a.reference.localeCompare(b.reference))
+        .sort((a, b) => byCodeUnits(a.reference, b.reference))
         .map((f) => [f.reference, f.date, f.objective, f.amountFen]),
     ]);
   return createHash('sha256')

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { AidRecord } from '../aid/rules.ts';
 import { type Caller, hasRole } from '../caller.ts';
-import { type Db, getItem, putAll, putIfAbsent, queryAll, queryPages, updateIf } from '../db.ts';
+import { type Db, getItem, inParallel, putAll, putIfAbsent, queryAll, queryPages, updateIf } from '../db.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { CampaignYear, type Pairing } from '../pairing/index.ts';
 import { PngBase64, pngSha256 } from '../png.ts';
@@ -452,11 +452,11 @@ export async function snapshotStep(db: Db, input: { verificationId: string; batc
 /** Step "CheckBatch": the three conformities and the floor for a batch of households. Recomputing is harmless. */
 export async function checkBatchStep(db: Db, input: { verificationId: string; householdIds: string[] }) {
   const items: Record<string, unknown>[] = [];
-  for (const hid of input.householdIds) {
+  await inParallel(input.householdIds, 8, async (hid) => {
     const item = await getItem(db, keys.verifiedHousehold(input.verificationId, hid));
     if (!item) throw new Error(`snapshot of household ${hid} missing in ${input.verificationId}`);
     items.push({ ...item, check: checkHousehold(item.snapshot as HouseholdSnapshot) });
-  }
+  });
   await putAll(db, items);
   return { checked: items.length };
 }
@@ -528,21 +528,21 @@ export async function returnHouseholdsStep(db: Db, input: { verificationId: stri
     db,
     returned.map((i) => ({ ...i, returned: true })),
   );
-  for (const i of returned) {
+  await inParallel(returned, 8, async (i) => {
     await updateIf(
       db,
       keys.pairing(i.householdId as string, v.year),
       { set: { returnedBy: v.id, returnComment: v.decision?.comment ?? '' } },
       { expression: 'attribute_exists(pk)' },
     );
-  }
+  });
   await setStatus(db, v.id, 'returned', ['awaiting_confirmation']);
   return { returned: returned.length };
 }
 
 /** Sets or clears the lock on every household-year of a round. */
 async function setLocks(db: Db, v: Verification, locked: boolean) {
-  for (const hid of v.householdIds ?? []) {
+  await inParallel(v.householdIds ?? [], 8, async (hid) => {
     if (locked) {
       await updateIf(
         db,
@@ -558,7 +558,7 @@ async function setLocks(db: Db, v: Verification, locked: boolean) {
         { expression: '#lockedBy = :v', values: { ':v': v.id } },
       );
     }
-  }
+  });
 }
 
 /**
@@ -637,8 +637,8 @@ export async function reinvestigateStep(db: Db, input: { verificationId: string 
  * each unit's assessment for the year records how its households in this community stand.
  */
 export async function finalizeStep(db: Db, input: { verificationId: string }) {
+  // The figures have been locked since StoreConfirmation; only reinvestigation unlocks them, and it ends the round.
   const v = await getVerification(db, input.verificationId);
-  await setLocks(db, v, true);
   const items = await queryAll(db, { partition: keys.verification(v.id).pk, prefix: 'HOUSEHOLD#' });
   const byUnit = new Map<string, { paired: number; meetingFloor: number }>();
   for (const i of items) {

@@ -119,6 +119,10 @@ describe('verification scenarios', () => {
     expect((await w.execution(round1.id)).status).toBe('SUCCEEDED');
     expect(await w.states(round1.id)).toStrictEqual([...HAPPY_PATH.slice(0, 7), 'ReturnHouseholds']);
 
+    const sentBack = (await server.fetch(`/households/${w.householdIds[1]}/aid?year=${thisYear()}`, { token: w.cadre }))
+      .json;
+    expect(sentBack.returned).toStrictEqual({ verificationId: round1.id, comment: '第二户资金台账缺拨付记录' });
+
     await w.fund([{ householdId: w.householdIds[1]!, amountFen: 100_000 }]);
     const round2 = await w.start();
     expect(round2.id).toBe(`verify-${thisYear()}-${w.communityId}-2`);
