@@ -8,7 +8,7 @@ const Params = z.object({ id: z.string().min(1).max(128) });
 
 /** POST /verifications/{id}/decision: the community cadre confirms (signature + seal) or rejects (comment). */
 export const handler = apiHandler(
-  { access: ['communityCadre', 'admin'], body: DecisionInput, params: Params },
+  { access: ['communityCadre'], body: DecisionInput, params: Params },
   async ({ caller, body, params, now }) => ({
     json: await decide({ db, workflow: getWorkflow(), now }, caller, params.id, body),
   }),
