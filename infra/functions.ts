@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { ROUTES } from '#functions/routes.ts';
 import { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
+import { BUNDLE_OPTIONS } from './bundling.ts';
 
 /** The repository root, resolved from this file so that synth and tests work from any working directory. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -33,8 +34,8 @@ export interface LinkageFunctionProps {
 
 /**
  * A Lambda built from one file of `functions/` with the project's defaults: Node 22 on arm64, X-Ray tracing, and
- * an ESM bundle made by a local esbuild (no Docker). Everything the handler imports is bundled, the AWS SDK
- * included, so the deployed code runs the SDK version the tests ran rather than whatever the runtime ships.
+ * an ESM bundle made by a local esbuild (no Docker) with the options in `bundling.ts`, which the bundle-size
+ * check uses too. The AWS SDK v3 comes from the runtime (see `bundling.ts` for why).
  */
 export class LinkageFunction extends NodejsFunction {
   /** The handler file this function runs (`functions/<handlerName>.ts`). */
@@ -63,14 +64,12 @@ export class LinkageFunction extends NodejsFunction {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies call `require`, which an ES module lacks; the alias avoids clashing with bundled code.
-        banner:
-          "import { createRequire as __linkageCreateRequire } from 'node:module'; const require = __linkageCreateRequire(import.meta.url);",
-        minify: true,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        banner: BUNDLE_OPTIONS.banner.js,
+        minify: BUNDLE_OPTIONS.minify,
+        target: BUNDLE_OPTIONS.target,
         sourceMap: true,
-        // The default leaves `@aws-sdk/*` to the runtime; bundle it so tests and Lambda run the same SDK.
-        externalModules: [],
+        externalModules: [...BUNDLE_OPTIONS.external],
       },
     });
     this.handlerName = props.handler;

@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 // dynalite ships no types; it is a factory returning a node http.Server.
 import dynalite from 'dynalite';
@@ -49,6 +50,9 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     if (!(e instanceof ResourceNotFoundException)) throw e;
   }
   await client.send(new CreateTableCommand(createTableInput(tableName)));
+  // CreateTable answers while the table is still CREATING (dynalite flips it to ACTIVE on a timer, DynamoDB
+  // within seconds); a query before then fails with ResourceNotFoundException.
+  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1 }, { TableName: tableName });
   client.destroy();
   return true;
 }
