@@ -11,7 +11,7 @@ export interface RouteDef {
   auth: 'jwt' | 'public';
 }
 
-export const ROUTES: readonly RouteDef[] = [
+export const ROUTES = [
   { method: 'GET', path: '/health', handler: 'health', auth: 'public' },
   { method: 'POST', path: '/communities', handler: 'create-community', auth: 'jwt' },
   { method: 'POST', path: '/units', handler: 'create-unit', auth: 'jwt' },
@@ -32,4 +32,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/notices/{id}', handler: 'get-notice', auth: 'public' },
   { method: 'POST', path: '/notices/{id}/objections', handler: 'file-objection', auth: 'public' },
   { method: 'POST', path: '/objections/{id}/resolution', handler: 'resolve-objection', auth: 'jwt' },
-];
+] as const satisfies readonly RouteDef[];
+
+/** The handler file of a route. */
+export type RouteHandler = (typeof ROUTES)[number]['handler'];

@@ -2,11 +2,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { ROUTES } from '#functions/routes.ts';
+import { SCHEDULED_HANDLERS } from '#functions/scheduled.ts';
 import { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
+import { grantTable, TABLE_ACCESS } from './access.ts';
 import { BUNDLE_OPTIONS } from './bundling.ts';
 
 /** The repository root, resolved from this file so that synth and tests work from any working directory. */
@@ -16,10 +19,9 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const HANDLERS: ReadonlySet<string> = new Set([
   ...ROUTES.map((r) => r.handler),
   ...Object.values(WORKFLOW_TASKS),
+  ...SCHEDULED_HANDLERS,
 ]);
 
-/** How much of the table a function may touch; `read` for handlers that only query. */
-export type TableAccess = 'read' | 'readWrite';
 
 export interface LinkageFunctionProps {
   /** Handler file under `functions/`, without extension, as named in `functions/routes.ts` or `workflow-tasks.ts`. */
@@ -75,11 +77,12 @@ export class LinkageFunction extends NodejsFunction {
     this.handlerName = props.handler;
   }
 
-  /** Passes the table's name as TABLE_NAME and grants the access the handler needs, and no more. */
-  bindTable({ table, accessMode }: { table: ITableV2; accessMode: TableAccess }): this {
+  /** Passes the table's name as TABLE_NAME and grants this handler's access level from `access.ts`, no more. */
+  bindTable({ table, key }: { table: ITableV2; key?: IKey }): this {
+    const access = TABLE_ACCESS[this.handlerName as keyof typeof TABLE_ACCESS] ?? 'none';
+    if (access === 'none') return this;
     this.addEnvironment('TABLE_NAME', table.tableName);
-    if (accessMode === 'readWrite') table.grantReadWriteData(this);
-    else table.grantReadData(this);
+    grantTable(this, table, key, access);
     return this;
   }
 }

@@ -1,34 +1,16 @@
 import { join } from 'node:path';
 import { Aws } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { VERIFICATION_ASL, WORKFLOW_TASKS, type WorkflowTask } from '#functions/workflow-tasks.ts';
-import { LinkageFunction, REPO_ROOT, type TableAccess } from './functions.ts';
+import { LinkageFunction, REPO_ROOT } from './functions.ts';
 
 /** The verification definition on disk: the one file CDK deploys and the local runner executes. */
 export const VERIFICATION_ASL_PATH = join(REPO_ROOT, VERIFICATION_ASL);
-
-/**
- * What each task does to the table. Typed by the task names, so a new task in `WORKFLOW_TASKS` fails to compile
- * until someone decides its access.
- */
-export const TASK_TABLE_ACCESS: Record<WorkflowTask, TableAccess> = {
-  SnapshotFunction: 'readWrite',
-  CheckHouseholdsFunction: 'readWrite',
-  SummarizeFunction: 'readWrite',
-  AwaitDecisionFunction: 'readWrite',
-  RemindFunction: 'readWrite',
-  ExpireFunction: 'readWrite',
-  ReturnHouseholdsFunction: 'readWrite',
-  StoreConfirmationFunction: 'readWrite',
-  PublishNoticeFunction: 'readWrite',
-  // Only counts the notice's objections.
-  CheckObjectionsFunction: 'read',
-  ReinvestigateFunction: 'readWrite',
-  FinalizeFunction: 'readWrite',
-};
 
 /**
  * The verification workflow (三相符一确认): one Lambda per task of `WORKFLOW_TASKS`, and a Standard state machine
@@ -40,11 +22,11 @@ export class VerificationWorkflow extends Construct {
   /** The task functions, by the placeholder that names them in the ASL file. */
   readonly functions: Record<WorkflowTask, LinkageFunction>;
 
-  constructor(scope: Construct, id: string, props: { table: ITableV2 }) {
+  constructor(scope: Construct, id: string, props: { table: ITableV2; key?: IKey }) {
     super(scope, id);
     const entries = (Object.keys(WORKFLOW_TASKS) as WorkflowTask[]).map((task) => {
       const fn = new LinkageFunction(this, task, { handler: WORKFLOW_TASKS[task] });
-      fn.bindTable({ table: props.table, accessMode: TASK_TABLE_ACCESS[task] });
+      fn.bindTable({ table: props.table, key: props.key });
       return [task, fn] as const;
     });
     this.functions = Object.fromEntries(entries) as Record<WorkflowTask, LinkageFunction>;
@@ -63,5 +45,16 @@ export class VerificationWorkflow extends Construct {
       tracingEnabled: true,
     });
     for (const [, fn] of entries) fn.grantInvoke(this.stateMachine);
+    // A policy of its own, not the role's default one: the function must not depend on the state machine that
+    // depends on it (its ARN is substituted into the definition), or CloudFormation finds a cycle.
+    new Policy(this, 'AwaitDecisionSendsTokens', {
+      roles: [this.functions.AwaitDecisionFunction.role!],
+      statements: [
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
   }
 }

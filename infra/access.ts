@@ -1,0 +1,92 @@
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { RouteHandler } from '#functions/routes.ts';
+import type { ScheduledHandler } from '#functions/scheduled.ts';
+import { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
+
+/**
+ * What each function may do to the table, in one place. No level includes DeleteItem: the ledger is
+ * append-only, and nothing in the product deletes. BatchWriteItem (which can delete) is granted only with a
+ * `dynamodb:LeadingKeys` condition that keeps it out of the ledger's partitions (`AID#`, `FUND#`, `HOUSEHOLD#`, …).
+ */
+export type TableAccess =
+  /** No table at all. */
+  | 'none'
+  /** Get, BatchGet, Query. */
+  | 'read'
+  /** read + conditional Put: new items only (ledger entries, registrations, objections). */
+  | 'append'
+  /** append + UpdateItem: status fields, locks, resolutions. */
+  | 'update'
+  /** update + BatchWriteItem into the verification's own partitions (snapshots, notice entries, assessments). */
+  | 'batch';
+
+const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
+const APPEND = [...READ, 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
+const UPDATE = [...APPEND, 'dynamodb:UpdateItem'];
+
+/** Partitions a batch write may touch: verification working items, notices, unit assessments, reminders. */
+export const BATCH_WRITE_PARTITIONS = ['VERIFICATION#*', 'NOTICE#*', 'UNIT#*', 'REMINDER#*'];
+
+/** Table access of every handler file (routes and workflow tasks). A new handler fails to compile until decided. */
+export const TABLE_ACCESS: Record<
+  RouteHandler | (typeof WORKFLOW_TASKS)[keyof typeof WORKFLOW_TASKS] | ScheduledHandler,
+  TableAccess
+> = {
+  health: 'none',
+  'create-community': 'append',
+  'create-unit': 'append',
+  'create-cadre': 'append',
+  'register-household': 'append',
+  'create-pairing': 'append',
+  'record-aid': 'append',
+  'reverse-aid': 'append',
+  'get-household-aid': 'read',
+  'floor-report': 'read',
+  'import-fund-ledger': 'append',
+  'record-receipt': 'append',
+  'start-verification': 'update',
+  'get-verification': 'read',
+  'decide-verification': 'update',
+  'reopen-verification': 'update',
+  'list-notices': 'read',
+  'get-notice': 'read',
+  'file-objection': 'append',
+  'resolve-objection': 'update',
+  'verify-snapshot': 'batch',
+  'verify-check-households': 'batch',
+  'verify-summarize': 'update',
+  'verify-await-decision': 'update',
+  'verify-remind': 'update',
+  'verify-expire': 'update',
+  'verify-return-households': 'batch',
+  'verify-store-confirmation': 'update',
+  'verify-publish-notice': 'batch',
+  'verify-check-objections': 'read',
+  'verify-reinvestigate': 'update',
+  'verify-finalize': 'batch',
+  'remind-floor-risk': 'batch',
+};
+
+/** Grants a function its level of access to the table and, for the data it reads or writes, to the table's key. */
+export function grantTable(grantee: IGrantable, table: ITableV2, key: IKey | undefined, access: TableAccess): void {
+  if (access === 'none') return;
+  const resources = [table.tableArn, `${table.tableArn}/index/*`];
+  const actions = access === 'read' ? READ : access === 'append' ? APPEND : UPDATE;
+  grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+  if (access === 'batch') {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:BatchWriteItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': BATCH_WRITE_PARTITIONS } },
+      }),
+    );
+  }
+  if (key) {
+    if (access === 'read') key.grantDecrypt(grantee);
+    else key.grantEncryptDecrypt(grantee);
+  }
+}

@@ -1,0 +1,109 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ROUTES } from '#functions/routes.ts';
+import type { Auth } from './auth.ts';
+import { LinkageFunction } from './functions.ts';
+
+/** Requests per second across the API, and the burst above it: generous for a city, a ceiling for abuse. */
+const THROTTLE = { rateLimit: 200, burstLimit: 400 };
+/** The public objection route gets its own, lower ceiling: it is the one write open to anyone. */
+const PUBLIC_WRITE_THROTTLE = { rateLimit: 10, burstLimit: 20 };
+
+export interface ApiProps {
+  auth: Auth;
+  table: ITableV2;
+  key: IKey;
+  stateMachine: StateMachine;
+  idHashSecret: ISecret;
+  environment: Record<string, string>;
+}
+
+/**
+ * The HTTP API: one Lambda per handler file of `functions/routes.ts`, a Cognito JWT authorizer on every route
+ * marked `jwt`, JSON access logs and stage throttling. The local-only `POST /auth/dev-token` is not in
+ * `ROUTES` and so can never be deployed.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly functions: Map<string, LinkageFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    // No CORS: the pages are served by this same API, so every call is same-origin.
+    this.httpApi = new HttpApi(this, 'Http', { description: 'Linkage Aid API' });
+    const authorizer = new HttpJwtAuthorizer('Cognito', props.auth.issuerUrl, {
+      jwtAudience: [props.auth.client.userPoolClientId],
+    });
+
+    this.functions = new Map();
+    for (const route of ROUTES) {
+      let fn = this.functions.get(route.handler);
+      if (!fn) {
+        fn = new LinkageFunction(this, route.handler, { handler: route.handler, environment: props.environment });
+        fn.bindTable({ table: props.table, key: props.key });
+        this.functions.set(route.handler, fn);
+      }
+      const added = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${route.method}${route.path}`, fn),
+        authorizer: route.auth === 'jwt' ? authorizer : undefined,
+      });
+      if (route.auth === 'public') {
+        for (const r of added) {
+          Validations.of(r).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.method} ${route.path} is public by design: health checks, the public notice board (公示) and objections from the public need no login.`,
+          });
+        }
+      }
+    }
+    for (const handler of ['start-verification', 'reopen-verification']) {
+      const fn = this.functions.get(handler)!;
+      fn.addEnvironment('STATE_MACHINE_ARN', props.stateMachine.stateMachineArn);
+      props.stateMachine.grantStartExecution(fn);
+    }
+    props.stateMachine.grantTaskResponse(this.functions.get('decide-verification')!);
+    const register = this.functions.get('register-household')!;
+    register.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
+    props.idHashSecret.grantRead(register);
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stage = this.httpApi.defaultStage!.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      // No query strings or bodies: they may carry names. The request id ties a line to the function's logs.
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        time: '$context.requestTime',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+        integrationError: '$context.integrationErrorMessage',
+        sub: '$context.authorizer.claims.sub',
+      }),
+    };
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: THROTTLE.rateLimit,
+      throttlingBurstLimit: THROTTLE.burstLimit,
+    };
+    stage.routeSettings = {
+      'POST /notices/{id}/objections': {
+        throttlingRateLimit: PUBLIC_WRITE_THROTTLE.rateLimit,
+        throttlingBurstLimit: PUBLIC_WRITE_THROTTLE.burstLimit,
+      },
+    };
+  }
+}
