@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { NewReceipt, recordReceipt } from '#shared/aid/receipt.ts';
 import { db } from './lib/clients.ts';
 import { apiHandler } from './lib/http.ts';
+import { getObjectStore } from './lib/objects.ts';
 
 const Params = z.object({ id: z.string().min(1).max(64) });
 
@@ -10,6 +11,6 @@ export const handler = apiHandler(
   { access: ['cadre', 'communityCadre'], body: NewReceipt, params: Params },
   async ({ caller, body, params, now }) => ({
     status: 201,
-    json: await recordReceipt(db, caller, params.id, body, now),
+    json: await recordReceipt({ db, objects: getObjectStore() }, caller, params.id, body, now),
   }),
 );

@@ -32,6 +32,7 @@ export const ROUTES = [
   { method: 'GET', path: '/notices/{id}', handler: 'get-notice', auth: 'public' },
   { method: 'POST', path: '/notices/{id}/objections', handler: 'file-objection', auth: 'public' },
   { method: 'POST', path: '/objections/{id}/resolution', handler: 'resolve-objection', auth: 'jwt' },
+  { method: 'POST', path: '/uploads', handler: 'create-upload-url', auth: 'jwt' },
 ] as const satisfies readonly RouteDef[];
 
 /** The handler file of a route. */

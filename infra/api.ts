@@ -99,10 +99,11 @@ export class Api extends Construct {
       throttlingRateLimit: THROTTLE.rateLimit,
       throttlingBurstLimit: THROTTLE.burstLimit,
     };
+    // RouteSettings is raw JSON to CloudFormation: CDK does not rename its keys, so they are written as CFN wants.
     stage.routeSettings = {
       'POST /notices/{id}/objections': {
-        throttlingRateLimit: PUBLIC_WRITE_THROTTLE.rateLimit,
-        throttlingBurstLimit: PUBLIC_WRITE_THROTTLE.burstLimit,
+        ThrottlingRateLimit: PUBLIC_WRITE_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: PUBLIC_WRITE_THROTTLE.burstLimit,
       },
     };
   }

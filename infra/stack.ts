@@ -1,18 +1,89 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { acknowledgeKmsDataKeyActions } from './access.ts';
+import { Api } from './api.ts';
+import { Auth } from './auth.ts';
+import { Monitoring } from './monitoring.ts';
+import { Schedules } from './schedules.ts';
+import { Storage } from './storage.ts';
 import { LedgerTable } from './table.ts';
 import { VerificationWorkflow } from './workflow.ts';
 
-/** The deployed product. Issue #4 adds auth, API, functions, storage, schedules and monitoring. */
+export interface LinkageAidStackProps extends StackProps {
+  /** Where Cognito's hosted sign-in returns to (the deployed `/app/` pages). */
+  callbackUrls?: string[];
+}
+
+/** The deployed product: one stack composing one construct per concern. */
 export class LinkageAidStack extends Stack {
   readonly ledger: LedgerTable;
   readonly verification: VerificationWorkflow;
+  readonly auth: Auth;
+  readonly api: Api;
+  readonly storage: Storage;
+  readonly schedules: Schedules;
+  readonly monitoring: Monitoring;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: LinkageAidStackProps = {}) {
     super(scope, id, props);
-    const key = new Key(this, 'DataKey', { enableKeyRotation: true, description: 'Linkage Aid table encryption' });
+    const key = new Key(this, 'DataKey', { enableKeyRotation: true, description: 'Linkage Aid data encryption' });
     this.ledger = new LedgerTable(this, 'Ledger', { key });
-    this.verification = new VerificationWorkflow(this, 'Verification', { table: this.ledger.table });
+    const table = this.ledger.table;
+    this.storage = new Storage(this, 'Storage', { key });
+    // The keyed hash that detects duplicate resident IDs: generated once, never leaves Secrets Manager but to
+    // the one function that registers households.
+    const idHashSecret = new Secret(this, 'IdHashKey', {
+      description: 'Linkage Aid: HMAC key for resident ID duplicate detection',
+      encryptionKey: key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(idHashSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'Rotating the HMAC key would make every stored ID hash unmatchable; rotation is a planned re-hash of all households, not a schedule.',
+    });
+    const environment = { BUCKET_NAME: this.storage.bucket.bucketName };
+    this.verification = new VerificationWorkflow(this, 'Verification', { table, key });
+    this.auth = new Auth(this, 'Auth', { callbackUrls: props.callbackUrls ?? ['https://localhost/app/callback'] });
+    this.api = new Api(this, 'Api', {
+      auth: this.auth,
+      table,
+      key,
+      stateMachine: this.verification.stateMachine,
+      idHashSecret,
+      environment,
+    });
+    const bucketId = this.getLogicalId(this.storage.bucket.node.defaultChild as CfnElement);
+    for (const handler of ['decide-verification', 'record-receipt', 'create-upload-url']) {
+      const fn = this.api.functions.get(handler)!;
+      this.storage.bucket.grantPut(fn);
+      acknowledgeKmsDataKeyActions(fn);
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+        reason:
+          'Writes objects (signatures, receipts, uploads) under keys it generates itself; it reads and deletes none.',
+      });
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]',
+        reason: 'Part of CDK grantPut: aborting its own multipart uploads.',
+      });
+    }
+    this.schedules = new Schedules(this, 'Schedules', { table, key, environment });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      key,
+      stateMachine: this.verification.stateMachine,
+      functions: [
+        ...this.api.functions.values(),
+        ...Object.values(this.verification.functions),
+        this.schedules.floorRisk,
+      ],
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
   }
 }

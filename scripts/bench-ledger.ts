@@ -43,7 +43,7 @@ const households: string[] = [];
 for (let i = 0; i < 50; i++) {
   const first17 = `32090219800101${String(i).padStart(3, '0')}`;
   const h = await registerHousehold(
-    { db, now, idHashKey: idHashKey() },
+    { db, now, idHashKey: await idHashKey() },
     { headName: `户${i}`, idNumber: first17 + checkCharacter(first17), communityId: community.id, memberCount: 2 },
   );
   await createPairing(db, { cadreId: cadre.id, householdId: h.id, year }, now);

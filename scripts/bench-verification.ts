@@ -38,6 +38,8 @@ const now = new Date();
 const today = shanghaiDate(now);
 const year = Number(today.slice(0, 4));
 const workflow = new LocalWorkflow(db);
+const { LocalObjectStore } = await import('#infra/local/objects.ts');
+const objects = new LocalObjectStore(join(dir, 'objects'), randomBytes(32));
 registerLocalWorkflow(workflow);
 const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
@@ -51,7 +53,7 @@ async function seedCommunity(tag: string): Promise<string> {
   for (let i = 0; i < HOUSEHOLDS; i++) {
     const first17 = `3209021980${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}${tag}${String(i).padStart(2, '0').slice(-2)}`;
     const h = await registerHousehold(
-      { db, now, idHashKey: idHashKey() },
+      { db, now, idHashKey: await idHashKey() },
       { headName: `户主${i}`, idNumber: first17 + checkCharacter(first17), communityId: community.id, memberCount: 3 },
     );
     await createPairing(db, { cadreId: cadre.id, householdId: h.id, year }, now);
@@ -86,7 +88,7 @@ async function seedCommunity(tag: string): Promise<string> {
       },
       now,
     );
-    await recordReceipt(db, caller, gift.record.id, { method: 'signature' }, now);
+    await recordReceipt({ db, objects }, caller, gift.record.id, { method: 'signature' }, now);
   }
   await importFundLedger(db, { entries: fund }, now);
   return community.id;
@@ -127,7 +129,7 @@ for (const [n, batchSize] of BATCH_SIZES.entries()) {
   await until(verification.id, 'awaiting_confirmation');
   const t1 = performance.now();
   const cc = { sub: 'cc', roles: new Set(['communityCadre'] as const), communityId };
-  await decide({ db, workflow, now: new Date() }, cc, verification.id, {
+  await decide({ db, workflow, objects, now: new Date() }, cc, verification.id, {
     decision: 'confirm',
     signaturePng: png,
     sealId: 'S',

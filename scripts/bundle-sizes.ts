@@ -10,7 +10,9 @@ import { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
 import { BUNDLE_OPTIONS } from '#infra/bundling.ts';
 
 const TARGET_BYTES = 250 * 1024;
-const handlers = [...new Set([...ROUTES.map((r) => r.handler), ...Object.values(WORKFLOW_TASKS), ...SCHEDULED_HANDLERS])].sort();
+const handlers = [
+  ...new Set([...ROUTES.map((r) => r.handler), ...Object.values(WORKFLOW_TASKS), ...SCHEDULED_HANDLERS]),
+].sort();
 const rows: { handler: string; bytes: number }[] = [];
 let heaviest: { handler: string; inputs: [string, number][] } | undefined;
 for (const handler of handlers) {

@@ -92,8 +92,6 @@ export const keys = {
     pk: `VERIFICATION#${verificationId}`,
     sk: `HOUSEHOLD#${householdId}`,
   }),
-  /** The community cadre's signature image and seal id for one round. */
-  signature: (verificationId: string) => ({ pk: `VERIFICATION#${verificationId}`, sk: 'SIGNATURE' }),
   /** A public notice (公示) and its entries. */
   notice: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'NOTICE' }),
   noticeEntry: (noticeId: string, entryId: string) => ({ pk: `NOTICE#${noticeId}`, sk: `ENTRY#${entryId}` }),

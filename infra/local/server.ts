@@ -5,6 +5,7 @@ import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
 import { MAX_BODY_BYTES } from '#functions/lib/http.ts';
 import { ROUTES, type RouteDef } from '#functions/routes.ts';
 import { buildApiEvent } from './event.ts';
+import type { LocalObjectStore } from './objects.ts';
 import { DevTokenRequest, signDevToken, toApiGatewayClaims, verifyDevToken } from './tokens.ts';
 
 /**
@@ -79,6 +80,8 @@ export interface LocalServerOptions {
   jwtKey: Uint8Array;
   /** Serves `GET /_local/executions/{name}`: what the local workflow runner did (local only, for tests). */
   inspectExecution?: (name: string) => unknown;
+  /** Receives uploads to the local object store's presigned URLs (`PUT /_local/objects/<key>`). */
+  objects?: LocalObjectStore;
 }
 
 /** Starts the HTTP server. Handlers are imported on first use, after the environment is set. */
@@ -103,6 +106,12 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
       if (body === 'too_large') return sendError(res, 413, 'request.too_large', '请求体过大');
 
       if (method === 'POST' && url.pathname === '/auth/dev-token') return await devToken(res, opts.jwtKey, body);
+      if (method === 'PUT' && url.pathname.startsWith('/_local/objects/') && opts.objects) {
+        const status = await opts.objects.receive(req, url, body);
+        return status === 200
+          ? send(res, 200, {}, '')
+          : sendError(res, status, 'upload.denied', '上传链接无效或已过期');
+      }
       const inspect = /^\/_local\/executions\/([\w-]+)$/.exec(url.pathname);
       if (method === 'GET' && inspect && opts.inspectExecution) {
         const execution = opts.inspectExecution(inspect[1]!);

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { registerLocalObjectStore } from '#functions/lib/objects.ts';
 import { registerLocalWorkflow } from '#functions/lib/workflow.ts';
 import { createDb } from '#shared/db.ts';
 import { loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
+import { LocalObjectStore } from './objects.ts';
 import { startLocalServer } from './server.ts';
 import { LocalWorkflow } from './workflow.ts';
 
@@ -76,11 +78,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   const workflow = new LocalWorkflow(db);
   registerLocalWorkflow(workflow);
+  const objects = new LocalObjectStore(join(opts.dataDir, 'objects'), Buffer.from(keys.jwtKey, 'base64'));
+  registerLocalObjectStore(objects);
   const { server, url } = await startLocalServer({
     port: opts.port,
     jwtKey: Buffer.from(keys.jwtKey, 'base64'),
     inspectExecution: (name) => workflow.executions.get(name),
+    objects,
   });
+  objects.baseUrl = url;
   const resumed = await workflow.resume();
   return {
     url,
@@ -92,6 +98,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       await closeServer(server);
       await workflow.close();
       registerLocalWorkflow(undefined);
+      registerLocalObjectStore(undefined);
       await dynamo?.close();
     },
   };

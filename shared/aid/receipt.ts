@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { type Caller, hasRole } from '../caller.ts';
 import { type Db, putIfAbsent } from '../db.ts';
 import { conflict, forbidden } from '../errors.ts';
+import type { ObjectStore } from '../objects.ts';
 import { findPairing } from '../pairing/index.ts';
 import { PngBase64, pngSha256 } from '../png.ts';
 import { keys } from '../table.ts';
@@ -19,6 +20,8 @@ export interface Receipt {
   householdId: string;
   method: NewReceipt['method'];
   imageSha256?: string;
+  /** Object-store key of the photographed receipt, named by its hash. */
+  imageKey?: string;
   receivedAt: string;
   recordedBy: string;
 }
@@ -29,12 +32,13 @@ export interface Receipt {
  * was confirmed.
  */
 export async function recordReceipt(
-  db: Db,
+  deps: { db: Db; objects: ObjectStore },
   caller: Caller,
   recordId: string,
   input: NewReceipt,
   now: Date,
 ): Promise<Receipt> {
+  const { db } = deps;
   const record = await getAidRecord(db, recordId);
   const allowed =
     (hasRole(caller, 'cadre') && caller.cadreId === record.cadreId) ||
@@ -44,20 +48,24 @@ export async function recordReceipt(
   const pairing = await findPairing(db, record.householdId, record.year);
   if (pairing?.lockedBy) throw conflict('ledger.locked', '该社区本年度帮扶数据已确认并锁定');
 
+  const sha = input.imagePng ? pngSha256(input.imagePng) : undefined;
   const receipt: Receipt = {
     recordId,
     householdId: record.householdId,
     method: input.method,
-    imageSha256: input.imagePng ? pngSha256(input.imagePng) : undefined,
+    imageSha256: sha,
+    imageKey: sha ? `receipts/${recordId}/${sha}.png` : undefined,
     receivedAt: now.toISOString(),
     recordedBy: caller.sub,
   };
+  if (input.imagePng && receipt.imageKey) {
+    await deps.objects.put(receipt.imageKey, Buffer.from(input.imagePng, 'base64'), 'image/png');
+  }
   const item = {
     ...keys.receipt(recordId),
     ...keys.receiptIndexes({ ...record, recordId }),
     entity: 'receipt',
     ...receipt,
-    imagePng: input.imagePng,
   };
   if (!(await putIfAbsent(db, item))) throw conflict('receipt.exists', '该记录已登记签收');
   return receipt;

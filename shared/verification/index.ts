@@ -4,6 +4,7 @@ import type { AidRecord } from '../aid/rules.ts';
 import { type Caller, hasRole } from '../caller.ts';
 import { type Db, getItem, inParallel, putAll, putIfAbsent, queryAll, queryPages, updateIf } from '../db.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import type { ObjectStore } from '../objects.ts';
 import { CampaignYear, type Pairing } from '../pairing/index.ts';
 import { PngBase64, pngSha256 } from '../png.ts';
 import { type Community, requireEntity } from '../registry/index.ts';
@@ -77,6 +78,8 @@ export interface Decision {
   householdIds?: string[];
   sealId?: string;
   signatureSha256?: string;
+  /** Object-store key of the signature image. */
+  signatureKey?: string;
   decidedBy: string;
   decidedAt: string;
 }
@@ -163,6 +166,11 @@ export interface WorkflowDeps {
   db: Db;
   workflow: Workflow;
   now: Date;
+}
+
+/** Where a round's signature image is kept: named by its hash, so a losing racer's image cannot pass for the winner's. */
+export function signatureKey(verificationId: string, sha256: string): string {
+  return `signatures/${verificationId}/${sha256}.png`;
 }
 
 /**
@@ -281,7 +289,12 @@ export async function verificationPacket(db: Db, caller: Caller, id: string) {
  * race, and the loser gets 409. Then the waiting workflow task is completed; if that signal is lost, the
  * task finds the recorded decision when it next registers (after a reminder or a resume).
  */
-export async function decide(deps: WorkflowDeps, caller: Caller, id: string, input: DecisionInput) {
+export async function decide(
+  deps: WorkflowDeps & { objects: ObjectStore },
+  caller: Caller,
+  id: string,
+  input: DecisionInput,
+) {
   const { db } = deps;
   const v = await getVerification(db, id);
   if (!(hasRole(caller, 'communityCadre') && caller.communityId === v.communityId)) {
@@ -299,15 +312,8 @@ export async function decide(deps: WorkflowDeps, caller: Caller, id: string, inp
   if (input.decision === 'confirm') {
     decision.sealId = input.sealId;
     decision.signatureSha256 = pngSha256(input.signaturePng);
-    // Keyed by its hash, so a racing confirmation that loses leaves nothing that could be mistaken for the winner's.
-    await putIfAbsent(db, {
-      ...keys.signature(`${id}#${decision.signatureSha256}`),
-      entity: 'signature',
-      verificationId: id,
-      imagePng: input.signaturePng,
-      sha256: decision.signatureSha256,
-      sealId: input.sealId,
-    });
+    decision.signatureKey = signatureKey(id, decision.signatureSha256);
+    await deps.objects.put(decision.signatureKey, Buffer.from(input.signaturePng, 'base64'), 'image/png');
   } else {
     decision.comment = input.comment;
     if (input.householdIds) decision.householdIds = input.householdIds;

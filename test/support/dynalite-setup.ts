@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { registerLocalObjectStore } from '#functions/lib/objects.ts';
 import { ensureTable, startDynalite } from '#infra/local/dynamo.ts';
+import { LocalObjectStore } from '#infra/local/objects.ts';
 
 /**
  * Integration setup: an in-memory dynalite for this test file, with the table created from the shared design.
@@ -12,5 +17,7 @@ process.env.TABLE_NAME = 'linkage-aid-test';
 process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
 process.env.ID_HASH_KEY = randomBytes(32).toString('base64');
 await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
+// Handlers that store images use the local object store, in a temporary directory of this test file.
+registerLocalObjectStore(new LocalObjectStore(mkdtempSync(join(tmpdir(), 'objects-')), randomBytes(32)));
 
 afterAll(() => dynamo.close());

@@ -1,0 +1,9 @@
+import { createUpload, UploadRequest } from '#shared/objects.ts';
+import { apiHandler } from './lib/http.ts';
+import { getObjectStore } from './lib/objects.ts';
+
+/** POST /uploads: a presigned URL to upload a receipt photo or evidence (PNG, JPEG, PDF; at most 5 MB). */
+export const handler = apiHandler(
+  { access: ['admin', 'cadre', 'communityCadre'], body: UploadRequest },
+  async ({ caller, body, now }) => ({ status: 201, json: await createUpload(getObjectStore(), body, caller.sub, now) }),
+);

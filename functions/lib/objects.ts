@@ -1,0 +1,50 @@
+import type { ObjectStore } from '#shared/objects.ts';
+import { getStringFromEnv } from './env.ts';
+
+const LOCAL = Symbol.for('linkage-aid.local-objects');
+
+/** S3 (BUCKET_NAME) on AWS; the local stack's store when it registered one. */
+export function getObjectStore(): ObjectStore {
+  return (globalThis as Record<symbol, ObjectStore | undefined>)[LOCAL] ?? s3();
+}
+
+/** Registers the local object store (local stack only). */
+export function registerLocalObjectStore(store: ObjectStore | undefined): void {
+  (globalThis as Record<symbol, ObjectStore | undefined>)[LOCAL] = store;
+}
+
+let store: ObjectStore | undefined;
+function s3(): ObjectStore {
+  if (store) return store;
+  const bucket = getStringFromEnv('BUCKET_NAME');
+  // Loaded on first use: only the functions that store objects pay for the S3 client's cold start.
+  const sdk = Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]).then(
+    ([s3sdk, presigner]) => ({ s3sdk, presigner, client: new s3sdk.S3Client({}) }),
+  );
+  store = {
+    async put(key, body, contentType) {
+      const { s3sdk, client } = await sdk;
+      await client.send(new s3sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    },
+    async presignPut(key, contentType, bytes, expiresSeconds) {
+      const { s3sdk, presigner, client } = await sdk;
+      const command = new s3sdk.PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: contentType,
+        ContentLength: bytes,
+      });
+      const url = await presigner.getSignedUrl(client, command, {
+        expiresIn: expiresSeconds,
+        signableHeaders: new Set(['content-type', 'content-length']),
+      });
+      return {
+        url,
+        method: 'PUT',
+        headers: { 'content-type': contentType, 'content-length': String(bytes) },
+        expiresAt: new Date(Date.now() + expiresSeconds * 1000).toISOString(),
+      };
+    },
+  };
+  return store;
+}

@@ -1,0 +1,60 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+/**
+ * Alarms an operator acts on, sent to one SNS topic (subscribe the on-call address after deploying): a failed,
+ * timed-out or throttled verification execution; any Lambda error or throttle.
+ */
+export class Monitoring extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { key: IKey; stateMachine: StateMachine; functions: LambdaFunction[] },
+  ) {
+    super(scope, id);
+    this.topic = new Topic(this, 'Alarms', {
+      masterKey: props.key,
+      enforceSSL: true,
+      displayName: 'Linkage Aid alarms',
+    });
+    const action = new SnsAction(this.topic);
+    const alarm = (name: string, metric: import('aws-cdk-lib/aws-cloudwatch').Metric, description: string) => {
+      const a = new Alarm(this, name, {
+        metric: metric.with({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(action);
+      this.alarms.push(a);
+    };
+    const sm = props.stateMachine;
+    alarm(
+      'ExecutionsFailed',
+      sm.metricFailed(),
+      'A verification execution failed: a community is stuck; see its history.',
+    );
+    alarm('ExecutionsTimedOut', sm.metricTimedOut(), 'A verification execution timed out.');
+    alarm('ExecutionsThrottled', sm.metricThrottled(), 'Step Functions throttled verification executions.');
+    for (const fn of props.functions) {
+      const name = fn.node.id;
+      alarm(
+        `${name}Errors`,
+        fn.metricErrors(),
+        `Lambda ${name} raised errors (a defect: bad input is a 4xx, not an error).`,
+      );
+      alarm(`${name}Throttles`, fn.metricThrottles(), `Lambda ${name} was throttled.`);
+    }
+  }
+}

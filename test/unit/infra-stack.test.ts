@@ -1,0 +1,167 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { ROUTES } from '#functions/routes.ts';
+import { BATCH_WRITE_PARTITIONS } from '#infra/access.ts';
+import { LinkageAidStack } from '#infra/stack.ts';
+
+const ENV = { account: '123456789012', region: 'cn-northwest-1' };
+const noBundling = { 'aws:cdk:bundling-stacks': [] };
+
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+
+function synth() {
+  const app = new App({ context: noBundling });
+  const stack = new LinkageAidStack(app, 'Test', { env: ENV });
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  return { stack, template, resources, ofType };
+}
+
+const { template, resources, ofType } = synth();
+
+describe('the deployed stack', () => {
+  it('passes cdk-nag AwsSolutions checks with every finding acknowledged', () => {
+    const app = new App({ context: noBundling });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    new LinkageAidStack(app, 'Nagged', { env: ENV });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('fails synth on an unacknowledged cdk-nag finding (the check is live)', () => {
+    const app = new App({ context: noBundling });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    new Bucket(new Stack(app, 'Careless', { env: ENV }), 'OpenBucket');
+    expect(() => app.synth()).toThrow();
+  });
+
+  it('encrypts the table with a customer-managed key that rotates', () => {
+    const [table] = ofType('AWS::DynamoDB::GlobalTable');
+    const sse = table![1].Properties.SSESpecification;
+    expect(sse).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+    const keyId = table![1].Properties.Replicas[0].SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
+    expect(resources[keyId]!.Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('puts the JWT authorizer on every route except health and the public notice routes', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    const keys = routes.map((r) => r.RouteKey).sort();
+    expect(keys).toStrictEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    const open = routes
+      .filter((r) => r.AuthorizationType !== 'JWT')
+      .map((r) => r.RouteKey)
+      .sort();
+    expect(open).toStrictEqual(['GET /health', 'GET /notices', 'GET /notices/{id}', 'POST /notices/{id}/objections']);
+    const [authorizer] = ofType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer![1].Properties.AuthorizerType).toBe('JWT');
+    for (const r of routes.filter((x) => x.AuthorizationType === 'JWT')) {
+      expect(r.AuthorizerId).toStrictEqual({ Ref: authorizer![0] });
+    }
+  });
+
+  it('never deploys the local dev-token route', () => {
+    const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
+    expect(routeKeys.some((k) => k.includes('dev-token') || k.includes('/_local'))).toBe(false);
+    expect(JSON.stringify(template.toJSON())).not.toContain('dev-token');
+  });
+
+  it('logs API access as JSON and throttles the stage, the public objection route harder', () => {
+    const [, stage] = ofType('AWS::ApiGatewayV2::Stage')[0]!;
+    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({ requestId: '$context.requestId' });
+    expect(stage.Properties.DefaultRouteSettings).toStrictEqual({
+      ThrottlingRateLimit: 200,
+      ThrottlingBurstLimit: 400,
+    });
+    expect(stage.Properties.RouteSettings['POST /notices/{id}/objections']).toStrictEqual({
+      ThrottlingRateLimit: 10,
+      ThrottlingBurstLimit: 20,
+    });
+  });
+
+  it('lets no function delete from the table, and keeps batch writes out of the ledger partitions', () => {
+    const statements = ofType('AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const s of dynamo) {
+      const actions = [s.Action].flat() as string[];
+      expect(actions).not.toContain('dynamodb:DeleteItem');
+      expect(actions.some((a) => a.includes('*'))).toBe(false);
+      if (actions.includes('dynamodb:BatchWriteItem')) {
+        expect(actions).toStrictEqual(['dynamodb:BatchWriteItem']);
+        expect(s.Condition).toStrictEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': BATCH_WRITE_PARTITIONS },
+        });
+      }
+    }
+    for (const ledger of ['AID#', 'FUND#', 'HOUSEHOLD#', 'RESIDENT#', 'OBJECTION#']) {
+      expect(BATCH_WRITE_PARTITIONS.some((p) => ledger.startsWith(p.replace('*', '')))).toBe(false);
+    }
+  });
+
+  it('runs every function on Node 22 and arm64', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.length).toBe(new Set(ROUTES.map((r) => r.handler)).size + 12 + 1);
+    for (const [, fn] of functions) {
+      expect([fn.Properties.Runtime, fn.Properties.Architectures]).toStrictEqual(['nodejs22.x', ['arm64']]);
+    }
+  });
+
+  it('signs people in with MFA, a strong password policy, the four groups and the scope attributes', () => {
+    const [, pool] = ofType('AWS::Cognito::UserPool')[0]!;
+    expect(pool.Properties.MfaConfiguration).toBe('ON');
+    expect(pool.Properties.Policies.PasswordPolicy).toMatchObject({
+      MinimumLength: 12,
+      RequireLowercase: true,
+      RequireUppercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+    });
+    expect(pool.Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
+    const attrs = pool.Properties.Schema.map((a: { Name: string }) => a.Name).sort();
+    expect(attrs).toStrictEqual(['cadreId', 'communityId', 'unitId']);
+    const groups = ofType('AWS::Cognito::UserPoolGroup')
+      .map(([, g]) => g.Properties.GroupName)
+      .sort();
+    expect(groups).toStrictEqual(['admin', 'auditor', 'cadre', 'communityCadre']);
+  });
+
+  it('keeps evidence in an encrypted, versioned, private, TLS-only bucket', () => {
+    const buckets = ofType('AWS::S3::Bucket').map(([id, b]) => [id, b.Properties] as const);
+    const [evidenceId, evidence] = buckets.find(([, p]) => p.VersioningConfiguration)!;
+    expect(evidence.VersioningConfiguration).toStrictEqual({ Status: 'Enabled' });
+    expect(
+      evidence.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+    ).toBe('aws:kms');
+    expect(evidence.PublicAccessBlockConfiguration).toStrictEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === evidenceId)!;
+    expect(policy[1].Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('reminds cadres of floor-risk households weekly on Shanghai time', () => {
+    const [, schedule] = ofType('AWS::Scheduler::Schedule')[0]!;
+    expect(schedule.Properties.ScheduleExpressionTimezone).toBe('Asia/Shanghai');
+    expect(schedule.Properties.ScheduleExpression).toBe('cron(0 9 ? 10-12 MON *)');
+  });
+
+  it('alarms on failed, timed-out and throttled executions and on every function’s errors and throttles', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
+    expect(byMetric('ExecutionsFailed')).toHaveLength(1);
+    expect(byMetric('ExecutionsTimedOut')).toHaveLength(1);
+    expect(byMetric('ExecutionThrottled')).toHaveLength(1);
+    const functions = ofType('AWS::Lambda::Function').length;
+    expect(byMetric('Errors')).toHaveLength(functions);
+    expect(byMetric('Throttles')).toHaveLength(functions);
+    for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+  });
+});
