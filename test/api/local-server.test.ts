@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '#infra/local/demo-data.ts';
@@ -127,6 +129,46 @@ describe('an external DynamoDB-compatible endpoint', () => {
     } finally {
       await server.stop();
       await external.close();
+    }
+  });
+});
+
+describe('uploads by presigned URL (the local object store)', () => {
+  it('issues a URL that accepts exactly the declared file once signed, and refuses a tampered upload', async () => {
+    const server = await startServer({ DEMO_DATA: 'off' });
+    try {
+      const token = await devToken(server, { sub: 'uploader', groups: ['cadre'], cadreId: 'c1' });
+      const file = Buffer.from('%PDF-1.4 evidence');
+      const r = await server.fetch('/uploads', {
+        token,
+        body: { purpose: 'evidence', contentType: 'application/pdf', bytes: file.length },
+      });
+      expect(r.status).toBe(201);
+      expect(r.json).toMatchObject({ method: 'PUT', headers: { 'content-type': 'application/pdf' } });
+      expect(r.json.key).toMatch(/^uploads\/evidence\/\d{4}-\d{2}-\d{2}\/uploader\/[0-9a-f-]+\.pdf$/);
+
+      const put = (body: Buffer, type = 'application/pdf', url: string = r.json.url) =>
+        fetch(url, { method: 'PUT', headers: { 'content-type': type }, body });
+      expect((await put(Buffer.from('something else, longer'))).status).toBe(403);
+      expect((await put(file, 'image/png')).status).toBe(403);
+      expect(
+        (await put(file, 'application/pdf', r.json.url.replace(/signature=[^&]+/, 'signature=forged'))).status,
+      ).toBe(403);
+      expect((await put(file)).status).toBe(200);
+      expect(readFileSync(join(server.dataDir, 'objects', r.json.key)).equals(file)).toBe(true);
+
+      const tooBig = await server.fetch('/uploads', {
+        token,
+        body: { purpose: 'evidence', contentType: 'application/pdf', bytes: 6 * 1024 * 1024 },
+      });
+      expect(tooBig.status).toBe(400);
+      const exe = await server.fetch('/uploads', {
+        token,
+        body: { purpose: 'evidence', contentType: 'application/x-msdownload', bytes: 10 },
+      });
+      expect(exe.status).toBe(400);
+    } finally {
+      await server.stop();
     }
   });
 });

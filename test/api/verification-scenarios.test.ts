@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../support/local-server.ts';
 import { communityWorld, HAPPY_PATH, PNG, sleep, thisYear, today } from '../support/scenario.ts';
@@ -42,6 +44,10 @@ describe('verification scenarios', () => {
 
     expect((await w.confirm(started.id)).status).toBe(200);
     const open = await w.until(started.id, 'objection_window');
+    // The signature image is kept in the object store, named by its hash, and bound to the digest.
+    expect(open.decision.signatureKey).toBe(`signatures/${started.id}/${open.decision.signatureSha256}.png`);
+    expect(readFileSync(join(server.dataDir, 'objects', open.decision.signatureKey)).toString('base64')).toBe(PNG);
+    expect(open.confirmation).toMatchObject({ digest: packet.digest, sealId: 'SEAL-0001' });
     const notices = (await server.fetch('/notices')).json.notices;
     const notice = notices.find((n: { id: string }) => n.id === open.noticeId);
     expect(notice).toMatchObject({
