@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', TZ: 'UTC' };
 
 /**
- * Three projects: `unit` (pure rules, no I/O), `integration` (the real handlers against an in-process
- * dynalite per test file) and `api` (the local server as a child process, over HTTP).
+ * Four projects: `unit` (pure rules, no I/O), `integration` (the real handlers against an in-process
+ * dynalite per test file), `api` (the local server as a child process, over HTTP) and `e2e` (the pages in
+ * headless Chromium against that server).
  */
 export default defineConfig({
   test: {
@@ -21,6 +22,7 @@ export default defineConfig({
         },
       },
       { test: { name: 'api', include: ['test/api/**/*.test.ts'], env, testTimeout: 60_000, hookTimeout: 60_000 } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env, testTimeout: 90_000, hookTimeout: 60_000 } },
     ],
   },
 });

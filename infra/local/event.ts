@@ -32,6 +32,8 @@ export function buildApiEvent(parts: RequestParts): ApiEvent {
     rawPath: parts.rawPath,
     rawQueryString: new URLSearchParams(query).toString(),
     headers,
+    // API Gateway hands cookies over as their own list.
+    cookies: headers.cookie ? headers.cookie.split(';').map((c) => c.trim()) : undefined,
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: parts.params && Object.keys(parts.params).length ? parts.params : undefined,
     body: parts.body || undefined,

@@ -23,11 +23,12 @@ interface CompiledRoute extends RouteDef {
 
 function compile(route: RouteDef): CompiledRoute {
   const names: string[] = [];
-  const source = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+  // `{name+}` is API Gateway's greedy parameter (the rest of the path); `{name}` one segment.
+  const source = route.path.replace(/\{(\w+)(\+?)\}/g, (_m, name: string, greedy: string) => {
     names.push(name);
-    return '([^/]+)';
+    return greedy ? '(.*)' : '([^/]+)';
   });
-  return { ...route, pattern: new RegExp(`^${source}$`), names };
+  return { ...route, pattern: new RegExp(`^${source}/?$`), names };
 }
 
 /** Reads a request body, refusing more than `limit` bytes without buffering the rest. */
@@ -160,7 +161,11 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
       });
       const handler = await load(route.handler);
       const result = await handler(event, lambdaContext(requestId, route.handler));
-      send(res, result.statusCode, result.headers, result.body);
+      const outHeaders: Record<string, string | string[]> = { ...result.headers };
+      if (result.cookies?.length) outHeaders['set-cookie'] = result.cookies;
+      const out = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '');
+      res.writeHead(result.statusCode, { ...outHeaders, 'content-length': out.length });
+      res.end(out);
     } catch (e) {
       console.error(JSON.stringify({ level: 'ERROR', message: 'local server error', error: String(e) }));
       if (!res.headersSent) sendError(res, 500, 'internal', '服务器内部错误');

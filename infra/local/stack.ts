@@ -3,12 +3,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { registerLocalObjectStore } from '#functions/lib/objects.ts';
+import { registerLocalSession } from '#functions/lib/session.ts';
 import { registerLocalWorkflow } from '#functions/lib/workflow.ts';
 import { createDb } from '#shared/db.ts';
-import { loadDemoData } from './demo-data.ts';
+import { DEMO_USERS, loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
 import { LocalObjectStore } from './objects.ts';
 import { startLocalServer } from './server.ts';
+import { signDevToken, verifyDevToken } from './tokens.ts';
 import { LocalWorkflow } from './workflow.ts';
 
 /**
@@ -80,6 +82,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   registerLocalWorkflow(workflow);
   const objects = new LocalObjectStore(join(opts.dataDir, 'objects'), Buffer.from(keys.jwtKey, 'base64'));
   registerLocalObjectStore(objects);
+  const jwtKey = Buffer.from(keys.jwtKey, 'base64');
+  registerLocalSession({
+    verify: (token) => verifyDevToken(jwtKey, token),
+    signDemo: async (user) =>
+      user in DEMO_USERS ? signDevToken(jwtKey, DEMO_USERS[user as keyof typeof DEMO_USERS]) : undefined,
+    demoUsers: Object.keys(DEMO_USERS),
+  });
   const { server, url } = await startLocalServer({
     port: opts.port,
     jwtKey: Buffer.from(keys.jwtKey, 'base64'),
@@ -99,6 +108,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       await workflow.close();
       registerLocalWorkflow(undefined);
       registerLocalObjectStore(undefined);
+      registerLocalSession(undefined);
       await dynamo?.close();
     },
   };

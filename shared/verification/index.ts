@@ -672,6 +672,12 @@ export async function finalizeStep(db: Db, input: { verificationId: string }) {
   return {};
 }
 
+/** The current round of a community-year, or undefined before verification has started. */
+export async function currentRound(db: Db, communityId: string, year: number): Promise<Verification | undefined> {
+  const pointer = await getItem<{ verificationId: string }>(db, keys.currentRound(communityId, year));
+  return pointer ? getVerification(db, pointer.verificationId) : undefined;
+}
+
 /** Lists every verification (for resuming in-flight executions and for the status report). */
 export async function listVerifications(db: Db): Promise<Verification[]> {
   const items = await queryAll(db, { index: 'byKind', partition: keys.entityListing('verification', '').gsi3pk });

@@ -1,0 +1,100 @@
+import { type Caller, callerFromClaims } from '#shared/caller.ts';
+import { getOptionalFromEnv, getStringFromEnv } from './env.ts';
+
+/**
+ * Sign-in for the pages. API routes sit behind API Gateway's JWT authorizer and read a bearer header; a browser
+ * navigating pages sends a cookie instead, so the page Lambda verifies that cookie's token itself: with
+ * aws-jwt-verify against the Cognito user pool on AWS, with the local stack's key here.
+ */
+export const TOKEN_COOKIE = 'la_token';
+export const LANG_COOKIE = 'la_lang';
+
+/** What the local stack provides: a verifier for its own tokens, and demo sign-in (never on AWS). */
+export interface LocalSession {
+  verify(token: string): Promise<Record<string, unknown> | undefined>;
+  signDemo(user: string): Promise<string | undefined>;
+  demoUsers: string[];
+}
+
+const LOCAL = Symbol.for('linkage-aid.local-session');
+
+/** Registers the local session provider (local stack only). */
+export function registerLocalSession(session: LocalSession | undefined): void {
+  (globalThis as Record<symbol, LocalSession | undefined>)[LOCAL] = session;
+}
+
+/** The local session provider, when running locally. */
+export function localSession(): LocalSession | undefined {
+  return (globalThis as Record<symbol, LocalSession | undefined>)[LOCAL];
+}
+
+let cognitoVerifier: Promise<{ verify(token: string): Promise<Record<string, unknown>> }> | undefined;
+function cognito() {
+  cognitoVerifier ??= import('aws-jwt-verify').then(({ CognitoJwtVerifier }) =>
+    CognitoJwtVerifier.create({
+      userPoolId: getStringFromEnv('USER_POOL_ID'),
+      clientId: getStringFromEnv('USER_POOL_CLIENT_ID'),
+      tokenUse: 'id',
+    }),
+  );
+  return cognitoVerifier;
+}
+
+/** Parses a Cookie header (API Gateway v2 also passes them as `event.cookies`). */
+export function parseCookies(cookies: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (cookies ?? []).flatMap((c) => c.split(';'))) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/** The signed-in caller of a page request, or undefined (no cookie, or a token that does not verify). */
+export async function pageCaller(token: string | undefined): Promise<Caller | undefined> {
+  if (!token) return undefined;
+  try {
+    const local = localSession();
+    const claims = local ? await local.verify(token) : await (await cognito()).verify(token);
+    return claims ? callerFromClaims(claims) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A cookie carrying the token: HttpOnly, SameSite=Lax (a cross-site form post does not carry it), Secure on https. */
+export function tokenCookie(token: string, secure: boolean, maxAgeSeconds = 8 * 3600): string {
+  return `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+/** Cognito's hosted sign-in, when deployed (COGNITO_DOMAIN, USER_POOL_CLIENT_ID). */
+export function hostedSignInUrl(redirectUri: string): string | undefined {
+  const domain = getOptionalFromEnv('COGNITO_DOMAIN');
+  const clientId = getOptionalFromEnv('USER_POOL_CLIENT_ID');
+  if (!domain || !clientId) return undefined;
+  const q = new URLSearchParams({
+    client_id: clientId,
+    response_type: 'code',
+    scope: 'openid email profile',
+    redirect_uri: redirectUri,
+  });
+  return `${domain}/oauth2/authorize?${q}`;
+}
+
+/** Exchanges the hosted sign-in's code for an ID token (authorization code grant, public client). */
+export async function exchangeCode(code: string, redirectUri: string): Promise<string | undefined> {
+  const domain = getStringFromEnv('COGNITO_DOMAIN');
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    client_id: getStringFromEnv('USER_POOL_CLIENT_ID'),
+    code,
+    redirect_uri: redirectUri,
+  });
+  const res = await fetch(`${domain}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  if (!res.ok) return undefined;
+  return ((await res.json()) as { id_token?: string }).id_token;
+}

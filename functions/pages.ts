@@ -1,0 +1,389 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
+import { itemsTotalFen, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
+import { hasRole } from '#shared/caller.ts';
+import { toCsv } from '#shared/csv.ts';
+import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
+import { FLOOR_CSV_COLUMNS, FloorReportQuery, floorCsvRecord, floorReport } from '#shared/floor/report.ts';
+import { parseYuan } from '#shared/money.ts';
+import { fileObjection, getNotice, listNotices } from '#shared/notice/index.ts';
+import { listCadrePairings } from '#shared/pairing/index.ts';
+import { type Community, listEntities, type Unit } from '#shared/registry/index.ts';
+import {
+  currentRound,
+  DecisionInput,
+  decide,
+  listVerifications,
+  startVerification,
+  verificationPacket,
+} from '#shared/verification/index.ts';
+import { html } from '#shared/web/html.ts';
+import { db } from './lib/clients.ts';
+import type { ApiEvent, ApiResult } from './lib/http.ts';
+import { STATUS_OF } from './lib/http.ts';
+import { logger } from './lib/logger.ts';
+import { getObjectStore } from './lib/objects.ts';
+import { exchangeCode, hostedSignInUrl, localSession, pageCaller, TOKEN_COOKIE, tokenCookie } from './lib/session.ts';
+import { verificationConfig } from './lib/verification-config.ts';
+import { getWorkflow } from './lib/workflow.ts';
+import { errorPage, fieldErrors, type PageRequest, type PageResult, readRequest, toResult } from './pages/kit.ts';
+import {
+  type AidFormValues,
+  aidForm,
+  cadreHome,
+  devLoginPage,
+  floorReportPage,
+  freshAidForm,
+  householdPage,
+  noticePage,
+  noticesPage,
+  packetPage,
+  verificationsPage,
+} from './pages/views.ts';
+
+/**
+ * GET/POST /app/… and /public/…: the pages, server-rendered, one Lambda. Forms post back here and redirect
+ * (post/redirect/get); the browser carries the sign-in token in an HttpOnly cookie, verified here.
+ */
+type Handler = (req: PageRequest, m: RegExpExecArray) => Promise<PageResult>;
+
+const signedIn = (req: PageRequest) => {
+  if (!req.caller) throw new AppError('unauthenticated', 'auth.required', '请先登录');
+  return req.caller;
+};
+
+async function home(req: PageRequest): Promise<PageResult> {
+  const c = signedIn(req);
+  if (hasRole(c, 'cadre') && c.cadreId) {
+    const pairings = await listCadrePairings(db, c.cadreId, req.year);
+    const households = await Promise.all(
+      pairings.map(async (pairing) => ({
+        pairing,
+        totalFen: totalsOf(await listHouseholdYearRecords(db, pairing.householdId, pairing.communityId, req.year))
+          .totalFen,
+      })),
+    );
+    return { title: req.t.myHouseholds, body: cadreHome(req, households) };
+  }
+  if (hasRole(c, 'communityCadre') && c.communityId) {
+    const round = await currentRound(db, c.communityId, req.year);
+    if (!round) return { title: req.t.packet, body: html`<p>${req.t.noVerification}</p>` };
+    return { redirect: `/app/verifications/${round.id}` };
+  }
+  if (hasRole(c, 'admin')) return { redirect: '/app/verifications' };
+  if (hasRole(c, 'auditor')) return { redirect: '/app/reports/floor' };
+  throw forbidden('auth.role', '您的账号没有可用的角色');
+}
+
+async function household(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  const s = await householdYearSummary(db, c, m[1]!, Number(req.query.get('year') ?? req.year));
+  return { title: s.headName, body: householdPage(req, s, c.cadreId === s.cadreId, req.query.has('saved')) };
+}
+
+async function showAidForm(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  const s = await householdYearSummary(db, c, m[1]!, req.year);
+  if (c.cadreId !== s.cadreId) throw forbidden('aid.not_paired', '您今年未与该家庭结对，不能为其登记帮扶');
+  return {
+    title: req.t.recordAid,
+    body: aidForm(req, s.householdId, s.headName, freshAidForm(req.now), {}),
+    historyCacheable: true,
+  };
+}
+
+/** Reads the aid form into a submission: yuan to fen exactly, item rows to items; field errors by form name. */
+function readAidForm(form: URLSearchParams, householdId: string) {
+  const values: AidFormValues = {
+    idempotencyKey: form.get('idempotencyKey') ?? '',
+    kind: form.get('kind') ?? '',
+    objective: form.get('objective') ?? '',
+    date: form.get('date') ?? '',
+    amountYuan: (form.get('amountYuan') ?? '').trim(),
+    description: form.get('description') ?? '',
+    items: form
+      .getAll('itemName')
+      .map((name, i) => ({
+        name,
+        quantity: form.getAll('itemQuantity')[i] ?? '',
+        unitValueYuan: form.getAll('itemUnitValueYuan')[i] ?? '',
+      }))
+      .filter((r) => r.name.trim() || r.quantity.trim() || r.unitValueYuan.trim()),
+  };
+  const errors: Record<string, string> = {};
+  const amountFen = parseYuan(values.amountYuan);
+  if (amountFen === undefined) errors.amountYuan = '请输入金额，单位元，最多两位小数（如 300 或 12.50）';
+  const items = values.items.map((r, i) => {
+    const unitValueFen = parseYuan(r.unitValueYuan);
+    const quantity = /^\d+$/.test(r.quantity.trim()) ? Number(r.quantity) : Number.NaN;
+    if (!r.name.trim() || Number.isNaN(quantity) || unitValueFen === undefined) {
+      errors.items ??= `第 ${i + 1} 行物品：请填写名称、整数数量和单价（元）`;
+    }
+    return { name: r.name.trim(), quantity, unitValueFen: unitValueFen ?? Number.NaN };
+  });
+  if (
+    values.kind === 'in_kind' &&
+    !errors.items &&
+    items.length &&
+    amountFen !== undefined &&
+    itemsTotalFen(items) !== amountFen
+  ) {
+    errors.amountYuan = `金额应等于各物品数量×单价之和：${(itemsTotalFen(items) / 100).toFixed(2)} 元`;
+  }
+  const parsed = NewAidRecord.safeParse({
+    householdId,
+    date: values.date,
+    kind: values.kind,
+    objective: values.objective,
+    amountFen,
+    description: values.description,
+    items: values.kind === 'in_kind' ? items : undefined,
+  });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String);
+      const name = path[0] === 'amountFen' ? 'amountYuan' : (path[0] ?? '_');
+      errors[name] ??= issue.message;
+    }
+  }
+  return { values, errors, submission: parsed.success ? parsed.data : undefined };
+}
+
+async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  const householdId = m[1]!;
+  const { values, errors, submission } = readAidForm(req.form, householdId);
+  if (submission && !Object.keys(errors).length) {
+    try {
+      await recordAid(db, c, values.idempotencyKey, submission, req.now);
+      return { redirect: `/app/households/${householdId}?saved=1` };
+    } catch (e) {
+      Object.assign(errors, fieldErrors(e, { amountFen: 'amountYuan' }));
+    }
+  }
+  const s = await householdYearSummary(db, c, householdId, req.year);
+  return { status: 400, title: req.t.recordAid, body: aidForm(req, householdId, s.headName, values, errors) };
+}
+
+async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  const householdId = req.form.get('householdId') ?? '';
+  await reverseAid(db, c, m[1]!, { reason: (req.form.get('reason') ?? '').trim() || invalidReason() }, req.now);
+  return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1` };
+}
+
+function invalidReason(): never {
+  throw invalid('request.invalid', '请填写冲正原因', [{ path: 'reason', message: '请填写冲正原因' }]);
+}
+
+async function packet(req: PageRequest, m: RegExpExecArray, errors: Record<string, string> = {}): Promise<PageResult> {
+  const c = signedIn(req);
+  const v = await verificationPacket(db, c, m[1]!);
+  const canDecide =
+    hasRole(c, 'communityCadre') &&
+    c.communityId === v.communityId &&
+    v.status === 'awaiting_confirmation' &&
+    !v.decision;
+  return {
+    status: Object.keys(errors).length ? 400 : 200,
+    title: req.t.packet,
+    body: html`${req.query.has('decided') ? html`<p class="notice" role="status">${req.t.decided}</p>` : ''}${packetPage(req, v, canDecide, errors)}`,
+  };
+}
+
+async function submitDecision(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  const f = req.form;
+  const input =
+    f.get('decision') === 'reject'
+      ? { decision: 'reject', comment: f.get('comment') ?? '', householdIds: f.getAll('householdIds') }
+      : { decision: 'confirm', signaturePng: f.get('signaturePng') ?? '', sealId: f.get('sealId') ?? '' };
+  if (input.decision === 'reject' && !input.householdIds?.length)
+    delete (input as { householdIds?: string[] }).householdIds;
+  const parsed = DecisionInput.safeParse(input);
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const i of parsed.error.issues) errors[String(i.path[0] ?? '_')] ??= i.message;
+    return packet(req, m, errors);
+  }
+  try {
+    await decide({ db, workflow: getWorkflow(), objects: getObjectStore(), now: req.now }, c, m[1]!, parsed.data);
+  } catch (e) {
+    return packet(req, m, fieldErrors(e));
+  }
+  return { redirect: `/app/verifications/${m[1]}?decided=1` };
+}
+
+async function verifications(req: PageRequest): Promise<PageResult> {
+  const c = signedIn(req);
+  if (!hasRole(c, 'admin', 'auditor')) throw forbidden('auth.role', '您的角色无权查看核查进度');
+  const [rounds, communities] = await Promise.all([listVerifications(db), listEntities<Community>(db, 'community')]);
+  rounds.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return { title: req.t.verifications, body: verificationsPage(req, rounds, communities, hasRole(c, 'admin')) };
+}
+
+async function startRound(req: PageRequest): Promise<PageResult> {
+  const c = signedIn(req);
+  if (!hasRole(c, 'admin')) throw forbidden('auth.role', '只有管理员可以开始核查');
+  const { verification } = await startVerification(
+    { db, workflow: getWorkflow(), now: req.now, config: verificationConfig() },
+    c,
+    { communityId: req.form.get('communityId') ?? '', year: Number(req.form.get('year') ?? req.year) },
+  );
+  return { redirect: `/app/verifications/${verification.id}` };
+}
+
+function reportQuery(req: PageRequest) {
+  const parsed = FloorReportQuery.safeParse({
+    year: req.query.get('year') ?? String(req.year),
+    communityId: req.query.get('communityId') || undefined,
+    unitId: req.query.get('unitId') || undefined,
+  });
+  if (!parsed.success) throw invalid('request.invalid', parsed.error.issues[0]?.message ?? '查询条件有误');
+  return parsed.data;
+}
+
+async function floorPage(req: PageRequest): Promise<PageResult> {
+  const c = signedIn(req);
+  if (!hasRole(c, 'admin', 'auditor')) throw forbidden('auth.role', '只有审计和管理员可以查看报表');
+  const q = reportQuery(req);
+  const [report, communities, units] = await Promise.all([
+    floorReport(db, q),
+    listEntities<Community>(db, 'community'),
+    listEntities<Unit>(db, 'unit'),
+  ]);
+  return { title: req.t.floorReport, body: floorReportPage(req, report.rows, communities, units, q) };
+}
+
+async function floorDownload(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  if (!hasRole(c, 'admin', 'auditor')) throw forbidden('auth.role', '只有审计和管理员可以下载报表');
+  const q = reportQuery(req);
+  const report = await floorReport(db, q);
+  if (m[1] === 'csv') {
+    const text = toCsv(FLOOR_CSV_COLUMNS, report.rows.map(floorCsvRecord));
+    return { download: { bytes: text, contentType: 'text/csv; charset=utf-8', fileName: `floor-${q.year}.csv` } };
+  }
+  throw notFound('route.not_found', '没有这个下载');
+}
+
+async function notices(req: PageRequest): Promise<PageResult> {
+  return { title: req.t.noticeBoard, body: noticesPage(req, await listNotices(db)) };
+}
+
+async function notice(req: PageRequest, m: RegExpExecArray, errors: Record<string, string> = {}): Promise<PageResult> {
+  const n = await getNotice(db, m[1]!);
+  return {
+    status: Object.keys(errors).length ? 400 : 200,
+    title: `${req.t.noticeBoard} · ${n.communityName} ${n.year}`,
+    body: noticePage(req, n, req.query.get('filed') ?? undefined, errors),
+  };
+}
+
+async function object(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  try {
+    const filed = await fileObjection(
+      db,
+      m[1]!,
+      { entryId: req.form.get('entryId') ?? '', text: (req.form.get('text') ?? '').trim() || emptyObjection() },
+      req.now,
+    );
+    return { redirect: `/public/notices/${encodeURIComponent(m[1]!)}?filed=${filed.id}` };
+  } catch (e) {
+    if (e instanceof AppError && e.kind === 'not_found') throw e;
+    return notice(req, m, fieldErrors(e));
+  }
+}
+
+function emptyObjection(): never {
+  throw invalid('request.invalid', '请填写异议内容', [{ path: 'text', message: '请填写异议内容' }]);
+}
+
+async function signIn(req: PageRequest): Promise<PageResult> {
+  const local = localSession();
+  if (local) return { redirect: '/app/dev-login' };
+  const url = hostedSignInUrl(`${req.origin}/app/callback`);
+  if (!url) throw notFound('auth.unconfigured', '登录服务未配置');
+  return { redirect: url };
+}
+
+async function devLogin(req: PageRequest): Promise<PageResult> {
+  const local = localSession();
+  if (!local) throw notFound('route.not_found', '没有这个页面');
+  const token = req.query.get('token');
+  if (token) {
+    if (!(await pageCaller(token))) throw new AppError('unauthenticated', 'auth.invalid_token', '登录令牌无效');
+    return { redirect: req.query.get('next') ?? '/app/', cookies: [tokenCookie(token, req.secure)] };
+  }
+  if (req.method === 'POST') {
+    const signed = await local.signDemo(req.form.get('user') ?? '');
+    if (!signed) throw invalid('request.invalid', '没有这个演示用户');
+    return { redirect: '/app/', cookies: [tokenCookie(signed, req.secure)] };
+  }
+  return { title: req.t.devLogin, body: devLoginPage(req, local.demoUsers) };
+}
+
+async function callback(req: PageRequest): Promise<PageResult> {
+  const token = await exchangeCode(req.query.get('code') ?? '', `${req.origin}/app/callback`);
+  if (!token) throw new AppError('unauthenticated', 'auth.sign_in_failed', '登录失败，请重试');
+  return { redirect: '/app/', cookies: [tokenCookie(token, req.secure)] };
+}
+
+async function signOut(req: PageRequest): Promise<PageResult> {
+  return { redirect: '/public/notices', cookies: [tokenCookie('', req.secure, 0)] };
+}
+
+const ROUTES: [string, RegExp, Handler][] = [
+  ['GET', /^\/app$/, home],
+  ['GET', /^\/app\/sign-in$/, signIn],
+  ['GET', /^\/app\/dev-login$/, devLogin],
+  ['POST', /^\/app\/dev-login$/, devLogin],
+  ['GET', /^\/app\/callback$/, callback],
+  ['GET', /^\/app\/sign-out$/, signOut],
+  ['GET', /^\/app\/households\/([\w-]{1,64})$/, household],
+  ['GET', /^\/app\/households\/([\w-]{1,64})\/aid\/new$/, showAidForm],
+  ['POST', /^\/app\/households\/([\w-]{1,64})\/aid$/, submitAid],
+  ['POST', /^\/app\/aid\/([\w-]{1,64})\/reverse$/, reverse],
+  ['GET', /^\/app\/verifications$/, verifications],
+  ['POST', /^\/app\/verifications$/, startRound],
+  ['GET', /^\/app\/verifications\/([\w-]{1,128})$/, (req, m) => packet(req, m)],
+  ['POST', /^\/app\/verifications\/([\w-]{1,128})\/decision$/, submitDecision],
+  ['GET', /^\/app\/reports\/floor$/, floorPage],
+  ['GET', /^\/app\/reports\/floor\.(csv)$/, floorDownload],
+  ['GET', /^\/public\/notices$/, notices],
+  ['GET', /^\/public\/notices\/([\w-]{1,128})$/, (req, m) => notice(req, m)],
+  ['POST', /^\/public\/notices\/([\w-]{1,128})\/objections$/, object],
+];
+
+const PUBLIC = /^\/(public\/|app\/(sign-in|dev-login|callback|sign-out)$)/;
+
+async function route(event: ApiEvent): Promise<ApiResult> {
+  const cookies = (event.cookies ?? []).concat(event.headers?.cookie ? [event.headers.cookie] : []);
+  const token = cookies
+    .flatMap((c) => c.split(';'))
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(`${TOKEN_COOKIE}=`));
+  const caller = await pageCaller(token ? decodeURIComponent(token.slice(TOKEN_COOKIE.length + 1)) : undefined);
+  const req = readRequest(event, caller);
+  try {
+    for (const [method, pattern, handler] of ROUTES) {
+      const m = req.method === method ? pattern.exec(req.path) : null;
+      if (!m) continue;
+      if (!caller && !PUBLIC.test(req.path.slice(1) ? req.path : '/')) {
+        return toResult(req, { redirect: `/app/sign-in` });
+      }
+      return toResult(req, await handler(req, m));
+    }
+    throw notFound('route.not_found', '没有这个页面');
+  } catch (e) {
+    if (e instanceof AppError) {
+      if (e.kind === 'unauthenticated') return toResult(req, { redirect: '/app/sign-in' });
+      return toResult(req, errorPage(req, e, STATUS_OF[e.kind]));
+    }
+    logger.error('page error', { error: e as Error, path: req.path });
+    return toResult(req, errorPage(req, new AppError('invalid', 'internal', '服务器内部错误，请稍后重试'), 500));
+  }
+}
+
+export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(route);

@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import type { Caller } from '#shared/caller.ts';
+import { shanghaiDate } from '#shared/dates.ts';
+import { AppError } from '#shared/errors.ts';
+import { formatYuan } from '#shared/money.ts';
+import { type Html, html, raw } from '#shared/web/html.ts';
+import { LABELS, type Lang, WORDS, type Words } from '#shared/web/i18n.ts';
+import type { ApiEvent, ApiResult } from '../lib/http.ts';
+import { LANG_COOKIE, parseCookies, TOKEN_COOKIE } from '../lib/session.ts';
+
+/** One page request: the path's parts, the query, the form body, who is signed in, and the words to use. */
+export interface PageRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  form: URLSearchParams;
+  cookies: Record<string, string>;
+  caller: Caller | undefined;
+  lang: Lang;
+  t: Words;
+  label: (code: string) => string;
+  now: Date;
+  year: number;
+  nonce: string;
+  secure: boolean;
+  origin: string;
+}
+
+/** Reads the parts of an API Gateway event a page needs (cookies, query, a urlencoded form body). */
+export function readRequest(event: ApiEvent, caller: Caller | undefined): PageRequest {
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+  const cookies = parseCookies(event.cookies ?? (headers.cookie ? [headers.cookie] : []));
+  const query = new URLSearchParams(event.rawQueryString ?? '');
+  const rawBody = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
+  const form = (headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+    ? new URLSearchParams(rawBody)
+    : new URLSearchParams();
+  const lang: Lang = (query.get('lang') ?? cookies[LANG_COOKIE]) === 'en' ? 'en' : 'zh';
+  const now = new Date();
+  const proto = headers['x-forwarded-proto'] ?? (event.requestContext.domainName === 'localhost' ? 'http' : 'https');
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath.replace(/\/+$/, '') || '/',
+    query,
+    form,
+    cookies,
+    caller,
+    lang,
+    t: WORDS[lang],
+    label: (code) => LABELS[lang][code] ?? code,
+    now,
+    year: Number(shanghaiDate(now).slice(0, 4)),
+    nonce: randomBytes(16).toString('base64'),
+    secure: proto === 'https',
+    origin: `${proto}://${headers.host ?? event.requestContext.domainName}`,
+  };
+}
+
+export { TOKEN_COOKIE };
+
+/** A page's answer. */
+export interface PageResult {
+  status?: number;
+  body?: Html;
+  title?: string;
+  redirect?: string;
+  cookies?: string[];
+  download?: { bytes: Uint8Array | string; contentType: string; fileName: string };
+  /**
+   * Lets the browser keep the page in its history cache. Forms that carry an idempotency key need it: with
+   * no-store, the back button reloads the form with a new key, and a resent form would record twice.
+   */
+  historyCacheable?: boolean;
+}
+
+export const yuan = (fen: number) => `¥${formatYuan(fen)}`;
+
+const CSS = `
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1d1d1f;background:#f6f7f9}
+header{background:#b3261e;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
+header a{color:#fff}header .brand{font-weight:700;margin-right:auto;text-decoration:none}
+main{max-width:60rem;margin:0 auto;padding:1rem}
+h1{font-size:1.4rem;margin:.5rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+.card{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:1rem;margin:0 0 1rem}
+.row{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline}
+label{display:block;font-weight:600;margin:.75rem 0 .25rem}
+input,select,textarea,button{font:inherit}
+input,select,textarea{width:100%;padding:.55rem;border:1px solid #888;border-radius:.35rem;background:#fff}
+input:focus,select:focus,textarea:focus,button:focus,a:focus{outline:3px solid #1a73e8;outline-offset:2px}
+button,.button{display:inline-block;background:#b3261e;color:#fff;border:0;border-radius:.35rem;padding:.6rem 1.1rem;text-decoration:none;cursor:pointer;margin-top:.75rem}
+button.secondary,.button.secondary{background:#555}
+.error{color:#b00020;font-size:.95rem;margin:.25rem 0 0}.field-error input,.field-error select,.field-error textarea{border-color:#b00020}
+.notice{background:#e8f0fe;border-left:4px solid #1a73e8;padding:.6rem .8rem;margin:0 0 1rem}
+.alert{background:#fdecea;border-left:4px solid #b00020;padding:.6rem .8rem;margin:0 0 1rem}
+.ok{color:#137333}.bad{color:#b00020}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{border-bottom:1px solid #ddd;padding:.45rem .5rem;text-align:left;vertical-align:top}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.table-wrap{overflow-x:auto}
+progress{width:100%;height:1.1rem}
+.items .item{display:grid;grid-template-columns:2fr 1fr 1fr;gap:.5rem}
+canvas.signature{width:100%;height:12rem;border:2px dashed #888;border-radius:.35rem;background:#fff;touch-action:none}
+.muted{color:#555;font-size:.9rem}
+.digest{overflow-wrap:anywhere;font-family:ui-monospace,monospace;font-size:.8rem}
+.checks{list-style:none;padding:0;margin:.25rem 0}.checks li{margin:.15rem 0}
+.household h2{margin-top:0}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
+input[type=radio],input[type=checkbox]{width:auto;margin-right:.4rem}
+@media(min-width:40rem){.grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 1rem}}
+`;
+
+/** The page shell: zh-CN by default, a skip link, the caller's navigation, and a content security policy nonce. */
+export function layout(req: PageRequest, title: string, body: Html): Html {
+  const c = req.caller;
+  const nav: Html[] = [];
+  if (c) {
+    nav.push(html`<a href="/app/">${req.t.appName}</a>`);
+    if (c.roles.has('admin') || c.roles.has('auditor')) {
+      nav.push(
+        html`<a href="/app/reports/floor">${req.t.floorReport}</a>`,
+        html`<a href="/app/verifications">${req.t.verifications}</a>`,
+      );
+    }
+  }
+  nav.push(html`<a href="/public/notices">${req.t.notices}</a>`);
+  const other = req.lang === 'zh' ? 'en' : 'zh';
+  const switchUrl = `${req.path}?${new URLSearchParams([...req.query.entries()].filter(([k]) => k !== 'lang').concat([['lang', other]]))}`;
+  return html`<!doctype html>
+<html lang="${req.lang === 'zh' ? 'zh-CN' : 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${req.t.appName}</title>
+<style nonce="${req.nonce}">${raw(CSS)}</style>
+</head>
+<body>
+<a href="#main" class="skip">${req.lang === 'zh' ? '跳到正文' : 'Skip to content'}</a>
+<header><a class="brand" href="/app/">${req.t.appName}</a>${nav.slice(1)}<a href="${switchUrl}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${req.t.language}</a>${
+    c ? html`<a href="/app/sign-out">${req.t.signOut}</a>` : ''
+  }</header>
+<main id="main" tabindex="-1">
+<h1>${title}</h1>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+/** Turns a page result into the API Gateway response, with security headers on every page. */
+export function toResult(req: PageRequest, page: PageResult): ApiResult {
+  const cookies = [...(page.cookies ?? [])];
+  if (req.query.get('lang')) cookies.push(`${LANG_COOKIE}=${req.lang}; Path=/; SameSite=Lax; Max-Age=31536000`);
+  if (page.redirect) {
+    return { statusCode: 303, headers: { location: page.redirect, 'cache-control': 'no-store' }, body: '', cookies };
+  }
+  if (page.download) {
+    const bytes = page.download.bytes;
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': page.download.contentType,
+        'content-disposition': `attachment; filename="${page.download.fileName}"`,
+        'cache-control': 'no-store',
+      },
+      body: typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('base64'),
+      isBase64Encoded: typeof bytes !== 'string',
+      cookies,
+    };
+  }
+  const body = layout(req, page.title ?? req.t.appName, page.body ?? html``);
+  return {
+    statusCode: page.status ?? 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': page.historyCacheable ? 'private, no-cache' : 'no-store',
+      'content-security-policy': `default-src 'self'; script-src 'nonce-${req.nonce}'; style-src 'nonce-${req.nonce}'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'same-origin',
+    },
+    body: body.text,
+    cookies,
+  };
+}
+
+/** An error page for a domain error: the status its kind maps to, and its message. */
+export function errorPage(req: PageRequest, e: AppError, status: number): PageResult {
+  return {
+    status,
+    title: req.t.error,
+    body: html`<div class="alert" role="alert">${e.message}</div><p><a href="/app/">${req.t.back}</a></p>`,
+  };
+}
+
+/** Field errors by field name, from a domain error's issues (paths mapped to the form's field names). */
+export function fieldErrors(e: unknown, rename: Record<string, string> = {}): Record<string, string> {
+  if (!(e instanceof AppError)) throw e;
+  const out: Record<string, string> = {};
+  for (const issue of e.issues ?? [{ path: '_', message: e.message }]) {
+    const field = rename[issue.path] ?? issue.path.split('.')[0] ?? '_';
+    out[field] ??= issue.message;
+  }
+  if (!e.issues) out._ = e.message;
+  return out;
+}
+
+/** A form field with its label and, when it has one, its error right beneath, tied by aria-describedby. */
+export function field(name: string, labelText: string, control: Html, error?: string): Html {
+  return html`<div class="${error ? 'field-error' : ''}"><label for="${name}">${labelText}</label>${control}${
+    error ? html`<p class="error" id="${name}-error" role="alert">${error}</p>` : ''
+  }</div>`;
+}
+
+/** `aria-invalid`/`aria-describedby` attributes for a control whose field has an error. */
+export function invalidAttrs(name: string, error?: string): Html {
+  return error ? raw(` aria-invalid="true" aria-describedby="${name}-error"`) : raw('');
+}
