@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
   BatchWriteCommand,
   type BatchWriteCommandInput,
   DynamoDBDocumentClient,
@@ -69,6 +71,8 @@ export interface QueryOptions {
   partition: string;
   /** Sort-key prefix; omitted means the whole partition. */
   prefix?: string;
+  /** Read only these top-level attributes (a projection); omitted means whole items. */
+  attributes?: readonly string[];
 }
 
 /** Yields every item of one partition, page by page, so callers can stream without holding it all. */
@@ -85,6 +89,13 @@ export async function* queryPages(db: Db, opts: QueryOptions): AsyncGenerator<Re
       : { '#p': names.partitionKey },
     ExpressionAttributeValues: opts.prefix ? { ':p': opts.partition, ':s': opts.prefix } : { ':p': opts.partition },
   };
+  if (opts.attributes?.length) {
+    // Attribute names go through placeholders: several (`status`, `year`, `date`) are DynamoDB reserved words.
+    input.ProjectionExpression = opts.attributes.map((_a, i) => `#a${i}`).join(', ');
+    opts.attributes.forEach((a, i) => {
+      input.ExpressionAttributeNames![`#a${i}`] = a;
+    });
+  }
   let start: Record<string, unknown> | undefined;
   do {
     const out = await db.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
@@ -161,6 +172,37 @@ export async function inParallel<T>(items: readonly T[], limit: number, fn: (ite
       while (next < items.length) await fn(items[next++]!);
     }),
   );
+}
+
+/**
+ * Reads many items by key, 100 to a request and 8 requests at a time, retrying what DynamoDB leaves unprocessed. Missing items are
+ * simply absent from the result; order is not kept. Eventually consistent: for reports, not for rule checks.
+ */
+export async function getMany(
+  db: Db,
+  keyList: readonly { pk: string; sk: string }[],
+  attributes?: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  const projection = attributes?.length
+    ? {
+        ProjectionExpression: attributes.map((_a, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+      }
+    : {};
+  const chunks: { pk: string; sk: string }[][] = [];
+  for (let i = 0; i < keyList.length; i += 100) chunks.push(keyList.slice(i, i + 100));
+  await inParallel(chunks, 8, async (chunk) => {
+    let request: BatchGetCommandInput['RequestItems'] = { [db.table]: { Keys: chunk, ...projection } };
+    for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      const out: { Responses?: Record<string, unknown[]>; UnprocessedKeys?: BatchGetCommandInput['RequestItems'] } =
+        await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+      found.push(...((out.Responses?.[db.table] ?? []) as Record<string, unknown>[]));
+      request = out.UnprocessedKeys;
+    }
+  });
+  return found;
 }
 
 /** Writes many items, 25 to a request, retrying what DynamoDB leaves unprocessed. Unconditional puts. */

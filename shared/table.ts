@@ -16,7 +16,7 @@ export const TABLE_DESIGN = {
     byCommunityYear: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** A cadre's pairings in one year ("my households"). */
     byCadreYear: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    /** Registry listings: all communities, all units, all cadres, all households. */
+    /** Registry listings (all communities, all units, all cadres, all households), and the audit trail by day. */
     byKind: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   },
 } as const;
@@ -103,6 +103,23 @@ export const keys = {
   }),
   /** A reminder sent to the community cadre while a decision is pending. */
   reminder: (verificationId: string, n: number) => ({ pk: `VERIFICATION#${verificationId}`, sk: `REMINDER#${n}` }),
+  /** An outcome (a problem solved: a child back in school, a job found) of a household-year; append-only. */
+  outcome: (householdId: string, year: number, id: string) => ({
+    pk: `HOUSEHOLD#${householdId}`,
+    sk: `OUTCOME#${year}#${id}`,
+  }),
+  /** Where an outcome sits in the community-year index, so reports count it in the same read as the money. */
+  outcomeIndexes: (o: { householdId: string; communityId: string; year: number; date: string; id: string }) => ({
+    ...communityYear(o.communityId, o.year),
+    gsi1sk: `HOUSEHOLD#${o.householdId}#OUTCOME#${o.date}#${o.id}`,
+  }),
+  /** One audit entry: a successful write to an entity, in time order within the entity's trail. */
+  auditEntry: (entityId: string, at: string, requestId: string) => ({
+    pk: `AUDIT#${entityId}`,
+    sk: `${at}#${requestId}`,
+  }),
+  /** Where an audit entry sits in its Shanghai day's listing (byKind), for time ranges across entities. */
+  auditDay: (day: string, at: string, requestId: string) => ({ gsi3pk: `AUDIT#${day}`, gsi3sk: `${at}#${requestId}` }),
 };
 
 /**

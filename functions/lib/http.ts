@@ -39,10 +39,14 @@ export interface ApiRequest<B, Q, P> {
   now: Date;
 }
 
-/** What a handler returns: a JSON body, or raw text with its own content type (CSV). */
+/**
+ * What a handler returns: a JSON body, raw text with its own content type (CSV), or bytes (an XLSX workbook),
+ * which API Gateway needs base64-encoded with `isBase64Encoded` set.
+ */
 export type Reply =
   | { status?: number; json: unknown }
-  | { status?: number; text: string; contentType: string; fileName?: string };
+  | { status?: number; text: string; contentType: string; fileName?: string }
+  | { status?: number; bytes: Uint8Array; contentType: string; fileName?: string };
 
 /** Which callers a route admits: listed roles (any of), any signed-in caller, or the public. */
 export type Access = readonly Role[] | 'signed-in' | 'public';
@@ -161,6 +165,9 @@ function toResult(reply: Reply): ApiResult {
   }
   const headers: Record<string, string> = { 'content-type': reply.contentType };
   if (reply.fileName) headers['content-disposition'] = `attachment; filename="${reply.fileName}"`;
+  if ('bytes' in reply) {
+    return { statusCode: status, headers, body: Buffer.from(reply.bytes).toString('base64'), isBase64Encoded: true };
+  }
   return { statusCode: status, headers, body: reply.text };
 }
 

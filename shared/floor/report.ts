@@ -1,17 +1,19 @@
 import * as z from 'zod';
-import { type AidRecord, floorStatus } from '../aid/rules.ts';
-import { type Db, queryPages } from '../db.ts';
+import { floorStatus } from '../aid/rules.ts';
+import { BOM, csvLine } from '../csv.ts';
+import type { Db } from '../db.ts';
 import { FLOOR_FEN, formatYuan } from '../money.ts';
-import { CampaignYear, type Pairing } from '../pairing/index.ts';
-import { type Community, listEntities } from '../registry/index.ts';
-import { keys } from '../table.ts';
+import { CampaignYear } from '../pairing/index.ts';
+import { householdYears } from '../reports/community-year.ts';
+import { type ExportColumn, ReportFormat } from '../reports/export.ts';
+import { namesOf } from '../reports/names.ts';
 
 /** Query of the floor compliance report. */
 export const FloorReportQuery = z.strictObject({
   year: CampaignYear,
   communityId: z.string().trim().min(1).max(64).optional(),
   unitId: z.string().trim().min(1).max(64).optional(),
-  format: z.enum(['json', 'csv'], { error: '格式应为 json 或 csv' }).optional(),
+  format: ReportFormat.optional(),
 });
 export type FloorReportQuery = z.infer<typeof FloorReportQuery>;
 
@@ -43,54 +45,26 @@ export const FLOOR_CSV_COLUMNS = [
 ] as const;
 
 /**
- * Folds one community-year partition into rows. The index sorts a household's items together (its aid
- * entries, then its pairing), so one pass with one running sum suffices and memory stays per-household.
+ * Every household paired in the year, those with no aid included (they are the ones most behind), community by
+ * community in id order, optionally narrowed to one community and/or one unit. Communities are read in
+ * parallel (`REPORT_CONCURRENCY` at a time) but rows come out in order, and memory holds a few communities.
  */
-async function* communityRows(db: Db, communityId: string, year: number): AsyncGenerator<FloorRow> {
-  let household: string | undefined;
-  let sum = 0;
-  for await (const page of queryPages(db, {
-    index: 'byCommunityYear',
-    partition: keys.communityYear(communityId, year).gsi1pk,
-  })) {
-    for (const item of page) {
-      const householdId = item.householdId as string;
-      if (householdId !== household) {
-        household = householdId;
-        sum = 0;
-      }
-      if (item.entity === 'aid') sum += (item as unknown as AidRecord).amountFen;
-      else if (item.entity === 'pairing') {
-        const p = item as unknown as Pairing;
-        yield {
-          householdId: p.householdId,
-          headName: p.headName,
-          communityId: p.communityId,
-          unitId: p.unitId,
-          cadreId: p.cadreId,
-          memberCount: p.memberCount,
-          ...pick(floorStatus(sum)),
-        };
-      }
-    }
-  }
-}
-
-function pick(s: ReturnType<typeof floorStatus>) {
-  return { totalFen: s.totalFen, meetsFloor: s.meetsFloor, shortfallFen: s.shortfallFen };
-}
-
-/**
- * Every household paired in the year, those with no aid included (they are the ones most behind), one
- * community at a time, optionally narrowed to one community and/or one unit.
- */
-export async function* floorReportRows(db: Db, q: FloorReportQuery): AsyncGenerator<FloorRow> {
-  const communities = q.communityId
-    ? [q.communityId]
-    : (await listEntities<Community>(db, 'community')).map((c) => c.id).sort();
-  for (const communityId of communities) {
-    for await (const row of communityRows(db, communityId, q.year)) {
-      if (!q.unitId || row.unitId === q.unitId) yield row;
+export async function* floorReportRows(db: Db, q: Omit<FloorReportQuery, 'format'>): AsyncGenerator<FloorRow> {
+  for await (const households of householdYears(db, q.year, { communityId: q.communityId })) {
+    for (const h of households) {
+      if (q.unitId && h.unitId !== q.unitId) continue;
+      const s = floorStatus(h.totalFen);
+      yield {
+        householdId: h.householdId,
+        headName: h.headName,
+        communityId: h.communityId,
+        unitId: h.unitId,
+        cadreId: h.cadreId,
+        memberCount: h.memberCount,
+        totalFen: s.totalFen,
+        meetsFloor: s.meetsFloor,
+        shortfallFen: s.shortfallFen,
+      };
     }
   }
 }
@@ -113,4 +87,71 @@ export async function floorReport(db: Db, q: FloorReportQuery) {
 /** A row as a CSV record. */
 export function floorCsvRecord(r: FloorRow): Record<(typeof FLOOR_CSV_COLUMNS)[number], unknown> {
   return { ...r, totalYuan: formatYuan(r.totalFen) };
+}
+
+/**
+ * The CSV export as a stream of chunks: BOM, the header of field names, then one line per household, in
+ * batches. Nothing holds the whole document, so memory is the same for a community and for the city.
+ */
+export async function* floorCsvChunks(db: Db, q: FloorReportQuery): AsyncGenerator<string> {
+  yield BOM + csvLine(FLOOR_CSV_COLUMNS);
+  let batch = '';
+  let n = 0;
+  for await (const row of floorReportRows(db, q)) {
+    const record = floorCsvRecord(row);
+    batch += csvLine(FLOOR_CSV_COLUMNS.map((c) => record[c]));
+    if (++n === 500) {
+      yield batch;
+      batch = '';
+      n = 0;
+    }
+  }
+  if (batch) yield batch;
+}
+
+/** A row of the XLSX export: the row with the names people read instead of ids. */
+export interface FloorXlsxRow extends FloorRow {
+  communityName: string;
+  unitName: string;
+  cadreName: string;
+}
+
+/** Columns of the XLSX export, with Chinese headers. */
+export const FLOOR_XLSX_COLUMNS: ExportColumn<FloorXlsxRow>[] = [
+  { key: 'householdId', header: '家庭编号', kind: 'text', width: 38 },
+  { key: 'headName', header: '户主', kind: 'text' },
+  { key: 'communityName', header: '社区', kind: 'text', width: 16 },
+  { key: 'unitName', header: '帮扶单位', kind: 'text', width: 18 },
+  { key: 'cadreName', header: '帮扶责任人', kind: 'text' },
+  { key: 'memberCount', header: '家庭人口', kind: 'int' },
+  { key: 'totalFen', header: '帮扶合计（元）', kind: 'fen' },
+  { key: 'meetsFloor', header: '是否达标', kind: 'bool' },
+  { key: 'shortfallFen', header: '距底线差额（元）', kind: 'fen' },
+];
+
+/** The report's rows with community, unit and cadre names (one batched read per 100 distinct ids). */
+export async function floorXlsxRows(db: Db, rows: readonly FloorRow[]): Promise<FloorXlsxRow[]> {
+  const [communities, units, cadres] = await Promise.all([
+    namesOf(
+      db,
+      'community',
+      rows.map((r) => r.communityId),
+    ),
+    namesOf(
+      db,
+      'unit',
+      rows.map((r) => r.unitId),
+    ),
+    namesOf(
+      db,
+      'cadre',
+      rows.map((r) => r.cadreId),
+    ),
+  ]);
+  return rows.map((r) => ({
+    ...r,
+    communityName: communities.get(r.communityId) ?? r.communityId,
+    unitName: units.get(r.unitId) ?? r.unitId,
+    cadreName: cadres.get(r.cadreId) ?? r.cadreId,
+  }));
 }
