@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import { AidDate, type Objective, Objective as ObjectiveSchema, yearOf } from '../aid/rules.ts';
+import type { Caller } from '../caller.ts';
+import { type CalendarDate, shanghaiDate } from '../dates.ts';
+import { type Db, putIfAbsent } from '../db.ts';
+import { forbidden, invalid } from '../errors.ts';
+import { findPairing } from '../pairing/index.ts';
+import { keys } from '../table.ts';
+
+/**
+ * Outcomes (帮扶成效): problems solved for a household, such as a child back in school, a job found or a house
+ * repaired. They are services without money value, so they are counted, never added to the money totals or
+ * the floor. The paired cadre records them; they are append-only, like the ledger.
+ */
+
+/** An outcome as the paired cadre submits it. */
+export const NewOutcome = z.strictObject({
+  objective: ObjectiveSchema,
+  date: AidDate,
+  description: z.string({ error: '请填写帮扶成效' }).trim().min(1, '请填写帮扶成效').max(500, '帮扶成效不超过 500 字'),
+});
+export type NewOutcome = z.infer<typeof NewOutcome>;
+
+/** An outcome as stored and returned. */
+export interface Outcome {
+  id: string;
+  householdId: string;
+  communityId: string;
+  unitId: string;
+  cadreId: string;
+  year: number;
+  date: CalendarDate;
+  objective: Objective;
+  description: string;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+/**
+ * Records an outcome for a household the calling cadre is paired with in the outcome's year (the Shanghai
+ * year of its date, which may not be after today). Outcomes are not part of a community-year's confirmed
+ * figures (the digest covers money only), so a confirmed, locked year still accepts them.
+ */
+export async function recordOutcome(
+  db: Db,
+  caller: Caller,
+  householdId: string,
+  input: NewOutcome,
+  now: Date,
+): Promise<Outcome> {
+  if (!caller.cadreId) throw forbidden('outcome.not_cadre', '只有帮扶责任人可以登记帮扶成效');
+  if (input.date > shanghaiDate(now)) {
+    throw invalid('outcome.date_future', '成效日期不能晚于今天', [
+      { path: 'date', message: '成效日期不能晚于今天（北京时间）' },
+    ]);
+  }
+  const year = yearOf(input);
+  const pairing = await findPairing(db, householdId, year);
+  if (!pairing || pairing.cadreId !== caller.cadreId) {
+    throw forbidden('outcome.not_paired', `您在 ${year} 年未与该家庭结对，不能为其登记帮扶成效`);
+  }
+  const outcome: Outcome = {
+    id: `o${randomUUID()}`,
+    householdId: pairing.householdId,
+    communityId: pairing.communityId,
+    unitId: pairing.unitId,
+    cadreId: pairing.cadreId,
+    year,
+    date: input.date,
+    objective: input.objective,
+    description: input.description,
+    recordedBy: caller.sub,
+    recordedAt: now.toISOString(),
+  };
+  await putIfAbsent(db, {
+    ...keys.outcome(outcome.householdId, year, outcome.id),
+    ...keys.outcomeIndexes(outcome),
+    entity: 'outcome',
+    ...outcome,
+  });
+  return outcome;
+}

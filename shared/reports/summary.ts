@@ -1,0 +1,120 @@
+import * as z from 'zod';
+import { OBJECTIVE_LABELS, OBJECTIVES, type Objective } from '../aid/rules.ts';
+import type { Db } from '../db.ts';
+import { FLOOR_FEN, sumFen } from '../money.ts';
+import { CampaignYear } from '../pairing/index.ts';
+import { householdYears } from './community-year.ts';
+import { type ExportColumn, ReportFormat } from './export.ts';
+
+/**
+ * The campaign summary: the year's headline figures, each defined so that nothing is counted twice.
+ *
+ * - Money comes from the pairing manual (the aid ledger) only, net of reversals. The fund ledger records the
+ *   same cash from finance's side (it is reconciled against the manual, not added to it).
+ * - In-kind aid counts at its recorded value (quantity × unit value); `totalFen = cashFen + inKindFen`, and the
+ *   objectives' `fen` add up to `totalFen`: each entry has exactly one kind and one objective.
+ * - Outcomes are counted, never added to money.
+ * - A household counts once in every household figure, however many entries or outcomes it has.
+ */
+
+export const SummaryQuery = z.strictObject({ year: CampaignYear, format: ReportFormat.optional() });
+export type SummaryQuery = z.infer<typeof SummaryQuery>;
+
+/** One objective's money and outcomes. */
+export interface ObjectiveFigures {
+  fen: number;
+  outcomes: number;
+}
+
+export interface CampaignSummary {
+  year: number;
+  floorFen: number;
+  /** Households paired with a cadre in the year. */
+  householdsPaired: number;
+  /** Paired households that received aid (a positive net total) or have at least one outcome. */
+  householdsHelped: number;
+  householdsMeetingFloor: number;
+  householdsBelowFloor: number;
+  cashFen: number;
+  inKindFen: number;
+  totalFen: number;
+  byObjective: Record<Objective, ObjectiveFigures>;
+  /** Outcomes recorded in the year, all objectives. */
+  outcomes: number;
+  /** Distinct households with at least one `employment` outcome in the year. */
+  householdsEmployed: number;
+}
+
+/** Sums the year over every community-year partition, read in parallel. */
+export async function campaignSummary(db: Db, year: number, opts: { concurrency?: number } = {}) {
+  const s: CampaignSummary = {
+    year,
+    floorFen: FLOOR_FEN,
+    householdsPaired: 0,
+    householdsHelped: 0,
+    householdsMeetingFloor: 0,
+    householdsBelowFloor: 0,
+    cashFen: 0,
+    inKindFen: 0,
+    totalFen: 0,
+    byObjective: Object.fromEntries(OBJECTIVES.map((o) => [o, { fen: 0, outcomes: 0 }])) as Record<
+      Objective,
+      ObjectiveFigures
+    >,
+    outcomes: 0,
+    householdsEmployed: 0,
+  };
+  for await (const households of householdYears(db, year, opts)) {
+    for (const h of households) {
+      s.householdsPaired++;
+      let outcomes = 0;
+      for (const o of OBJECTIVES) {
+        s.byObjective[o].fen += h.byObjectiveFen[o];
+        s.byObjective[o].outcomes += h.outcomes[o];
+        outcomes += h.outcomes[o];
+      }
+      s.outcomes += outcomes;
+      if (h.outcomes.employment > 0) s.householdsEmployed++;
+      if (h.totalFen > 0 || outcomes > 0) s.householdsHelped++;
+      if (h.totalFen >= FLOOR_FEN) s.householdsMeetingFloor++;
+      else s.householdsBelowFloor++;
+      s.cashFen += h.cashFen;
+      s.inKindFen += h.inKindFen;
+    }
+  }
+  s.totalFen = sumFen([s.cashFen, s.inKindFen]);
+  return s;
+}
+
+/** A line of the exported summary: a figure in yuan, a count, or both (an objective). */
+export interface SummaryLine {
+  label: string;
+  fen?: number;
+  count?: number;
+}
+
+export const SUMMARY_COLUMNS: ExportColumn<SummaryLine>[] = [
+  { key: 'label', header: '指标', kind: 'text', width: 24 },
+  { key: 'fen', header: '金额（元）', kind: 'fen', width: 16 },
+  { key: 'count', header: '户数或件数', kind: 'int' },
+];
+
+/** The summary as lines for CSV and XLSX, in the order a report reads. */
+export function summaryLines(s: CampaignSummary): SummaryLine[] {
+  return [
+    { label: '结对家庭（户）', count: s.householdsPaired },
+    { label: '受助家庭（户）', count: s.householdsHelped },
+    { label: '达到底线家庭（户）', count: s.householdsMeetingFloor },
+    { label: '未达底线家庭（户）', count: s.householdsBelowFloor },
+    { label: '现金帮扶', fen: s.cashFen },
+    { label: '实物帮扶（折价）', fen: s.inKindFen },
+    { label: '帮扶合计', fen: s.totalFen },
+    ...OBJECTIVES.map((o) => ({
+      label: `${OBJECTIVE_LABELS[o]}（金额；成效件数）`,
+      fen: s.byObjective[o].fen,
+      count: s.byObjective[o].outcomes,
+    })),
+    { label: '帮扶成效（件）', count: s.outcomes },
+    { label: '实现就业家庭（户）', count: s.householdsEmployed },
+  ];
+}
