@@ -25,6 +25,7 @@ export const ROUTES = [
   { method: 'GET', path: '/reports/units', handler: 'unit-report', auth: 'jwt' },
   { method: 'GET', path: '/reports/summary', handler: 'campaign-summary', auth: 'jwt' },
   { method: 'POST', path: '/households/{id}/outcomes', handler: 'record-outcome', auth: 'jwt' },
+  { method: 'GET', path: '/audit', handler: 'list-audit', auth: 'jwt' },
   { method: 'POST', path: '/fund-ledger', handler: 'import-fund-ledger', auth: 'jwt' },
   { method: 'POST', path: '/aid-records/{id}/receipt', handler: 'record-receipt', auth: 'jwt' },
   { method: 'POST', path: '/verifications', handler: 'start-verification', auth: 'jwt' },

@@ -17,7 +17,7 @@ export type TableAccess =
   | 'none'
   /** Get, BatchGet, Query. */
   | 'read'
-  /** read + conditional Put: new items only (ledger entries, registrations, objections). */
+  /** read + conditional Put: new items only (ledger entries, registrations, objections, audit entries). */
   | 'append'
   /** append + UpdateItem: status fields, locks, resolutions. */
   | 'update'
@@ -49,6 +49,7 @@ export const TABLE_ACCESS: Record<
   'unit-report': 'read',
   'campaign-summary': 'read',
   'record-outcome': 'append',
+  'list-audit': 'read',
   'import-fund-ledger': 'append',
   'record-receipt': 'append',
   'start-verification': 'update',
@@ -59,7 +60,8 @@ export const TABLE_ACCESS: Record<
   'get-notice': 'read',
   'file-objection': 'append',
   'resolve-objection': 'update',
-  'create-upload-url': 'none',
+  // No item of its own, but every API write appends its audit entry (functions/lib/audit.ts).
+  'create-upload-url': 'append',
   'verify-snapshot': 'batch',
   'verify-check-households': 'batch',
   'verify-summarize': 'update',

@@ -66,12 +66,18 @@ export class Api extends Construct {
         }
       }
     }
-    for (const handler of ['start-verification', 'reopen-verification']) {
+    // The pages start rounds and record decisions too, through the same domain functions as the API.
+    for (const handler of ['start-verification', 'reopen-verification', 'pages']) {
       const fn = this.functions.get(handler)!;
       fn.addEnvironment('STATE_MACHINE_ARN', props.stateMachine.stateMachineArn);
       props.stateMachine.grantStartExecution(fn);
     }
     props.stateMachine.grantTaskResponse(this.functions.get('decide-verification')!);
+    props.stateMachine.grantTaskResponse(this.functions.get('pages')!);
+    const pages = this.functions.get('pages')!;
+    pages.addEnvironment('USER_POOL_ID', props.auth.userPool.userPoolId);
+    pages.addEnvironment('USER_POOL_CLIENT_ID', props.auth.client.userPoolClientId);
+    pages.addEnvironment('COGNITO_DOMAIN', props.auth.domainUrl);
     const register = this.functions.get('register-household')!;
     register.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
     props.idHashSecret.grantRead(register);

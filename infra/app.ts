@@ -11,4 +11,5 @@ Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 new LinkageAidStack(app, 'LinkageAid', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   callbackUrls: app.node.tryGetContext('callbackUrls'),
+  cognitoDomainPrefix: app.node.tryGetContext('cognitoDomainPrefix'),
 });

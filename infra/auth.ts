@@ -8,6 +8,7 @@ import {
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { Role } from '#shared/caller.ts';
@@ -20,8 +21,9 @@ import { Role } from '#shared/caller.ts';
 export class Auth extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
+  readonly domain: UserPoolDomain;
 
-  constructor(scope: Construct, id: string, props: { callbackUrls: string[] }) {
+  constructor(scope: Construct, id: string, props: { callbackUrls: string[]; domainPrefix: string }) {
     super(scope, id);
     this.userPool = new UserPool(this, 'Users', {
       selfSignUpEnabled: false,
@@ -65,6 +67,13 @@ export class Auth extends Construct {
       idTokenValidity: Duration.hours(8),
       accessTokenValidity: Duration.hours(8),
     });
+    // The hosted sign-in page the web pages send people to (MFA and password rules apply there).
+    this.domain = this.userPool.addDomain('Hosted', { cognitoDomain: { domainPrefix: props.domainPrefix } });
+  }
+
+  /** The hosted sign-in's base URL (`https://<prefix>.auth.<region>.amazoncognito.com`). */
+  get domainUrl(): string {
+    return this.domain.baseUrl();
   }
 
   /** The issuer API Gateway's JWT authorizer trusts. */

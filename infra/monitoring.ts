@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 
 /**
  * Alarms an operator acts on, sent to one SNS topic (subscribe the on-call address after deploying): a failed,
- * timed-out or throttled verification execution; any Lambda error or throttle.
+ * timed-out or throttled verification execution; any Lambda error or throttle; a write whose audit entry was lost.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
@@ -47,6 +47,12 @@ export class Monitoring extends Construct {
     );
     alarm('ExecutionsTimedOut', sm.metricTimedOut(), 'A verification execution timed out.');
     alarm('ExecutionsThrottled', sm.metricThrottled(), 'Step Functions throttled verification executions.');
+    // Emitted as an embedded metric by functions/lib/audit.ts: the write was answered, its audit entry is missing.
+    alarm(
+      'AuditWriteFailed',
+      new Metric({ namespace: 'LinkageAid', metricName: 'AuditWriteFailed' }),
+      'A write succeeded but its audit entry could not be stored; the log line names the request and entity.',
+    );
     for (const fn of props.functions) {
       const name = fn.node.id;
       alarm(

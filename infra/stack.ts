@@ -12,8 +12,10 @@ import { LedgerTable } from './table.ts';
 import { VerificationWorkflow } from './workflow.ts';
 
 export interface LinkageAidStackProps extends StackProps {
-  /** Where Cognito's hosted sign-in returns to (the deployed `/app/` pages). */
+  /** Where Cognito's hosted sign-in returns to (the deployed `/app/callback` page). */
   callbackUrls?: string[];
+  /** The hosted sign-in's domain prefix: unique in the region, so each deployment chooses one. */
+  cognitoDomainPrefix?: string;
 }
 
 /** The deployed product: one stack composing one construct per concern. */
@@ -46,7 +48,10 @@ export class LinkageAidStack extends Stack {
     });
     const environment = { BUCKET_NAME: this.storage.bucket.bucketName };
     this.verification = new VerificationWorkflow(this, 'Verification', { table, key });
-    this.auth = new Auth(this, 'Auth', { callbackUrls: props.callbackUrls ?? ['https://localhost/app/callback'] });
+    this.auth = new Auth(this, 'Auth', {
+      callbackUrls: props.callbackUrls ?? ['https://localhost/app/callback'],
+      domainPrefix: props.cognitoDomainPrefix ?? 'linkage-aid',
+    });
     this.api = new Api(this, 'Api', {
       auth: this.auth,
       table,
@@ -56,7 +61,7 @@ export class LinkageAidStack extends Stack {
       environment,
     });
     const bucketId = this.getLogicalId(this.storage.bucket.node.defaultChild as CfnElement);
-    for (const handler of ['decide-verification', 'record-receipt', 'create-upload-url']) {
+    for (const handler of ['decide-verification', 'record-receipt', 'create-upload-url', 'pages']) {
       const fn = this.api.functions.get(handler)!;
       this.storage.bucket.grantPut(fn);
       acknowledgeKmsDataKeyActions(fn);
@@ -82,6 +87,8 @@ export class LinkageAidStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
+    new CfnOutput(this, 'PagesUrl', { value: `${this.api.httpApi.apiEndpoint}/app/` });
+    new CfnOutput(this, 'HostedSignInUrl', { value: this.auth.domainUrl });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { zhCN } from 'zod/locales';
 import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/caller.ts';
 import { AppError, type ErrorKind, type FieldIssue } from '#shared/errors.ts';
+import { auditTrail } from './audit.ts';
 import { logger } from './logger.ts';
 
 /** API Gateway HTTP API (v2) event with JWT claims. The local server builds the same shape. */
@@ -197,5 +198,9 @@ export function apiHandler<B = undefined, Q = undefined, P = undefined>(
     };
     return toResult(await fn(req));
   };
-  return middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 }).use(accessLog()).use(errorMapper()).handler(core);
+  return middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 })
+    .use(accessLog())
+    .use(errorMapper())
+    .use(auditTrail())
+    .handler(core);
 }

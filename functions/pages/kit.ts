@@ -97,7 +97,7 @@ button.secondary,.button.secondary{background:#555}
 .notice{background:#e8f0fe;border-left:4px solid #1a73e8;padding:.6rem .8rem;margin:0 0 1rem}
 .alert{background:#fdecea;border-left:4px solid #b00020;padding:.6rem .8rem;margin:0 0 1rem}
 .ok{color:#137333}.bad{color:#b00020}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{border-bottom:1px solid #ddd;padding:.45rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;background:#fff;word-break:keep-all}th,td{border-bottom:1px solid #ddd;padding:.45rem .5rem;text-align:left;vertical-align:top}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .table-wrap{overflow-x:auto}
 progress{width:100%;height:1.1rem}

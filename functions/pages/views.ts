@@ -267,12 +267,12 @@ export function unitChart(req: PageRequest, rows: FloorRow[], units: Map<string,
   const bars = entries.map(([unitId, u], i) => {
     const pct = Math.round((u.ok / u.n) * 100);
     const y = i * barH + 4;
-    return html`<g><text x="0" y="${y + 17}" font-size="13">${units.get(unitId) ?? unitId}</text>
-<rect x="140" y="${y + 4}" width="${(pct / 100) * 240}" height="16" fill="${pct === 100 ? '#137333' : '#b3261e'}"></rect>
-<text x="${146 + (pct / 100) * 240}" y="${y + 17}" font-size="13">${pct}% (${u.ok}/${u.n})</text></g>`;
+    return html`<g><text x="0" y="${y + 17}" font-size="14">${units.get(unitId) ?? unitId}</text>
+<rect x="110" y="${y + 4}" width="${(pct / 100) * 150}" height="16" fill="${pct === 100 ? '#137333' : '#b3261e'}"></rect>
+<text x="${116 + (pct / 100) * 150}" y="${y + 17}" font-size="14">${pct}% (${u.ok}/${u.n})</text></g>`;
   });
   return html`<figure class="card"><figcaption>${req.t.complianceByUnit}</figcaption>
-<svg viewBox="0 0 460 ${height}" width="100%" role="img" aria-label="${req.t.complianceByUnit}">${bars}</svg></figure>`;
+<svg viewBox="0 0 340 ${height}" width="100%" role="img" aria-label="${req.t.complianceByUnit}">${bars}</svg></figure>`;
 }
 
 /** The auditor's floor compliance page: filters, the chart, the table, downloads. */

@@ -1,0 +1,107 @@
+import type middy from '@middy/core';
+import { type AuditEntry, recordAudit } from '#shared/audit/index.ts';
+import { type Caller, callerFromClaims } from '#shared/caller.ts';
+import type { ApiEvent, ApiResult } from './http.ts';
+import { logger } from './logger.ts';
+
+/**
+ * The audit trail's one writer: a middy middleware that `apiHandler` registers for every API handler. After a
+ * write (any method but GET/HEAD/OPTIONS) is answered with a 2xx, it appends an entry: who (token subject and
+ * roles), which route, which entity, when, and the request id. It never reads the request body, so no names,
+ * ID numbers or amounts reach the trail.
+ *
+ * Which entity: the path's `id` when the route has one (`POST /aid-records/{id}/reversal` → the entry
+ * reversed); else the id of what the write created, from the JSON answer (`id`, then `householdId` for a
+ * pairing, then `key` for an upload); else the route's collection (`fund-ledger` for an import).
+ *
+ * A failed audit write does not fail the request: by then the write it describes has happened (the ledger
+ * entry is stored), and a 500 would make the client retry a write that succeeded. It is logged as an error
+ * with an embedded CloudWatch metric (`LinkageAid/AuditWriteFailed`), which `infra/monitoring.ts` alarms on.
+ */
+
+/** Methods that change nothing, never audited. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Where entries go; the table by default, replaceable in tests. */
+export type AuditSink = (entry: AuditEntry) => Promise<void>;
+
+async function tableSink(entry: AuditEntry): Promise<void> {
+  // Loaded on first write, so functions that never write (`health` has no table at all) need no TABLE_NAME.
+  const { db } = await import('./clients.ts');
+  await recordAudit(db, entry);
+}
+
+let sink: AuditSink = tableSink;
+
+/** Replaces where audit entries go (tests that make the write fail); `undefined` restores the table. */
+export function setAuditSink(next: AuditSink | undefined): void {
+  sink = next ?? tableSink;
+}
+
+function callerOf(event: ApiEvent): Pick<Caller, 'sub' | 'roles'> {
+  try {
+    return callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
+  } catch {
+    return { sub: 'public', roles: new Set() };
+  }
+}
+
+/** The entity a write concerns; see the module comment for the order. */
+export function entityIdOf(event: ApiEvent, response: ApiResult): string {
+  const fromPath = event.pathParameters?.id;
+  if (fromPath) return fromPath;
+  if (response.headers?.['content-type']?.startsWith('application/json')) {
+    try {
+      const body = JSON.parse(response.body) as Record<string, unknown>;
+      for (const field of ['id', 'householdId', 'key']) {
+        if (typeof body[field] === 'string' && body[field]) return body[field];
+      }
+    } catch {
+      // not JSON after all: fall back to the collection
+    }
+  }
+  const path = event.routeKey?.split(' ')[1] ?? event.rawPath ?? '';
+  return path.split('/').find(Boolean) ?? 'root';
+}
+
+/** The audit entry of an answered write, or undefined when the request is not an audited write. */
+export function auditEntryOf(event: ApiEvent, response: ApiResult | undefined, at: Date): AuditEntry | undefined {
+  const method = (event.requestContext?.http?.method ?? event.routeKey?.split(' ')[0] ?? 'GET').toUpperCase();
+  if (!response || READS.has(method) || response.statusCode < 200 || response.statusCode > 299) return undefined;
+  const caller = callerOf(event);
+  return {
+    at: at.toISOString(),
+    actor: caller.sub,
+    roles: [...caller.roles].sort(),
+    action: event.routeKey,
+    entityId: entityIdOf(event, response),
+    requestId: event.requestContext?.requestId ?? 'local',
+    status: response.statusCode,
+  };
+}
+
+/** The middleware. Registered innermost, so its `after` runs first, on the handler's own answer. */
+export function auditTrail(): middy.MiddlewareObj<ApiEvent, ApiResult> {
+  return {
+    after: async (request) => {
+      const entry = auditEntryOf(request.event, request.response ?? undefined, new Date());
+      if (!entry) return;
+      try {
+        await sink(entry);
+      } catch (e) {
+        logger.error('audit write failed', {
+          error: e as Error,
+          action: entry.action,
+          entityId: entry.entityId,
+          requestId: entry.requestId,
+          // Embedded metric format: CloudWatch turns this log line into a metric, with no extra API call.
+          _aws: {
+            Timestamp: Date.now(),
+            CloudWatchMetrics: [{ Namespace: 'LinkageAid', Dimensions: [[]], Metrics: [{ Name: 'AuditWriteFailed' }] }],
+          },
+          AuditWriteFailed: 1,
+        });
+      }
+    },
+  };
+}
