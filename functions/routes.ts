@@ -37,6 +37,12 @@ export const ROUTES = [
   { method: 'POST', path: '/notices/{id}/objections', handler: 'file-objection', auth: 'public' },
   { method: 'POST', path: '/objections/{id}/resolution', handler: 'resolve-objection', auth: 'jwt' },
   { method: 'POST', path: '/uploads', handler: 'create-upload-url', auth: 'jwt' },
+  // The pages: public to API Gateway, because a browser sends its token in a cookie, which the page Lambda verifies.
+  { method: 'GET', path: '/app', handler: 'pages', auth: 'public' },
+  { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public' },
+  { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public' },
+  { method: 'GET', path: '/public/{proxy+}', handler: 'pages', auth: 'public' },
+  { method: 'POST', path: '/public/{proxy+}', handler: 'pages', auth: 'public' },
 ] as const satisfies readonly RouteDef[];
 
 /** The handler file of a route. */

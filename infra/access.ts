@@ -62,6 +62,7 @@ export const TABLE_ACCESS: Record<
   'resolve-objection': 'update',
   // No item of its own, but every API write appends its audit entry (functions/lib/audit.ts).
   'create-upload-url': 'append',
+  pages: 'update',
   'verify-snapshot': 'batch',
   'verify-check-households': 'batch',
   'verify-summarize': 'update',

@@ -9,7 +9,13 @@ import { logger } from './logger.ts';
 
 /** API Gateway HTTP API (v2) event with JWT claims. The local server builds the same shape. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
-export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; body: string; headers: Record<string, string> };
+export type ApiResult = APIGatewayProxyResultV2 & {
+  statusCode: number;
+  body: string;
+  headers: Record<string, string>;
+  cookies?: string[];
+  isBase64Encoded?: boolean;
+};
 
 // Validation messages the schemas do not spell out themselves (unknown keys, wrong types) in Chinese too.
 z.config(zhCN());
