@@ -5,11 +5,19 @@ import { itemsTotalFen, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
 import { toCsv } from '#shared/csv.ts';
 import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
-import { FLOOR_CSV_COLUMNS, FloorReportQuery, floorCsvRecord, floorReport } from '#shared/floor/report.ts';
+import {
+  FLOOR_CSV_COLUMNS,
+  FLOOR_XLSX_COLUMNS,
+  FloorReportQuery,
+  floorCsvRecord,
+  floorReport,
+  floorXlsxRows,
+} from '#shared/floor/report.ts';
 import { parseYuan } from '#shared/money.ts';
 import { fileObjection, getNotice, listNotices } from '#shared/notice/index.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
 import { type Community, listEntities, type Unit } from '#shared/registry/index.ts';
+import { toXlsx, XLSX_CONTENT_TYPE } from '#shared/reports/export.ts';
 import {
   currentRound,
   DecisionInput,
@@ -265,7 +273,8 @@ async function floorDownload(req: PageRequest, m: RegExpExecArray): Promise<Page
     const text = toCsv(FLOOR_CSV_COLUMNS, report.rows.map(floorCsvRecord));
     return { download: { bytes: text, contentType: 'text/csv; charset=utf-8', fileName: `floor-${q.year}.csv` } };
   }
-  throw notFound('route.not_found', '没有这个下载');
+  const workbook = await toXlsx(`${q.year}年达标情况`, FLOOR_XLSX_COLUMNS, await floorXlsxRows(db, report.rows));
+  return { download: { bytes: workbook, contentType: XLSX_CONTENT_TYPE, fileName: `floor-${q.year}.xlsx` } };
 }
 
 async function notices(req: PageRequest): Promise<PageResult> {
@@ -350,7 +359,7 @@ const ROUTES: [string, RegExp, Handler][] = [
   ['GET', /^\/app\/verifications\/([\w-]{1,128})$/, (req, m) => packet(req, m)],
   ['POST', /^\/app\/verifications\/([\w-]{1,128})\/decision$/, submitDecision],
   ['GET', /^\/app\/reports\/floor$/, floorPage],
-  ['GET', /^\/app\/reports\/floor\.(csv)$/, floorDownload],
+  ['GET', /^\/app\/reports\/floor\.(csv|xlsx)$/, floorDownload],
   ['GET', /^\/public\/notices$/, notices],
   ['GET', /^\/public\/notices\/([\w-]{1,128})$/, (req, m) => notice(req, m)],
   ['POST', /^\/public\/notices\/([\w-]{1,128})\/objections$/, object],

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, PHONE } from '../support/browser.ts';
@@ -182,5 +183,29 @@ describe('the community cadre and the public', () => {
     expect(filedId).toMatch(/^[0-9a-f-]{36}$/);
     await page.context().close();
     await publicPage.context().close();
+  });
+});
+
+describe('the auditor’s pages', () => {
+  it('filters the floor report to a community and downloads it as CSV and as an Excel workbook', async () => {
+    const w = await communityWorld(server, 2);
+    await w.cash(w.householdIds[0]!, 100_000);
+    const page = await pageAs(w.auditor, `/app/reports/floor?year=${thisYear()}`);
+    await page.selectOption('#communityId', w.communityId);
+    await page.click('button[type=submit]');
+    await page.waitForURL(new RegExp(`communityId=${w.communityId}`));
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    await expect(page.locator('figure svg').count()).resolves.toBe(1);
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('text=下载 CSV')]);
+    const csvText = (await readFile((await csv.path())!)).toString('utf8');
+    expect(csvText.startsWith('\uFEFFhouseholdId,')).toBe(true);
+    expect(csvText.split('\r\n').filter(Boolean)).toHaveLength(3);
+
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('text=下载 Excel')]);
+    expect(xlsx.suggestedFilename()).toBe(`floor-${thisYear()}.xlsx`);
+    const bytes = await readFile((await xlsx.path())!);
+    expect(bytes.subarray(0, 2).toString()).toBe('PK'); // a zip container, as every .xlsx is
+    await page.context().close();
   });
 });
