@@ -3,21 +3,12 @@ import type { Context } from 'aws-lambda';
 import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
 import { itemsTotalFen, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
-import { toCsv } from '#shared/csv.ts';
 import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
-import {
-  FLOOR_CSV_COLUMNS,
-  FLOOR_XLSX_COLUMNS,
-  FloorReportQuery,
-  floorCsvRecord,
-  floorReport,
-  floorXlsxRows,
-} from '#shared/floor/report.ts';
+import { floorReport } from '#shared/floor/report.ts';
 import { parseYuan } from '#shared/money.ts';
 import { fileObjection, getNotice, listNotices } from '#shared/notice/index.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
 import { type Community, listEntities, type Unit } from '#shared/registry/index.ts';
-import { toXlsx, XLSX_CONTENT_TYPE } from '#shared/reports/export.ts';
 import {
   currentRound,
   DecisionInput,
@@ -29,13 +20,11 @@ import {
 import { html } from '#shared/web/html.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
-import { STATUS_OF } from './lib/http.ts';
-import { logger } from './lib/logger.ts';
 import { getObjectStore } from './lib/objects.ts';
-import { exchangeCode, hostedSignInUrl, localSession, pageCaller, TOKEN_COOKIE, tokenCookie } from './lib/session.ts';
+import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } from './lib/session.ts';
 import { verificationConfig } from './lib/verification-config.ts';
 import { getWorkflow } from './lib/workflow.ts';
-import { errorPage, fieldErrors, type PageRequest, type PageResult, readRequest, toResult } from './pages/kit.ts';
+import { fieldErrors, type PageRequest, type PageResult, reportQuery, servePages } from './pages/kit.ts';
 import {
   type AidFormValues,
   aidForm,
@@ -242,16 +231,6 @@ async function startRound(req: PageRequest): Promise<PageResult> {
   return { redirect: `/app/verifications/${verification.id}` };
 }
 
-function reportQuery(req: PageRequest) {
-  const parsed = FloorReportQuery.safeParse({
-    year: req.query.get('year') ?? String(req.year),
-    communityId: req.query.get('communityId') || undefined,
-    unitId: req.query.get('unitId') || undefined,
-  });
-  if (!parsed.success) throw invalid('request.invalid', parsed.error.issues[0]?.message ?? '查询条件有误');
-  return parsed.data;
-}
-
 async function floorPage(req: PageRequest): Promise<PageResult> {
   const c = signedIn(req);
   if (!hasRole(c, 'admin', 'auditor')) throw forbidden('auth.role', '只有审计和管理员可以查看报表');
@@ -262,19 +241,6 @@ async function floorPage(req: PageRequest): Promise<PageResult> {
     listEntities<Unit>(db, 'unit'),
   ]);
   return { title: req.t.floorReport, body: floorReportPage(req, report.rows, communities, units, q) };
-}
-
-async function floorDownload(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
-  const c = signedIn(req);
-  if (!hasRole(c, 'admin', 'auditor')) throw forbidden('auth.role', '只有审计和管理员可以下载报表');
-  const q = reportQuery(req);
-  const report = await floorReport(db, q);
-  if (m[1] === 'csv') {
-    const text = toCsv(FLOOR_CSV_COLUMNS, report.rows.map(floorCsvRecord));
-    return { download: { bytes: text, contentType: 'text/csv; charset=utf-8', fileName: `floor-${q.year}.csv` } };
-  }
-  const workbook = await toXlsx(`${q.year}年达标情况`, FLOOR_XLSX_COLUMNS, await floorXlsxRows(db, report.rows));
-  return { download: { bytes: workbook, contentType: XLSX_CONTENT_TYPE, fileName: `floor-${q.year}.xlsx` } };
 }
 
 async function notices(req: PageRequest): Promise<PageResult> {
@@ -359,40 +325,11 @@ const ROUTES: [string, RegExp, Handler][] = [
   ['GET', /^\/app\/verifications\/([\w-]{1,128})$/, (req, m) => packet(req, m)],
   ['POST', /^\/app\/verifications\/([\w-]{1,128})\/decision$/, submitDecision],
   ['GET', /^\/app\/reports\/floor$/, floorPage],
-  ['GET', /^\/app\/reports\/floor\.(csv|xlsx)$/, floorDownload],
   ['GET', /^\/public\/notices$/, notices],
   ['GET', /^\/public\/notices\/([\w-]{1,128})$/, (req, m) => notice(req, m)],
   ['POST', /^\/public\/notices\/([\w-]{1,128})\/objections$/, object],
 ];
 
-const PUBLIC = /^\/(public\/|app\/(sign-in|dev-login|callback|sign-out)$)/;
-
-async function route(event: ApiEvent): Promise<ApiResult> {
-  const cookies = (event.cookies ?? []).concat(event.headers?.cookie ? [event.headers.cookie] : []);
-  const token = cookies
-    .flatMap((c) => c.split(';'))
-    .map((c) => c.trim())
-    .find((c) => c.startsWith(`${TOKEN_COOKIE}=`));
-  const caller = await pageCaller(token ? decodeURIComponent(token.slice(TOKEN_COOKIE.length + 1)) : undefined);
-  const req = readRequest(event, caller);
-  try {
-    for (const [method, pattern, handler] of ROUTES) {
-      const m = req.method === method ? pattern.exec(req.path) : null;
-      if (!m) continue;
-      if (!caller && !PUBLIC.test(req.path.slice(1) ? req.path : '/')) {
-        return toResult(req, { redirect: `/app/sign-in` });
-      }
-      return toResult(req, await handler(req, m));
-    }
-    throw notFound('route.not_found', '没有这个页面');
-  } catch (e) {
-    if (e instanceof AppError) {
-      if (e.kind === 'unauthenticated') return toResult(req, { redirect: '/app/sign-in' });
-      return toResult(req, errorPage(req, e, STATUS_OF[e.kind]));
-    }
-    logger.error('page error', { error: e as Error, path: req.path });
-    return toResult(req, errorPage(req, new AppError('invalid', 'internal', '服务器内部错误，请稍后重试'), 500));
-  }
-}
-
-export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(route);
+export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
+  servePages(event, ROUTES),
+);

@@ -38,6 +38,7 @@ export const ROUTES = [
   { method: 'POST', path: '/objections/{id}/resolution', handler: 'resolve-objection', auth: 'jwt' },
   { method: 'POST', path: '/uploads', handler: 'create-upload-url', auth: 'jwt' },
   // The pages: public to API Gateway, because a browser sends its token in a cookie, which the page Lambda verifies.
+  { method: 'GET', path: '/app/downloads/{proxy+}', handler: 'page-downloads', auth: 'public' },
   { method: 'GET', path: '/app', handler: 'pages', auth: 'public' },
   { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public' },
   { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public' },

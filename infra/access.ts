@@ -63,6 +63,7 @@ export const TABLE_ACCESS: Record<
   // No item of its own, but every API write appends its audit entry (functions/lib/audit.ts).
   'create-upload-url': 'append',
   pages: 'update',
+  'page-downloads': 'read',
   'verify-snapshot': 'batch',
   'verify-check-households': 'batch',
   'verify-summarize': 'update',

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Caller } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
-import { AppError } from '#shared/errors.ts';
+import { AppError, invalid, notFound } from '#shared/errors.ts';
+import { FloorReportQuery } from '#shared/floor/report.ts';
 import { formatYuan } from '#shared/money.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
 import { LABELS, type Lang, WORDS, type Words } from '#shared/web/i18n.ts';
 import type { ApiEvent, ApiResult } from '../lib/http.ts';
-import { LANG_COOKIE, parseCookies, TOKEN_COOKIE } from '../lib/session.ts';
+import { STATUS_OF } from '../lib/http.ts';
+import { logger } from '../lib/logger.ts';
+import { LANG_COOKIE, pageCaller, parseCookies, TOKEN_COOKIE } from '../lib/session.ts';
 
 /** One page request: the path's parts, the query, the form body, who is signed in, and the words to use. */
 export interface PageRequest {
@@ -216,4 +219,47 @@ export function field(name: string, labelText: string, control: Html, error?: st
 /** `aria-invalid`/`aria-describedby` attributes for a control whose field has an error. */
 export function invalidAttrs(name: string, error?: string): Html {
   return error ? raw(` aria-invalid="true" aria-describedby="${name}-error"`) : raw('');
+}
+
+/** A page route: method, path pattern, handler. */
+export type PageRoute = [string, RegExp, (req: PageRequest, m: RegExpExecArray) => Promise<PageResult>];
+
+/** Paths that need no sign-in: the public notices and the sign-in pages themselves. */
+const PUBLIC = /^\/(public\/|app\/(sign-in|dev-login|callback|sign-out)$)/;
+
+/**
+ * Serves a page request: reads the sign-in cookie, finds the route, sends the signed-out to sign in, and maps
+ * domain errors to error pages with the status their kind maps to (the API's table, `STATUS_OF`).
+ */
+export async function servePages(event: ApiEvent, routes: readonly PageRoute[]): Promise<ApiResult> {
+  const cookies = parseCookies((event.cookies ?? []).concat(event.headers?.cookie ? [event.headers.cookie] : []));
+  const caller = await pageCaller(cookies[TOKEN_COOKIE]);
+  const req = readRequest(event, caller);
+  try {
+    for (const [method, pattern, handler] of routes) {
+      const m = req.method === method ? pattern.exec(req.path) : null;
+      if (!m) continue;
+      if (!caller && !PUBLIC.test(req.path)) return toResult(req, { redirect: '/app/sign-in' });
+      return toResult(req, await handler(req, m));
+    }
+    throw notFound('route.not_found', '没有这个页面');
+  } catch (e) {
+    if (e instanceof AppError) {
+      if (e.kind === 'unauthenticated') return toResult(req, { redirect: '/app/sign-in' });
+      return toResult(req, errorPage(req, e, STATUS_OF[e.kind]));
+    }
+    logger.error('page error', { error: e as Error, path: req.path });
+    return toResult(req, errorPage(req, new AppError('invalid', 'internal', '服务器内部错误，请稍后重试'), 500));
+  }
+}
+
+/** The floor report's filters from a page's query string (this year by default). */
+export function reportQuery(req: PageRequest) {
+  const parsed = FloorReportQuery.safeParse({
+    year: req.query.get('year') ?? String(req.year),
+    communityId: req.query.get('communityId') || undefined,
+    unitId: req.query.get('unitId') || undefined,
+  });
+  if (!parsed.success) throw invalid('request.invalid', parsed.error.issues[0]?.message ?? '查询条件有误');
+  return parsed.data;
 }

@@ -309,7 +309,7 @@ ${field(
 <div><button type="submit">${req.t.filter}</button></div>
 </form>
 <p class="row"><span>${req.t.households} <strong>${rows.length}</strong></span><span class="ok">${req.t.met} ${rows.length - below}</span><span class="bad">${req.t.notMet} ${below}</span>
-<a class="button secondary" href="/app/reports/floor.csv?${q}">${req.t.downloadCsv}</a><a class="button secondary" href="/app/reports/floor.xlsx?${q}">${req.t.downloadXlsx}</a></p>
+<a class="button secondary" href="/app/downloads/floor.csv?${q}">${req.t.downloadCsv}</a><a class="button secondary" href="/app/downloads/floor.xlsx?${q}">${req.t.downloadXlsx}</a></p>
 ${rows.length ? unitChart(req, rows, unitNames) : ''}
 <div class="table-wrap"><table><thead><tr><th>${req.t.name}</th><th>${req.t.community}</th><th>${req.t.unit}</th><th class="num">${req.t.aidTotal}</th><th>${req.t.status}</th></tr></thead>
 <tbody>${rows.map(

@@ -57,6 +57,7 @@ describe('the deployed stack', () => {
     // The pages verify the sign-in cookie themselves (functions/lib/session.ts): browsers send no bearer header.
     expect(open).toStrictEqual([
       'GET /app',
+      'GET /app/downloads/{proxy+}',
       'GET /app/{proxy+}',
       'GET /health',
       'GET /notices',

@@ -1,0 +1,40 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { hasRole } from '#shared/caller.ts';
+import { toCsv } from '#shared/csv.ts';
+import { forbidden } from '#shared/errors.ts';
+import {
+  FLOOR_CSV_COLUMNS,
+  FLOOR_XLSX_COLUMNS,
+  floorCsvRecord,
+  floorReport,
+  floorXlsxRows,
+} from '#shared/floor/report.ts';
+import { toXlsx, XLSX_CONTENT_TYPE } from '#shared/reports/export.ts';
+import { db } from './lib/clients.ts';
+import type { ApiEvent, ApiResult } from './lib/http.ts';
+import { type PageRequest, type PageResult, type PageRoute, reportQuery, servePages } from './pages/kit.ts';
+
+/**
+ * GET /app/downloads/…: the auditor's report files, signed in by the same cookie as the pages. A Lambda of its
+ * own so the page Lambda does not carry the workbook writer (docs/PERFORMANCE.md, bundle sizes).
+ */
+async function floorDownload(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  if (!req.caller || !hasRole(req.caller, 'admin', 'auditor')) {
+    throw forbidden('auth.role', '只有审计和管理员可以下载报表');
+  }
+  const q = reportQuery(req);
+  const report = await floorReport(db, q);
+  if (m[1] === 'csv') {
+    const text = toCsv(FLOOR_CSV_COLUMNS, report.rows.map(floorCsvRecord));
+    return { download: { bytes: text, contentType: 'text/csv; charset=utf-8', fileName: `floor-${q.year}.csv` } };
+  }
+  const workbook = await toXlsx(`${q.year}年达标情况`, FLOOR_XLSX_COLUMNS, await floorXlsxRows(db, report.rows));
+  return { download: { bytes: workbook, contentType: XLSX_CONTENT_TYPE, fileName: `floor-${q.year}.xlsx` } };
+}
+
+const ROUTES: PageRoute[] = [['GET', /^\/app\/downloads\/floor\.(csv|xlsx)$/, floorDownload]];
+
+export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
+  servePages(event, ROUTES),
+);
