@@ -3,8 +3,8 @@
  * local stack (`npm start`'s code path), beside `GET /health` in the same run as the bare baseline.
  */
 import { randomUUID } from 'node:crypto';
-import { devToken, startServer } from '../test/support/local-server.ts';
 import { checkCharacter } from '#shared/household/resident-id.ts';
+import { devToken, startServer } from '../test/support/local-server.ts';
 
 const HOUSEHOLDS = 200;
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
@@ -22,7 +22,8 @@ try {
   const unitId = (await ok(server.fetch('/units', { token: admin, body: { name: '基准单位' } }))).id;
   // Twenty cadres with ten households each: a cadre's page shows their ten, the community pages all 200.
   const cadres: string[] = [];
-  for (let c = 0; c < 20; c++) cadres.push((await ok(server.fetch('/cadres', { token: admin, body: { name: `干部${c}`, unitId } }))).id);
+  for (let c = 0; c < 20; c++)
+    cadres.push((await ok(server.fetch('/cadres', { token: admin, body: { name: `干部${c}`, unitId } }))).id);
   const fund = [];
   const householdIds: string[] = [];
   for (let i = 0; i < HOUSEHOLDS; i++) {
@@ -65,7 +66,11 @@ try {
     ['cadre home (10 households)', '/app/', cadreCookie],
     ['aid form', `/app/households/${householdIds[0]}/aid/new`, cadreCookie],
     ['verification packet (200 households)', `/app/verifications/${v.id}`, ccCookie],
-    ['floor report, one community (200 rows)', `/app/reports/floor?year=${year}&communityId=${communityId}`, auditorCookie],
+    [
+      'floor report, one community (200 rows)',
+      `/app/reports/floor?year=${year}&communityId=${communityId}`,
+      auditorCookie,
+    ],
     ['public notice board', '/public/notices', undefined],
   ];
   const rows = [];
@@ -83,7 +88,8 @@ try {
   }
   const base = rows[0]!.median;
   console.log(`| page | median ms | p95 ms | median ÷ health |\n|---|---|---|---|`);
-  for (const r of rows) console.log(`| ${r.name} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${(r.median / base).toFixed(1)}× |`);
+  for (const r of rows)
+    console.log(`| ${r.name} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${(r.median / base).toFixed(1)}× |`);
 } finally {
   await server.stop();
 }

@@ -16,7 +16,10 @@ const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
 async function as(user: Record<string, unknown> | undefined, path: string, lang = 'zh'): Promise<Page> {
   const page = await (await browser.newContext({ ...PHONE, deviceScaleFactor: 1 })).newPage();
   const next = `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`;
-  await page.goto(server.url + (user ? `/app/dev-login?token=${await devToken(server, user)}&next=${encodeURIComponent(next)}` : next));
+  await page.goto(
+    server.url +
+      (user ? `/app/dev-login?token=${await devToken(server, user)}&next=${encodeURIComponent(next)}` : next),
+  );
   return page;
 }
 const shot = (page: Page, name: string) => page.screenshot({ path: `${OUT}/${name}.png`, fullPage: true });
@@ -42,19 +45,26 @@ try {
   await shot(await as(cadre, '/app/', 'en'), '05-cadre-home-en');
 
   const admin = await devToken(server, { sub: 'demo-admin', groups: ['admin'] });
-  const started = await server.fetch('/verifications', { token: admin, body: { communityId: 'demo-community-xingfu', year } });
+  const started = await server.fetch('/verifications', {
+    token: admin,
+    body: { communityId: 'demo-community-xingfu', year },
+  });
   for (let i = 0; i < 100; i++) {
     const v = await server.fetch(`/verifications/${started.json.id}`, { token: admin });
     if (v.json.status === 'awaiting_confirmation') break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const cc = await as({ sub: 'demo-cc-xingfu', groups: ['communityCadre'], communityId: 'demo-community-xingfu' }, '/app/');
+  const cc = await as(
+    { sub: 'demo-cc-xingfu', groups: ['communityCadre'], communityId: 'demo-community-xingfu' },
+    '/app/',
+  );
   const pad = cc.locator('canvas.signature');
   await pad.scrollIntoViewIfNeeded();
   const box = (await pad.boundingBox())!;
   await cc.mouse.move(box.x + 30, box.y + box.height * 0.6);
   await cc.mouse.down();
-  for (let i = 1; i <= 30; i++) await cc.mouse.move(box.x + 30 + i * 9, box.y + box.height * (0.6 - 0.25 * Math.sin(i / 3)));
+  for (let i = 1; i <= 30; i++)
+    await cc.mouse.move(box.x + 30 + i * 9, box.y + box.height * (0.6 - 0.25 * Math.sin(i / 3)));
   await cc.mouse.up();
   await cc.fill('#sealId', '幸福社区居委会 320902-017');
   await shot(cc, '06-packet-and-signature');
