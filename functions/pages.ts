@@ -153,8 +153,8 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
   const { values, errors, submission } = readAidForm(req.form, householdId);
   if (submission && !Object.keys(errors).length) {
     try {
-      await recordAid(db, c, values.idempotencyKey, submission, req.now);
-      return { redirect: `/app/households/${householdId}?saved=1` };
+      const { record } = await recordAid(db, c, values.idempotencyKey, submission, req.now);
+      return { redirect: `/app/households/${householdId}?saved=1`, audited: record.id };
     } catch (e) {
       Object.assign(errors, fieldErrors(e, { amountFen: 'amountYuan' }));
     }
@@ -167,7 +167,7 @@ async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult
   const c = signedIn(req);
   const householdId = req.form.get('householdId') ?? '';
   await reverseAid(db, c, m[1]!, { reason: (req.form.get('reason') ?? '').trim() || invalidReason() }, req.now);
-  return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1` };
+  return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1`, audited: m[1]! };
 }
 
 function invalidReason(): never {
@@ -209,7 +209,7 @@ async function submitDecision(req: PageRequest, m: RegExpExecArray): Promise<Pag
   } catch (e) {
     return packet(req, m, fieldErrors(e));
   }
-  return { redirect: `/app/verifications/${m[1]}?decided=1` };
+  return { redirect: `/app/verifications/${m[1]}?decided=1`, audited: m[1]! };
 }
 
 async function verifications(req: PageRequest): Promise<PageResult> {
@@ -228,7 +228,7 @@ async function startRound(req: PageRequest): Promise<PageResult> {
     c,
     { communityId: req.form.get('communityId') ?? '', year: Number(req.form.get('year') ?? req.year) },
   );
-  return { redirect: `/app/verifications/${verification.id}` };
+  return { redirect: `/app/verifications/${verification.id}`, audited: verification.id };
 }
 
 async function floorPage(req: PageRequest): Promise<PageResult> {
@@ -264,7 +264,7 @@ async function object(req: PageRequest, m: RegExpExecArray): Promise<PageResult>
       { entryId: req.form.get('entryId') ?? '', text: (req.form.get('text') ?? '').trim() || emptyObjection() },
       req.now,
     );
-    return { redirect: `/public/notices/${encodeURIComponent(m[1]!)}?filed=${filed.id}` };
+    return { redirect: `/public/notices/${encodeURIComponent(m[1]!)}?filed=${filed.id}`, audited: filed.id };
   } catch (e) {
     if (e instanceof AppError && e.kind === 'not_found') throw e;
     return notice(req, m, fieldErrors(e));

@@ -80,28 +80,32 @@ export function auditEntryOf(event: ApiEvent, response: ApiResult | undefined, a
   };
 }
 
+/** Appends an entry; a failure is logged with its alarm metric, never thrown (see the module comment). */
+export async function appendAudit(entry: AuditEntry): Promise<void> {
+  try {
+    await sink(entry);
+  } catch (e) {
+    logger.error('audit write failed', {
+      error: e as Error,
+      action: entry.action,
+      entityId: entry.entityId,
+      requestId: entry.requestId,
+      // Embedded metric format: CloudWatch turns this log line into a metric, with no extra API call.
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [{ Namespace: 'LinkageAid', Dimensions: [[]], Metrics: [{ Name: 'AuditWriteFailed' }] }],
+      },
+      AuditWriteFailed: 1,
+    });
+  }
+}
+
 /** The middleware. Registered innermost, so its `after` runs first, on the handler's own answer. */
 export function auditTrail(): middy.MiddlewareObj<ApiEvent, ApiResult> {
   return {
     after: async (request) => {
       const entry = auditEntryOf(request.event, request.response ?? undefined, new Date());
-      if (!entry) return;
-      try {
-        await sink(entry);
-      } catch (e) {
-        logger.error('audit write failed', {
-          error: e as Error,
-          action: entry.action,
-          entityId: entry.entityId,
-          requestId: entry.requestId,
-          // Embedded metric format: CloudWatch turns this log line into a metric, with no extra API call.
-          _aws: {
-            Timestamp: Date.now(),
-            CloudWatchMetrics: [{ Namespace: 'LinkageAid', Dimensions: [[]], Metrics: [{ Name: 'AuditWriteFailed' }] }],
-          },
-          AuditWriteFailed: 1,
-        });
-      }
+      if (entry) await appendAudit(entry);
     },
   };
 }

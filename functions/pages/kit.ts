@@ -6,6 +6,7 @@ import { FloorReportQuery } from '#shared/floor/report.ts';
 import { formatYuan } from '#shared/money.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
 import { LABELS, type Lang, WORDS, type Words } from '#shared/web/i18n.ts';
+import { appendAudit } from '../lib/audit.ts';
 import type { ApiEvent, ApiResult } from '../lib/http.ts';
 import { STATUS_OF } from '../lib/http.ts';
 import { logger } from '../lib/logger.ts';
@@ -78,6 +79,8 @@ export interface PageResult {
    * no-store, the back button reloads the form with a new key, and a resent form would record twice.
    */
   historyCacheable?: boolean;
+  /** The entity a successful form post changed: the page layer appends it to the audit trail. */
+  audited?: string;
 }
 
 export const yuan = (fen: number) => `¥${formatYuan(fen)}`;
@@ -240,7 +243,19 @@ export async function servePages(event: ApiEvent, routes: readonly PageRoute[]):
       const m = req.method === method ? pattern.exec(req.path) : null;
       if (!m) continue;
       if (!caller && !PUBLIC.test(req.path)) return toResult(req, { redirect: '/app/sign-in' });
-      return toResult(req, await handler(req, m));
+      const page = await handler(req, m);
+      if (page.audited) {
+        await appendAudit({
+          at: new Date().toISOString(),
+          actor: caller?.sub ?? 'public',
+          roles: [...(caller?.roles ?? [])].sort(),
+          action: `PAGE ${method} ${req.path}`,
+          entityId: page.audited,
+          requestId: event.requestContext?.requestId ?? 'local',
+          status: 303,
+        });
+      }
+      return toResult(req, page);
     }
     throw notFound('route.not_found', '没有这个页面');
   } catch (e) {

@@ -66,6 +66,12 @@ describe('the cadre’s pages', () => {
 
     await page.goto(`${server.url}/app/`);
     expect(await page.locator('progress').getAttribute('value')).toBe('45050');
+
+    // Writes made through the pages are in the audit trail like those made through the API.
+    const records = (await server.fetch(`/households/${w.householdIds[0]}/aid?year=${thisYear()}`, { token: w.auditor })).json.records;
+    const audit = (await server.fetch(`/audit?entityId=${records[0].id}`, { token: w.auditor })).json.entries;
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: `scenario-cadre-${w.cadreId}`, action: `PAGE POST /app/households/${w.householdIds[0]}/aid` });
     await page.context().close();
   });
 
