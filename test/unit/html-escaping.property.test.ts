@@ -6,10 +6,9 @@ describe('escaping in the pages', () => {
   it('never lets an interpolated string open a tag, an attribute or an entity', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
-        const out = html`<td title="${text}">${text}</td>`.text;
-        const inner = out.slice('<td title="'.length, -'</td>'.length);
-        expect(inner).not.toMatch(/[<>']|"(?!>)/);
-        expect(escapeHtml(text).replace(/&(amp|lt|gt|quot|#39);/g, '')).not.toMatch(/[&<>"']/);
+        const escaped = escapeHtml(text);
+        expect(escaped.replace(/&(amp|lt|gt|quot|#39);/g, '')).not.toMatch(/[&<>"']/);
+        expect(html`<td title="${text}">${text}</td>`.text).toBe(`<td title="${escaped}">${escaped}</td>`);
       }),
     );
   });
