@@ -8,9 +8,6 @@ import { getWorkflow } from './lib/workflow.ts';
 const Params = z.object({ id: z.string().min(1).max(128) });
 
 /** POST /verifications/{id}/decision: the community cadre confirms (signature + seal) or rejects (comment). */
-export const handler = apiHandler(
-  { access: ['communityCadre'], body: DecisionInput, params: Params },
-  async ({ caller, body, params, now }) => ({
-    json: await decide({ db, workflow: getWorkflow(), objects: getObjectStore(), now }, caller, params.id, body),
-  }),
-);
+export const handler = apiHandler({ body: DecisionInput, params: Params }, async ({ caller, body, params, now }) => ({
+  json: await decide({ db, workflow: getWorkflow(), objects: getObjectStore(), now }, caller, params.id, body),
+}));

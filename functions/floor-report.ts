@@ -11,7 +11,7 @@ import { apiHandler } from './lib/http.ts';
 import { collectWithin, jsonWithin, xlsxWithin } from './lib/report-reply.ts';
 
 /** GET /reports/floor: every household paired in the year against the ¥1,000 floor, as JSON, CSV or XLSX. */
-export const handler = apiHandler({ access: ['admin', 'auditor'], query: FloorReportQuery }, async ({ query }) => {
+export const handler = apiHandler({ query: FloorReportQuery }, async ({ query }) => {
   const name = `floor-${query.year}${query.communityId ? '-community' : ''}${query.unitId ? '-unit' : ''}`;
   if (query.format === 'csv') {
     // Streamed from the reads; collected only up to the response limit.

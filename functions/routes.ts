@@ -1,7 +1,10 @@
+import type { Role } from '#shared/caller.ts';
+
 /**
- * The API's routes, each served by one Lambda (one file in `functions/`). `infra/` builds API Gateway routes
- * and functions from this list, and the local server dispatches with it, so the two cannot disagree.
- * `auth: 'jwt'` routes sit behind the JWT authorizer; `public` ones do not.
+ * The API's routes and who may call them: the authorization matrix, in one table. Each route is served by one
+ * Lambda (one file in `functions/`); `infra/` builds API Gateway routes and functions from this list, the local
+ * server dispatches with it, and `apiHandler` refuses every role the route's `allow` does not name (deny by
+ * default). `auth: 'jwt'` routes sit behind the JWT authorizer; `public` ones do not.
  */
 export interface RouteDef {
   method: 'GET' | 'POST';
@@ -9,41 +12,125 @@ export interface RouteDef {
   /** Handler file under `functions/`, without extension. */
   handler: string;
   auth: 'jwt' | 'public';
+  /** Route × role → allowed, with the scope the domain checks against the data (see `Scope`). */
+  allow: 'public' | Partial<Record<Role, Scope>>;
 }
 
+/**
+ * How far an allowed role reaches. Roles are checked by `apiHandler` from this table; scopes need the data, so
+ * the domain function checks them, and `test/integration/authorization-matrix.test.ts` proves both from here.
+ * - `any`: every entity of the kind (admins, auditors).
+ * - `paired-cadre`: only households the cadre is paired with that year.
+ * - `recording-cadre`: only entries the cadre recorded.
+ * - `own-community`: only the community in the caller's `custom:communityId`.
+ */
+export type Scope = 'any' | 'paired-cadre' | 'recording-cadre' | 'own-community';
+
 export const ROUTES = [
-  { method: 'GET', path: '/health', handler: 'health', auth: 'public' },
-  { method: 'POST', path: '/communities', handler: 'create-community', auth: 'jwt' },
-  { method: 'POST', path: '/units', handler: 'create-unit', auth: 'jwt' },
-  { method: 'POST', path: '/cadres', handler: 'create-cadre', auth: 'jwt' },
-  { method: 'POST', path: '/households', handler: 'register-household', auth: 'jwt' },
-  { method: 'POST', path: '/pairings', handler: 'create-pairing', auth: 'jwt' },
-  { method: 'POST', path: '/aid-records', handler: 'record-aid', auth: 'jwt' },
-  { method: 'POST', path: '/aid-records/{id}/reversal', handler: 'reverse-aid', auth: 'jwt' },
-  { method: 'GET', path: '/households/{id}/aid', handler: 'get-household-aid', auth: 'jwt' },
-  { method: 'GET', path: '/reports/floor', handler: 'floor-report', auth: 'jwt' },
-  { method: 'GET', path: '/reports/units', handler: 'unit-report', auth: 'jwt' },
-  { method: 'GET', path: '/reports/summary', handler: 'campaign-summary', auth: 'jwt' },
-  { method: 'POST', path: '/households/{id}/outcomes', handler: 'record-outcome', auth: 'jwt' },
-  { method: 'GET', path: '/audit', handler: 'list-audit', auth: 'jwt' },
-  { method: 'POST', path: '/fund-ledger', handler: 'import-fund-ledger', auth: 'jwt' },
-  { method: 'POST', path: '/aid-records/{id}/receipt', handler: 'record-receipt', auth: 'jwt' },
-  { method: 'POST', path: '/verifications', handler: 'start-verification', auth: 'jwt' },
-  { method: 'GET', path: '/verifications/{id}', handler: 'get-verification', auth: 'jwt' },
-  { method: 'POST', path: '/verifications/{id}/decision', handler: 'decide-verification', auth: 'jwt' },
-  { method: 'POST', path: '/verifications/{id}/reopen', handler: 'reopen-verification', auth: 'jwt' },
-  { method: 'GET', path: '/notices', handler: 'list-notices', auth: 'public' },
-  { method: 'GET', path: '/notices/{id}', handler: 'get-notice', auth: 'public' },
-  { method: 'POST', path: '/notices/{id}/objections', handler: 'file-objection', auth: 'public' },
-  { method: 'POST', path: '/objections/{id}/resolution', handler: 'resolve-objection', auth: 'jwt' },
-  { method: 'POST', path: '/uploads', handler: 'create-upload-url', auth: 'jwt' },
+  { method: 'GET', path: '/health', handler: 'health', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/communities', handler: 'create-community', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'POST', path: '/units', handler: 'create-unit', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'POST', path: '/cadres', handler: 'create-cadre', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'POST', path: '/households', handler: 'register-household', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'POST', path: '/pairings', handler: 'create-pairing', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'POST', path: '/aid-records', handler: 'record-aid', auth: 'jwt', allow: { cadre: 'paired-cadre' } },
+  {
+    method: 'POST',
+    path: '/aid-records/{id}/reversal',
+    handler: 'reverse-aid',
+    auth: 'jwt',
+    allow: { admin: 'any', cadre: 'recording-cadre' },
+  },
+  {
+    method: 'GET',
+    path: '/households/{id}/aid',
+    handler: 'get-household-aid',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
+  },
+  {
+    method: 'GET',
+    path: '/reports/floor',
+    handler: 'floor-report',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any' },
+  },
+  {
+    method: 'GET',
+    path: '/reports/units',
+    handler: 'unit-report',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any' },
+  },
+  {
+    method: 'GET',
+    path: '/reports/summary',
+    handler: 'campaign-summary',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any' },
+  },
+  {
+    method: 'POST',
+    path: '/households/{id}/outcomes',
+    handler: 'record-outcome',
+    auth: 'jwt',
+    allow: { cadre: 'paired-cadre' },
+  },
+  { method: 'GET', path: '/audit', handler: 'list-audit', auth: 'jwt', allow: { admin: 'any', auditor: 'any' } },
+  { method: 'POST', path: '/fund-ledger', handler: 'import-fund-ledger', auth: 'jwt', allow: { admin: 'any' } },
+  {
+    method: 'POST',
+    path: '/aid-records/{id}/receipt',
+    handler: 'record-receipt',
+    auth: 'jwt',
+    allow: { cadre: 'recording-cadre', communityCadre: 'own-community' },
+  },
+  { method: 'POST', path: '/verifications', handler: 'start-verification', auth: 'jwt', allow: { admin: 'any' } },
+  {
+    method: 'GET',
+    path: '/verifications/{id}',
+    handler: 'get-verification',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any', communityCadre: 'own-community' },
+  },
+  {
+    method: 'POST',
+    path: '/verifications/{id}/decision',
+    handler: 'decide-verification',
+    auth: 'jwt',
+    allow: { communityCadre: 'own-community' },
+  },
+  {
+    method: 'POST',
+    path: '/verifications/{id}/reopen',
+    handler: 'reopen-verification',
+    auth: 'jwt',
+    allow: { admin: 'any' },
+  },
+  { method: 'GET', path: '/notices', handler: 'list-notices', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/notices/{id}', handler: 'get-notice', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/notices/{id}/objections', handler: 'file-objection', auth: 'public', allow: 'public' },
+  {
+    method: 'POST',
+    path: '/objections/{id}/resolution',
+    handler: 'resolve-objection',
+    auth: 'jwt',
+    allow: { admin: 'any' },
+  },
+  {
+    method: 'POST',
+    path: '/uploads',
+    handler: 'create-upload-url',
+    auth: 'jwt',
+    allow: { admin: 'any', cadre: 'any', communityCadre: 'any' },
+  },
   // The pages: public to API Gateway, because a browser sends its token in a cookie, which the page Lambda verifies.
-  { method: 'GET', path: '/app/downloads/{proxy+}', handler: 'page-downloads', auth: 'public' },
-  { method: 'GET', path: '/app', handler: 'pages', auth: 'public' },
-  { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public' },
-  { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public' },
-  { method: 'GET', path: '/public/{proxy+}', handler: 'pages', auth: 'public' },
-  { method: 'POST', path: '/public/{proxy+}', handler: 'pages', auth: 'public' },
+  { method: 'GET', path: '/app/downloads/{proxy+}', handler: 'page-downloads', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app', handler: 'pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/public/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/public/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
 ] as const satisfies readonly RouteDef[];
 
 /** The handler file of a route. */

@@ -5,7 +5,7 @@ import { verificationConfig } from './lib/verification-config.ts';
 import { getWorkflow } from './lib/workflow.ts';
 
 /** POST /verifications: starts the next round for a community-year, or returns the one in flight. */
-export const handler = apiHandler({ access: ['admin'], body: StartVerification }, async ({ caller, body, now }) => {
+export const handler = apiHandler({ body: StartVerification }, async ({ caller, body, now }) => {
   const deps = { db, workflow: getWorkflow(), now, config: verificationConfig() };
   const { verification } = await startVerification(deps, caller, body);
   return { status: 202, json: { id: verification.id, status: verification.status, round: verification.round } };

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { zhCN } from 'zod/locales';
 import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/caller.ts';
 import { AppError, type ErrorKind, type FieldIssue } from '#shared/errors.ts';
+import { ROUTES, type RouteDef } from '../routes.ts';
 import { auditTrail } from './audit.ts';
 import { logger } from './logger.ts';
 
@@ -55,11 +56,7 @@ export type Reply =
   | { status?: number; text: string; contentType: string; fileName?: string }
   | { status?: number; bytes: Uint8Array; contentType: string; fileName?: string };
 
-/** Which callers a route admits: listed roles (any of), any signed-in caller, or the public. */
-export type Access = readonly Role[] | 'signed-in' | 'public';
-
 export interface RouteSpec<B, Q, P> {
-  access: Access;
   body?: z.ZodType<B>;
   /** Also accept `text/csv`, read into the body's JSON shape by this function before validation. */
   csv?: (text: string) => unknown;
@@ -178,8 +175,24 @@ function toResult(reply: Reply): ApiResult {
   return { statusCode: status, headers, body: reply.text };
 }
 
+/** Each route's allowed roles, from the one authorization table (`functions/routes.ts`). */
+const ALLOW = new Map<string, RouteDef['allow']>(ROUTES.map((r) => [`${r.method} ${r.path}`, r.allow]));
+
 /**
- * Builds an API handler: access check, validation of body, query and path against zod schemas, then the
+ * Who is calling, and whether their role may call this route at all (the data-dependent scope is the domain's
+ * to check). A route missing from the table is refused: deny by default.
+ */
+export function authorize(event: ApiEvent): Caller {
+  const allow = ALLOW.get(event.routeKey);
+  if (allow === 'public') return { sub: 'public', roles: new Set<Role>() };
+  const caller = callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
+  if (!allow) throw new AppError('forbidden', 'auth.route', '此接口不对外开放');
+  requireRole(caller, ...(Object.keys(allow) as Role[]));
+  return caller;
+}
+
+/**
+ * Builds an API handler: the role check from the authorization table, validation of body, query and path against zod schemas, then the
  * domain call in `fn`, then one error mapping. The handler itself stays glue: parse, call, shape.
  */
 export function apiHandler<B = undefined, Q = undefined, P = undefined>(
@@ -188,11 +201,7 @@ export function apiHandler<B = undefined, Q = undefined, P = undefined>(
 ) {
   const core = async (event: ApiEvent, _context: Context): Promise<ApiResult> => {
     const headers = lowerCaseHeaders(event.headers);
-    const caller =
-      spec.access === 'public'
-        ? { sub: 'public', roles: new Set<Role>() }
-        : callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
-    if (Array.isArray(spec.access)) requireRole(caller, ...spec.access);
+    const caller = authorize(event);
     const req: ApiRequest<B, Q, P> = {
       caller,
       headers,
