@@ -21,6 +21,7 @@ import { html } from '#shared/web/html.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { getObjectStore } from './lib/objects.ts';
+import { limitObjections } from './lib/rate-limit.ts';
 import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } from './lib/session.ts';
 import { verificationConfig } from './lib/verification-config.ts';
 import { getWorkflow } from './lib/workflow.ts';
@@ -257,6 +258,8 @@ async function notice(req: PageRequest, m: RegExpExecArray, errors: Record<strin
 }
 
 async function object(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  // Shares the API's counter per client; over the limit, the error page answers 429.
+  await limitObjections(req.sourceIp, req.now);
   try {
     const filed = await fileObjection(
       db,

@@ -19,7 +19,7 @@ export type TableAccess =
   | 'read'
   /** read + conditional Put: new items only (ledger entries, registrations, objections, audit entries). */
   | 'append'
-  /** append + UpdateItem: status fields, locks, resolutions. */
+  /** append + UpdateItem: status fields, locks, resolutions, rate-limit counters. */
   | 'update'
   /** update + BatchWriteItem into the verification's own partitions (snapshots, notice entries, assessments). */
   | 'batch';
@@ -41,6 +41,7 @@ export const TABLE_ACCESS: Record<
   'create-unit': 'append',
   'create-cadre': 'append',
   'register-household': 'append',
+  'get-household': 'read',
   'create-pairing': 'append',
   'record-aid': 'append',
   'reverse-aid': 'append',
@@ -54,11 +55,14 @@ export const TABLE_ACCESS: Record<
   'record-receipt': 'append',
   'start-verification': 'update',
   'get-verification': 'read',
+  'verification-integrity': 'read',
   'decide-verification': 'update',
   'reopen-verification': 'update',
   'list-notices': 'read',
   'get-notice': 'read',
-  'file-objection': 'append',
+  // UpdateItem for its rate-limit counter (one conditional ADD per attempt, shared/ratelimit.ts). PutItem, which
+  // 'append' already grants, can replace any item too, so UpdateItem widens what it could touch by nothing.
+  'file-objection': 'update',
   'resolve-objection': 'update',
   // No item of its own, but every API write appends its audit entry (functions/lib/audit.ts).
   'create-upload-url': 'append',

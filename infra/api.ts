@@ -11,10 +11,15 @@ import { Construct } from 'constructs';
 import { ROUTES } from '#functions/routes.ts';
 import type { Auth } from './auth.ts';
 import { LinkageFunction } from './functions.ts';
+import { grantResidentIdKey } from './personal-data.ts';
+import { RateLimitKey } from './rate-limit.ts';
 
 /** Requests per second across the API, and the burst above it: generous for a city, a ceiling for abuse. */
 const THROTTLE = { rateLimit: 200, burstLimit: 400 };
-/** The public objection route gets its own, lower ceiling: it is the one write open to anyone. */
+/**
+ * The public objection route gets its own, lower ceiling: it is the one write open to anyone. Stage limits are
+ * shared by every client; the per-client limit is the application's (`shared/ratelimit.ts`).
+ */
 const PUBLIC_WRITE_THROTTLE = { rateLimit: 10, burstLimit: 20 };
 
 export interface ApiProps {
@@ -81,6 +86,9 @@ export class Api extends Construct {
     const register = this.functions.get('register-household')!;
     register.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
     props.idHashSecret.grantRead(register);
+    grantResidentIdKey(props.key, { seal: [register], reveal: [this.functions.get('get-household')!] });
+    // Both ways of filing an objection share one per-client limit (the route and the public form).
+    new RateLimitKey(this, 'RateLimit', { key: props.key, functions: [this.functions.get('file-objection')!, pages] });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.ONE_YEAR,

@@ -6,7 +6,8 @@ import { TABLE_DESIGN } from '#shared/table.ts';
 
 /**
  * The one table, created from the shared design (`shared/table.ts`), so its keys and indexes are the ones the
- * repositories use. Point-in-time recovery and deletion protection: the ledger is the system of record.
+ * repositories use. Point-in-time recovery and deletion protection: the ledger is the system of record. TTL on
+ * `expiresAt` lets DynamoDB delete expired rate-limit counters for free.
  */
 export class LedgerTable extends Construct {
   readonly table: TableV2;
@@ -20,6 +21,8 @@ export class LedgerTable extends Construct {
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
+      // Only short-lived items carry it (rate-limit counters, `shared/ratelimit.ts`); the ledger never does.
+      timeToLiveAttribute: TABLE_DESIGN.timeToLiveAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: props.key ? TableEncryptionV2.customerManagedKey(props.key) : TableEncryptionV2.awsManagedKey(),
       globalSecondaryIndexes: Object.entries(TABLE_DESIGN.indexes).map(([indexName, ix]) => ({

@@ -43,3 +43,14 @@ export const forbidden = (code: string, message: string) => new AppError('forbid
 export const notFound = (code: string, message: string) => new AppError('not_found', code, message);
 /** The request clashes with what is already recorded (a duplicate, a second reversal, a locked year). */
 export const conflict = (code: string, message: string) => new AppError('conflict', code, message);
+
+/** Too many attempts from one client in a window; `retryAfterSeconds` says when the window ends (`Retry-After`). */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('rate_limited', 'rate.limited', '提交过于频繁，请稍后再试');
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -19,6 +19,11 @@ export const TABLE_DESIGN = {
     /** Registry listings (all communities, all units, all cadres, all households), and the audit trail by day. */
     byKind: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   },
+  /**
+   * Epoch seconds after which DynamoDB's TTL may delete an item. Only short-lived items carry it (rate-limit
+   * counters); the ledger never does. dynalite ignores TTL, so locally such items stay until the data is wiped.
+   */
+  timeToLiveAttribute: 'expiresAt',
 } as const;
 
 export type IndexName = keyof typeof TABLE_DESIGN.indexes;
@@ -113,6 +118,10 @@ export const keys = {
     ...communityYear(o.communityId, o.year),
     gsi1sk: `HOUSEHOLD#${o.householdId}#OUTCOME#${o.date}#${o.id}`,
   }),
+  /** A rate-limit counter: one client (a keyed hash of its address and the window, never the address) in one window. */
+  rateLimit: (scope: string, clientWindowHash: string) => ({ pk: `RATE#${scope}#${clientWindowHash}`, sk: 'RATE' }),
+  /** A one-off data migration that has run on this table (so it is not run again at every start). */
+  migration: (name: string) => ({ pk: `MIGRATION#${name}`, sk: 'MIGRATION' }),
   /** One audit entry: a successful write to an entity, in time order within the entity's trail. */
   auditEntry: (entityId: string, at: string, requestId: string) => ({
     pk: `AUDIT#${entityId}`,

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, 
 import * as z from 'zod';
 import { zhCN } from 'zod/locales';
 import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/caller.ts';
-import { AppError, type ErrorKind, type FieldIssue } from '#shared/errors.ts';
+import { AppError, type ErrorKind, type FieldIssue, RateLimitedError } from '#shared/errors.ts';
 import { ROUTES, type RouteDef } from '../routes.ts';
 import { auditTrail } from './audit.ts';
 import { logger } from './logger.ts';
@@ -43,6 +43,8 @@ export interface ApiRequest<B, Q, P> {
   query: Q;
   params: P;
   headers: Record<string, string | undefined>;
+  /** The client's address as API Gateway saw it (`requestContext.http.sourceIp`): for rate limits, never stored. */
+  sourceIp: string;
   requestId: string;
   now: Date;
 }
@@ -66,10 +68,16 @@ export interface RouteSpec<B, Q, P> {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-function errorReply(status: number, code: string, message: string, issues?: FieldIssue[]): ApiResult {
+function errorReply(
+  status: number,
+  code: string,
+  message: string,
+  issues?: FieldIssue[],
+  headers: Record<string, string> = {},
+): ApiResult {
   return {
     statusCode: status,
-    headers: { 'content-type': JSON_TYPE },
+    headers: { 'content-type': JSON_TYPE, ...headers },
     body: JSON.stringify({ error: { code, message, ...(issues ? { issues } : {}) } }),
   };
 }
@@ -104,17 +112,56 @@ function readBody(event: ApiEvent, csv?: (text: string) => unknown): unknown {
     throw new AppError('too_large', 'request.too_large', '请求体过大');
   }
   if (text.trim() === '') throw new AppError('invalid', 'request.body_required', '缺少请求体');
+  let body: unknown;
   if (csv && isCsv) {
     try {
-      return csv(text);
+      body = csv(text);
     } catch {
       throw new AppError('invalid', 'request.malformed_csv', '请求体不是合法的 CSV');
     }
+  } else {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new AppError('invalid', 'request.malformed_json', '请求体不是合法的 JSON');
+    }
   }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('invalid', 'request.malformed_json', '请求体不是合法的 JSON');
+  refuseUnreadable(body);
+  return body;
+}
+
+/** No body the API takes nests more than a few levels; a limit well above that bounds every later walk of it. */
+const MAX_BODY_DEPTH = 32;
+// C0 controls but tab, LF and CR (free text keeps its line breaks), DEL and C1 controls: no field means them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+/** Half of a UTF-16 surrogate pair without the other: no character at all, and not encodable as UTF-8. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Refuses (400, naming the field) what no schema should have to consider: strings with control characters or
+ * lone surrogates, which JSON escapes (`\u0000`, `\ud800`) carry past the parser and would otherwise be stored
+ * and shown as names, and nesting deeper than any body needs. Iterative, so a body nested as deep as 1 MiB
+ * allows cannot exhaust the stack here.
+ */
+function refuseUnreadable(body: unknown): void {
+  const stack: [value: unknown, path: string, depth: number][] = [[body, '', 0]];
+  while (stack.length) {
+    const [value, path, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      const problem = CONTROL.test(value)
+        ? '不能包含控制字符'
+        : LONE_SURROGATE.test(value)
+          ? '包含无效的 Unicode 字符'
+          : undefined;
+      if (problem)
+        throw new AppError('invalid', 'request.invalid', `请求内容有误：${problem}`, [{ path, message: problem }]);
+    } else if (value !== null && typeof value === 'object') {
+      if (depth >= MAX_BODY_DEPTH) {
+        throw new AppError('invalid', 'request.too_deep', '请求内容嵌套过深', [{ path, message: '嵌套过深' }]);
+      }
+      for (const [k, v] of Object.entries(value)) stack.push([v, path ? `${path}.${k}` : k, depth + 1]);
+    }
   }
 }
 
@@ -130,7 +177,8 @@ function errorMapper(): middy.MiddlewareObj<ApiEvent, ApiResult> {
     onError: (request) => {
       const e = request.error;
       if (e instanceof AppError) {
-        request.response = errorReply(STATUS_OF[e.kind], e.code, e.message, e.issues);
+        const retry = e instanceof RateLimitedError ? { 'retry-after': String(e.retryAfterSeconds) } : undefined;
+        request.response = errorReply(STATUS_OF[e.kind], e.code, e.message, e.issues, retry);
         return;
       }
       logger.error('unhandled error', { error: e as Error, routeKey: request.event.routeKey });
@@ -208,6 +256,7 @@ export function apiHandler<B = undefined, Q = undefined, P = undefined>(
       body: (spec.body ? validate(spec.body, readBody({ ...event, headers }, spec.csv), '请求内容') : undefined) as B,
       query: (spec.query ? validate(spec.query, event.queryStringParameters ?? {}, '查询参数') : undefined) as Q,
       params: (spec.params ? validate(spec.params, event.pathParameters ?? {}, '路径参数') : undefined) as P,
+      sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
       requestId: event.requestContext?.requestId ?? 'local',
       now: new Date(),
     };

@@ -28,6 +28,8 @@ export interface PageRequest {
   nonce: string;
   secure: boolean;
   origin: string;
+  /** The client's address as API Gateway saw it: for rate limits, never stored. */
+  sourceIp: string;
 }
 
 /** Reads the parts of an API Gateway event a page needs (cookies, query, a urlencoded form body). */
@@ -61,6 +63,7 @@ export function readRequest(event: ApiEvent, caller: Caller | undefined): PageRe
     nonce: randomBytes(16).toString('base64'),
     secure: proto === 'https',
     origin: `${proto}://${headers.host ?? event.requestContext.domainName}`,
+    sourceIp: event.requestContext.http.sourceIp,
   };
 }
 

@@ -24,6 +24,8 @@ export interface Call {
   headers?: Record<string, string>;
   params?: Record<string, string>;
   query?: Record<string, string>;
+  /** The client's address (`requestContext.http.sourceIp`); 127.0.0.1 unless given. */
+  sourceIp?: string;
 }
 
 export interface Response<T = any> {
@@ -56,6 +58,7 @@ export async function invoke<T = any>(handler: Handler, routeKey: string, call: 
     params: call.params,
     body,
     claims: call.as ? claimsOf(call.as) : undefined,
+    sourceIp: call.sourceIp,
   });
   const res = await handler(event, context);
   let json: unknown;
