@@ -6,7 +6,7 @@ import { hasRole } from '#shared/caller.ts';
 import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
 import { floorReport } from '#shared/floor/report.ts';
 import { parseYuan } from '#shared/money.ts';
-import { fileObjection, getNotice, listNotices } from '#shared/notice/index.ts';
+import { fileObjection, getNotice, listNotices, NewObjection } from '#shared/notice/index.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
 import { type Community, listEntities, type Unit } from '#shared/registry/index.ts';
 import {
@@ -258,24 +258,22 @@ async function notice(req: PageRequest, m: RegExpExecArray, errors: Record<strin
 }
 
 async function object(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
-  // Shares the API's counter per client; over the limit, the error page answers 429.
+  // The API's schema, so the form cannot store what the API refuses (an over-long text).
+  const parsed = NewObjection.safeParse({ entryId: req.form.get('entryId') ?? '', text: req.form.get('text') ?? '' });
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const i of parsed.error.issues) errors[String(i.path[0] ?? '_')] ??= i.message;
+    return notice(req, m, errors);
+  }
+  // Counted once the form is well-formed, as the API counts after its schema, on the API's counter per client.
   await limitObjections(req.sourceIp, req.now);
   try {
-    const filed = await fileObjection(
-      db,
-      m[1]!,
-      { entryId: req.form.get('entryId') ?? '', text: (req.form.get('text') ?? '').trim() || emptyObjection() },
-      req.now,
-    );
+    const filed = await fileObjection(db, m[1]!, parsed.data, req.now);
     return { redirect: `/public/notices/${encodeURIComponent(m[1]!)}?filed=${filed.id}`, audited: filed.id };
   } catch (e) {
     if (e instanceof AppError && e.kind === 'not_found') throw e;
     return notice(req, m, fieldErrors(e));
   }
-}
-
-function emptyObjection(): never {
-  throw invalid('request.invalid', '请填写异议内容', [{ path: 'text', message: '请填写异议内容' }]);
 }
 
 async function signIn(req: PageRequest): Promise<PageResult> {

@@ -24,6 +24,12 @@ const WINDOW_START = Date.UTC(2030, 0, 1);
 const object = (sourceIp: string, body: unknown = { entryId, text: '这一户的情况与公示不符' }) =>
   invoke(fileObjection, ROUTE, { params: { id: noticeId }, body, sourceIp });
 
+/** Objections stored so far. */
+async function objectionCount() {
+  const out = await db.doc.send(new ScanCommand({ TableName: db.table }));
+  return (out.Items ?? []).filter((i) => i.entity === 'objection').length;
+}
+
 /** Every rate-limit counter in the table, read raw. */
 async function counters() {
   const out = await db.doc.send(new ScanCommand({ TableName: db.table }));
@@ -122,18 +128,23 @@ describe('the objection rate limit', () => {
     at(600 * 8 + 5);
     const ip = '192.0.2.200';
     for (let i = 0; i < 4; i++) expect((await object(ip)).status).toBe(201);
-    const post = async () => {
+    const post = async (text = '表单提交的异议') => {
       const event = buildApiEvent({
         method: 'POST',
         routePath: '/public/{proxy+}',
         rawPath: `/public/notices/${noticeId}/objections`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         params: { proxy: `notices/${noticeId}/objections` },
-        body: new URLSearchParams({ entryId, text: '表单提交的异议' }).toString(),
+        body: new URLSearchParams({ entryId, text }).toString(),
         sourceIp: ip,
       });
       return (await pages(event, {} as Context)).statusCode;
     };
+    // The form is held to the API's schema, and what it refuses is not counted, as on the API.
+    const before = await objectionCount();
+    expect(await post('长'.repeat(1001))).toBe(400);
+    expect(await post('   ')).toBe(400);
+    expect(await objectionCount()).toBe(before);
     expect(await post()).toBe(303);
     expect(await post()).toBe(429);
     expect((await object(ip)).status).toBe(429);
