@@ -32,6 +32,13 @@ export const ROUTES = [
   { method: 'POST', path: '/units', handler: 'create-unit', auth: 'jwt', allow: { admin: 'any' } },
   { method: 'POST', path: '/cadres', handler: 'create-cadre', auth: 'jwt', allow: { admin: 'any' } },
   { method: 'POST', path: '/households', handler: 'register-household', auth: 'jwt', allow: { admin: 'any' } },
+  {
+    method: 'GET',
+    path: '/households/{id}',
+    handler: 'get-household',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any' },
+  },
   { method: 'POST', path: '/pairings', handler: 'create-pairing', auth: 'jwt', allow: { admin: 'any' } },
   { method: 'POST', path: '/aid-records', handler: 'record-aid', auth: 'jwt', allow: { cadre: 'paired-cadre' } },
   {
@@ -99,6 +106,13 @@ export const ROUTES = [
     handler: 'decide-verification',
     auth: 'jwt',
     allow: { communityCadre: 'own-community' },
+  },
+  {
+    method: 'GET',
+    path: '/verifications/{id}/integrity',
+    handler: 'verification-integrity',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any' },
   },
   {
     method: 'POST',

@@ -29,6 +29,8 @@ const { db, idHashKey } = await import('#functions/lib/clients.ts');
 const { handler } = await import('#functions/record-aid.ts');
 const { createCommunity, createUnit, createCadre } = await import('#shared/registry/index.ts');
 const { registerHousehold, checkCharacter } = await import('#shared/household/index.ts');
+const { envelopeCipher, localDataKeySource } = await import('#shared/crypto/index.ts');
+const cipher = envelopeCipher(localDataKeySource(randomBytes(32)));
 const { createPairing } = await import('#shared/pairing/index.ts');
 const { keys } = await import('#shared/table.ts');
 const { shanghaiDate } = await import('#shared/dates.ts');
@@ -43,7 +45,7 @@ const households: string[] = [];
 for (let i = 0; i < 50; i++) {
   const first17 = `32090219800101${String(i).padStart(3, '0')}`;
   const h = await registerHousehold(
-    { db, now, idHashKey: await idHashKey() },
+    { db, now, idHashKey: await idHashKey(), cipher },
     { headName: `户${i}`, idNumber: first17 + checkCharacter(first17), communityId: community.id, memberCount: 2 },
   );
   await createPairing(db, { cadreId: cadre.id, householdId: h.id, year }, now);

@@ -25,6 +25,8 @@ const { registerLocalWorkflow } = await import('#functions/lib/workflow.ts');
 const { LocalWorkflow } = await import('#infra/local/workflow.ts');
 const { createCommunity, createUnit, createCadre } = await import('#shared/registry/index.ts');
 const { registerHousehold, checkCharacter } = await import('#shared/household/index.ts');
+const { envelopeCipher, localDataKeySource } = await import('#shared/crypto/index.ts');
+const cipher = envelopeCipher(localDataKeySource(randomBytes(32)));
 const { createPairing } = await import('#shared/pairing/index.ts');
 const { recordAid } = await import('#shared/aid/ledger.ts');
 const { recordReceipt } = await import('#shared/aid/receipt.ts');
@@ -53,7 +55,7 @@ async function seedCommunity(tag: string): Promise<string> {
   for (let i = 0; i < HOUSEHOLDS; i++) {
     const first17 = `3209021980${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}${tag}${String(i).padStart(2, '0').slice(-2)}`;
     const h = await registerHousehold(
-      { db, now, idHashKey: await idHashKey() },
+      { db, now, idHashKey: await idHashKey(), cipher },
       { headName: `户主${i}`, idNumber: first17 + checkCharacter(first17), communityId: community.id, memberCount: 3 },
     );
     await createPairing(db, { cadreId: cadre.id, householdId: h.id, year }, now);

@@ -9,6 +9,7 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type IndexName, TABLE_DESIGN } from './table.ts';
@@ -41,6 +42,29 @@ export function createDb(config: DbConfig): Db {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   return { doc, table: config.table };
+}
+
+/**
+ * Every item of the table that matches a filter, page by page. For one-off maintenance of a local table (data
+ * migrations) only: a Scan reads the whole table, and no deployed function is granted it.
+ */
+export async function* scanPages(
+  db: Db,
+  filter: { expression: string; names: Record<string, string> },
+): AsyncGenerator<Record<string, unknown>[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new ScanCommand({
+        TableName: db.table,
+        FilterExpression: filter.expression,
+        ExpressionAttributeNames: filter.names,
+        ExclusiveStartKey: start,
+      }),
+    );
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
 }
 
 /** Puts an item only if no item with its key exists. Returns false when one already did. */

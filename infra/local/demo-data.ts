@@ -1,5 +1,6 @@
 import { recordAid } from '#shared/aid/ledger.ts';
 import type { Objective } from '#shared/aid/rules.ts';
+import type { FieldCipher } from '#shared/crypto/index.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import type { Db } from '#shared/db.ts';
 import { checkCharacter, registerHousehold } from '#shared/household/index.ts';
@@ -28,7 +29,11 @@ function demoIdNumber(birth: string, seq: number): string {
   return first17 + checkCharacter(first17);
 }
 
-export async function loadDemoData(db: Db, idHashKey: Uint8Array, now: Date): Promise<void> {
+export async function loadDemoData(
+  db: Db,
+  secrets: { idHashKey: Uint8Array; cipher: FieldCipher },
+  now: Date,
+): Promise<void> {
   const today = shanghaiDate(now);
   const year = Number(today.slice(0, 4));
   // Dates spread through the year but never after today, so the demo loads on 1 January too.
@@ -69,7 +74,7 @@ export async function loadDemoData(db: Db, idHashKey: Uint8Array, now: Date): Pr
   const ids: string[] = [];
   for (const [i, h] of households.entries()) {
     const view = await registerHousehold(
-      { db, now, idHashKey },
+      { db, now, ...secrets },
       {
         headName: h.headName,
         idNumber: demoIdNumber(h.birth, 101 + i),

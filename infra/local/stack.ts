@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { registerLocalFieldCipher } from '#functions/lib/cipher.ts';
 import { registerLocalObjectStore } from '#functions/lib/objects.ts';
 import { registerLocalSession } from '#functions/lib/session.ts';
 import { registerLocalWorkflow } from '#functions/lib/workflow.ts';
+import { envelopeCipher, localDataKeySource } from '#shared/crypto/index.ts';
 import { createDb } from '#shared/db.ts';
+import { sealLegacyHouseholds } from '#shared/household/index.ts';
 import { DEMO_USERS, loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
 import { LocalObjectStore } from './objects.ts';
@@ -40,14 +43,26 @@ export function optionsFromEnv(env = process.env): LocalStackOptions {
 interface LocalKeys {
   jwtKey: string;
   idHashKey: string;
+  /** Master key of the personal-data envelope encryption: the local stand-in for the KMS key. */
+  dataKey: string;
 }
 
-/** Secrets of this data directory, generated on first start and kept (tokens survive a restart). */
-function loadKeys(dataDir: string): LocalKeys {
+/**
+ * Secrets of this data directory, generated on first start and kept (tokens survive a restart). A directory
+ * made before a key existed gets the missing key added; the keys it has are never replaced.
+ */
+export function loadKeys(dataDir: string): LocalKeys {
   const file = join(dataDir, 'keys.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalKeys;
-  const keys = { jwtKey: randomBytes(32).toString('base64'), idHashKey: randomBytes(32).toString('base64') };
-  writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+  const found = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Partial<LocalKeys>;
+  const fresh = () => randomBytes(32).toString('base64');
+  const keys: LocalKeys = {
+    jwtKey: found.jwtKey ?? fresh(),
+    idHashKey: found.idHashKey ?? fresh(),
+    dataKey: found.dataKey ?? fresh(),
+  };
+  if (!found.jwtKey || !found.idHashKey || !found.dataKey) {
+    writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+  }
   return keys;
 }
 
@@ -75,8 +90,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   const created = await ensureTable(endpoint, opts.tableName);
   const db = createDb({ table: opts.tableName, endpoint });
+  const cipher = envelopeCipher(localDataKeySource(Buffer.from(keys.dataKey, 'base64')));
+  registerLocalFieldCipher(cipher);
+  const secrets = { idHashKey: Buffer.from(keys.idHashKey, 'base64'), cipher };
+  // A data directory from before ID numbers were encrypted holds them in plaintext: sealed here, once.
+  if (!created) await sealLegacyHouseholds({ db, cipher });
   const demoLoaded = created && opts.demoData;
-  if (demoLoaded) await loadDemoData(db, Buffer.from(keys.idHashKey, 'base64'), new Date());
+  if (demoLoaded) await loadDemoData(db, secrets, new Date());
 
   const workflow = new LocalWorkflow(db);
   registerLocalWorkflow(workflow);
@@ -109,6 +129,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       registerLocalWorkflow(undefined);
       registerLocalObjectStore(undefined);
       registerLocalSession(undefined);
+      registerLocalFieldCipher(undefined);
       await dynamo?.close();
     },
   };

@@ -3,9 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { registerLocalFieldCipher } from '#functions/lib/cipher.ts';
 import { registerLocalObjectStore } from '#functions/lib/objects.ts';
 import { ensureTable, startDynalite } from '#infra/local/dynamo.ts';
 import { LocalObjectStore } from '#infra/local/objects.ts';
+import { envelopeCipher, localDataKeySource } from '#shared/crypto/index.ts';
 
 /**
  * Integration setup: an in-memory dynalite for this test file, with the table created from the shared design.
@@ -19,5 +21,7 @@ process.env.ID_HASH_KEY = randomBytes(32).toString('base64');
 await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
 // Handlers that store images use the local object store, in a temporary directory of this test file.
 registerLocalObjectStore(new LocalObjectStore(mkdtempSync(join(tmpdir(), 'objects-')), randomBytes(32)));
+// ID numbers are sealed under a master key of this test file, as the local stack seals them under keys.json's.
+registerLocalFieldCipher(envelopeCipher(localDataKeySource(randomBytes(32))));
 
 afterAll(() => dynamo.close());

@@ -29,7 +29,8 @@ describe('the deployed stack', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     new LinkageAidStack(app, 'Nagged', { env: ENV });
     expect(() => app.synth()).not.toThrow();
-  });
+    // A full synth with every rule takes 3–4 s on an idle machine; the default 5 s is too tight under load.
+  }, 30_000);
 
   it('fails synth on an unacknowledged cdk-nag finding (the check is live)', () => {
     const app = new App({ context: noBundling });
