@@ -6,7 +6,7 @@ import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/c
 import { AppError, type ErrorKind, type FieldIssue, RateLimitedError } from '#shared/errors.ts';
 import { ROUTES, type RouteDef } from '../routes.ts';
 import { auditTrail } from './audit.ts';
-import { logger } from './logger.ts';
+import { enterRequestScope, logger } from './logger.ts';
 
 /** API Gateway HTTP API (v2) event with JWT claims. The local server builds the same shape. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -200,8 +200,10 @@ function accessLog(): middy.MiddlewareObj<ApiEvent, ApiResult> {
     });
   };
   return {
-    before: () => {
+    before: (request) => {
       started = Date.now();
+      // Every line logged while serving this request carries its id (functions/lib/logger.ts).
+      enterRequestScope(request.event.requestContext?.requestId ?? 'local');
     },
     after: done,
     onError: (request) => {

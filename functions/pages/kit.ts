@@ -9,7 +9,7 @@ import { LABELS, type Lang, WORDS, type Words } from '#shared/web/i18n.ts';
 import { appendAudit } from '../lib/audit.ts';
 import type { ApiEvent, ApiResult } from '../lib/http.ts';
 import { STATUS_OF } from '../lib/http.ts';
-import { logger } from '../lib/logger.ts';
+import { enterRequestScope, logger } from '../lib/logger.ts';
 import { LANG_COOKIE, pageCaller, parseCookies, TOKEN_COOKIE } from '../lib/session.ts';
 
 /** One page request: the path's parts, the query, the form body, who is signed in, and the words to use. */
@@ -238,6 +238,7 @@ const PUBLIC = /^\/(public\/|app\/(sign-in|dev-login|callback|sign-out)$)/;
  * domain errors to error pages with the status their kind maps to (the API's table, `STATUS_OF`).
  */
 export async function servePages(event: ApiEvent, routes: readonly PageRoute[]): Promise<ApiResult> {
+  enterRequestScope(event.requestContext?.requestId ?? 'local');
   const cookies = parseCookies((event.cookies ?? []).concat(event.headers?.cookie ? [event.headers.cookie] : []));
   const caller = await pageCaller(cookies[TOKEN_COOKIE]);
   const req = readRequest(event, caller);
