@@ -75,6 +75,10 @@ export const NewAidRecord = z
         ctx.addIssue({ code: 'custom', path: ['items'], message: '实物帮扶须逐项填写物品、数量和单价' });
         return;
       }
+      // Items already refused as too large (e.g. a quantity of 2^53) can overflow the sum, which would throw: their
+      // own issues say what is wrong, so the sum is compared only when it is exact.
+      if (!r.items.every((i) => Number.isSafeInteger(i.quantity * i.unitValueFen))) return;
+      if (!Number.isSafeInteger(r.items.reduce((t, i) => t + i.quantity * i.unitValueFen, 0))) return;
       const total = itemsTotalFen(r.items);
       if (total !== r.amountFen) {
         ctx.addIssue({
