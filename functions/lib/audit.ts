@@ -38,7 +38,8 @@ export function setAuditSink(next: AuditSink | undefined): void {
   sink = next ?? tableSink;
 }
 
-function callerOf(event: ApiEvent): Pick<Caller, 'sub' | 'roles'> {
+/** Who made the request, from the JWT authorizer's claims; `public` when there are none. */
+export function callerOf(event: ApiEvent): Pick<Caller, 'sub' | 'roles'> {
   try {
     return callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
   } catch {
@@ -65,10 +66,15 @@ export function entityIdOf(event: ApiEvent, response: ApiResult): string {
 }
 
 /** The audit entry of an answered write, or undefined when the request is not an audited write. */
-export function auditEntryOf(event: ApiEvent, response: ApiResult | undefined, at: Date): AuditEntry | undefined {
+export function auditEntryOf(
+  event: ApiEvent,
+  response: ApiResult | undefined,
+  at: Date,
+  who: (event: ApiEvent) => Pick<Caller, 'sub' | 'roles'> = callerOf,
+): AuditEntry | undefined {
   const method = (event.requestContext?.http?.method ?? event.routeKey?.split(' ')[0] ?? 'GET').toUpperCase();
   if (!response || READS.has(method) || response.statusCode < 200 || response.statusCode > 299) return undefined;
-  const caller = callerOf(event);
+  const caller = who(event);
   return {
     at: at.toISOString(),
     actor: caller.sub,
@@ -100,11 +106,16 @@ export async function appendAudit(entry: AuditEntry): Promise<void> {
   }
 }
 
-/** The middleware. Registered innermost, so its `after` runs first, on the handler's own answer. */
-export function auditTrail(): middy.MiddlewareObj<ApiEvent, ApiResult> {
+/**
+ * The middleware. Registered innermost, so its `after` runs first, on the handler's own answer. A handler whose
+ * callers are not in the JWT claims (the pages read a cookie) passes `callerOf` to name them.
+ */
+export function auditTrail(
+  opts: { callerOf?: (event: ApiEvent) => Pick<Caller, 'sub' | 'roles'> } = {},
+): middy.MiddlewareObj<ApiEvent, ApiResult> {
   return {
     after: async (request) => {
-      const entry = auditEntryOf(request.event, request.response ?? undefined, new Date());
+      const entry = auditEntryOf(request.event, request.response ?? undefined, new Date(), opts.callerOf);
       if (entry) await appendAudit(entry);
     },
   };
