@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import { householdYearSummary } from '#shared/aid/ledger.ts';
 import { shanghaiDate } from '#shared/dates.ts';
-import { CampaignYear } from '#shared/pairing/index.ts';
+import { CampaignYearParam } from '#shared/pairing/index.ts';
 import { db } from './lib/clients.ts';
 import { apiHandler } from './lib/http.ts';
 
 const Params = z.object({ id: z.string().min(1).max(64) });
-const Query = z.object({ year: CampaignYear.optional() });
+const Query = z.object({ year: CampaignYearParam.optional() });
 
 /** GET /households/{id}/aid?year=: the household-year's entries, total and floor status (default: this year). */
 export const handler = apiHandler({ params: Params, query: Query }, async ({ caller, params, query, now }) => ({

@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
-import { itemsTotalFen, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
+import { itemsTotalFen, MAX_ITEMS, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
 import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
 import { floorReport } from '#shared/floor/report.ts';
-import { parseYuan } from '#shared/money.ts';
+import { MAX_ENTRY_FEN, parseYuan } from '#shared/money.ts';
 import { fileObjection, getNotice, listNotices, NewObjection } from '#shared/notice/index.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
 import { type Community, listEntities, type Unit } from '#shared/registry/index.ts';
@@ -114,9 +114,10 @@ function readAidForm(form: URLSearchParams, householdId: string) {
   if (amountFen === undefined) errors.amountYuan = '请输入金额，单位元，最多两位小数（如 300 或 12.50）';
   const items = values.items.map((r, i) => {
     const unitValueFen = parseYuan(r.unitValueYuan);
-    const quantity = /^\d+$/.test(r.quantity.trim()) ? Number(r.quantity) : Number.NaN;
-    if (!r.name.trim() || Number.isNaN(quantity) || unitValueFen === undefined) {
-      errors.items ??= `第 ${i + 1} 行物品：请填写名称、整数数量和单价（元）`;
+    // Bounded before anything is summed: a huge quantity must be a message next to the row, not an overflow.
+    const quantity = /^\d{1,6}$/.test(r.quantity.trim()) ? Number(r.quantity) : Number.NaN;
+    if (!r.name.trim() || Number.isNaN(quantity) || unitValueFen === undefined || unitValueFen > MAX_ENTRY_FEN) {
+      errors.items ??= `第 ${i + 1} 行物品：请填写名称、整数数量（不超过 999,999）和单价（元）`;
     }
     return { name: r.name.trim(), quantity, unitValueFen: unitValueFen ?? Number.NaN };
   });
@@ -124,6 +125,7 @@ function readAidForm(form: URLSearchParams, householdId: string) {
     values.kind === 'in_kind' &&
     !errors.items &&
     items.length &&
+    items.length <= MAX_ITEMS &&
     amountFen !== undefined &&
     itemsTotalFen(items) !== amountFen
   ) {

@@ -96,8 +96,8 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 /** Reads the body: 415 unless JSON (or CSV where the route takes it), 413 over the limit, 400 when unreadable. */
 function readBody(event: ApiEvent, csv?: (text: string) => unknown): unknown {
   const type = (event.headers?.['content-type'] ?? '').toLowerCase();
-  const isCsv = !!csv && type.startsWith('text/csv');
-  if (!type.startsWith('application/json') && !isCsv) {
+  const isCsv = !!csv && /^text\/csv\s*(;|$)/.test(type);
+  if (!/^application\/json\s*(;|$)/.test(type) && !isCsv) {
     throw new AppError(
       'unsupported_media_type',
       'request.content_type',

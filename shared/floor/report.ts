@@ -3,14 +3,14 @@ import { floorStatus } from '../aid/rules.ts';
 import { BOM, csvLine } from '../csv.ts';
 import type { Db } from '../db.ts';
 import { FLOOR_FEN, formatYuan } from '../money.ts';
-import { CampaignYear } from '../pairing/index.ts';
+import { CampaignYearParam } from '../pairing/index.ts';
 import { householdYears } from '../reports/community-year.ts';
 import { type ExportColumn, ReportFormat } from '../reports/export.ts';
 import { namesOf } from '../reports/names.ts';
 
 /** Query of the floor compliance report. */
 export const FloorReportQuery = z.strictObject({
-  year: CampaignYear,
+  year: CampaignYearParam,
   communityId: z.string().trim().min(1).max(64).optional(),
   unitId: z.string().trim().min(1).max(64).optional(),
   format: ReportFormat.optional(),

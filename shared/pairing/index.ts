@@ -9,12 +9,19 @@ import { keys, stripKeys } from '../table.ts';
 /** The first campaign year the system accepts; earlier years are typos. */
 export const FIRST_YEAR = 2000;
 
-/** A year of the campaign: from 2000 to next year (pairings are made ahead of the new year). */
-export const CampaignYear = z.coerce
+/** A year of the campaign in a JSON body: a whole number from 2000 (pairings are made ahead of the new year). */
+export const CampaignYear = z
   .number({ error: '年份必须是数字' })
   .int('年份必须是整数')
   .min(FIRST_YEAR, `年份不早于 ${FIRST_YEAR}`)
   .max(2100, '年份超出范围');
+
+/** The same year in a query string, where every value arrives as text. */
+export const CampaignYearParam = z
+  .string({ error: '请给出年份' })
+  .regex(/^\d{4}$/, '年份应为四位数字')
+  .transform(Number)
+  .pipe(CampaignYear);
 
 export const NewPairing = z.strictObject({
   cadreId: z.string().trim().min(1, '请选择帮扶责任人').max(64),

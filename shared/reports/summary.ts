@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { OBJECTIVE_LABELS, OBJECTIVES, type Objective } from '../aid/rules.ts';
 import type { Db } from '../db.ts';
 import { FLOOR_FEN, sumFen } from '../money.ts';
-import { CampaignYear } from '../pairing/index.ts';
+import { CampaignYearParam } from '../pairing/index.ts';
 import { householdYears } from './community-year.ts';
 import { type ExportColumn, ReportFormat } from './export.ts';
 
@@ -17,7 +17,7 @@ import { type ExportColumn, ReportFormat } from './export.ts';
  * - A household counts once in every household figure, however many entries or outcomes it has.
  */
 
-export const SummaryQuery = z.strictObject({ year: CampaignYear, format: ReportFormat.optional() });
+export const SummaryQuery = z.strictObject({ year: CampaignYearParam, format: ReportFormat.optional() });
 export type SummaryQuery = z.infer<typeof SummaryQuery>;
 
 /** One objective's money and outcomes. */

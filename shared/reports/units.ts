@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type Db, getMany } from '../db.ts';
 import { FLOOR_FEN } from '../money.ts';
-import { CampaignYear } from '../pairing/index.ts';
+import { CampaignYearParam } from '../pairing/index.ts';
 import { listEntities, type Unit } from '../registry/index.ts';
 import { keys } from '../table.ts';
 import { householdYears } from './community-year.ts';
@@ -12,7 +12,7 @@ import { type ExportColumn, ReportFormat } from './export.ts';
  * and whether it completed its task. Units that did not are the ones the campaign lists for criticism.
  */
 
-export const UnitReportQuery = z.strictObject({ year: CampaignYear, format: ReportFormat.optional() });
+export const UnitReportQuery = z.strictObject({ year: CampaignYearParam, format: ReportFormat.optional() });
 export type UnitReportQuery = z.infer<typeof UnitReportQuery>;
 
 /** One unit's year. */

@@ -129,7 +129,7 @@ export const DecisionInput = z.discriminatedUnion(
     z.strictObject({
       decision: z.literal('reject'),
       comment: z.string({ error: '退回时必须填写意见' }).trim().min(1, '退回时必须填写意见').max(1000),
-      householdIds: z.array(z.string().min(1).max(64)).max(5000).optional(),
+      householdIds: z.array(z.string().min(1).max(64)).max(5000, '退回的户数超出本轮核查的户数').optional(),
     }),
   ],
   { error: '决定应为 confirm（确认）或 reject（退回）' },
@@ -316,7 +316,20 @@ export async function decide(
     await deps.objects.put(decision.signatureKey, Buffer.from(input.signaturePng, 'base64'), 'image/png');
   } else {
     decision.comment = input.comment;
-    if (input.householdIds) decision.householdIds = input.householdIds;
+    if (input.householdIds) {
+      // Only the round's own households can be sent back; anything else is a mistake, not something to store.
+      const round = new Set(v.householdIds ?? []);
+      const unknown = input.householdIds.filter((h) => !round.has(h));
+      if (unknown.length) {
+        throw invalid('verification.unknown_households', '退回名单中有不属于本轮核查的家庭', [
+          {
+            path: 'householdIds',
+            message: `不属于本轮核查：${unknown.slice(0, 3).join('、')}${unknown.length > 3 ? '…' : ''}`,
+          },
+        ]);
+      }
+      decision.householdIds = [...new Set(input.householdIds)];
+    }
   }
   const won = await updateIf(
     db,

@@ -68,10 +68,15 @@ describe('the cadre’s pages', () => {
     expect(await page.locator('progress').getAttribute('value')).toBe('45050');
 
     // Writes made through the pages are in the audit trail like those made through the API.
-    const records = (await server.fetch(`/households/${w.householdIds[0]}/aid?year=${thisYear()}`, { token: w.auditor })).json.records;
+    const records = (
+      await server.fetch(`/households/${w.householdIds[0]}/aid?year=${thisYear()}`, { token: w.auditor })
+    ).json.records;
     const audit = (await server.fetch(`/audit?entityId=${records[0].id}`, { token: w.auditor })).json.entries;
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: `scenario-cadre-${w.cadreId}`, action: `PAGE POST /app/households/${w.householdIds[0]}/aid` });
+    expect(audit[0]).toMatchObject({
+      actor: `scenario-cadre-${w.cadreId}`,
+      action: `PAGE POST /app/households/${w.householdIds[0]}/aid`,
+    });
     await page.context().close();
   });
 
@@ -212,6 +217,26 @@ describe('the auditor’s pages', () => {
     expect(xlsx.suggestedFilename()).toBe(`floor-${thisYear()}.xlsx`);
     const bytes = await readFile((await xlsx.path())!);
     expect(bytes.subarray(0, 2).toString()).toBe('PK'); // a zip container, as every .xlsx is
+    await page.context().close();
+  });
+});
+
+describe('hostile input through the aid form', () => {
+  it('answers an absurd item quantity with a message next to the items, not an error page', async () => {
+    const w = await communityWorld(server, 1);
+    const page = await pageAs(w.cadre, `/app/households/${w.householdIds[0]}/aid/new`);
+    await page.selectOption('#kind', 'in_kind');
+    await page.fill('#amountYuan', '10');
+    await page.fill('#description', '数量过大');
+    await page.fill('#itemName', '米');
+    await page.fill('#itemQuantity', '99999999999999999999');
+    await page.fill('#itemUnitValueYuan', '10');
+    const response = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.click('button[type=submit]'),
+    ]);
+    expect(response[0].status()).toBe(400);
+    await expect(page.locator('#items .error').textContent()).resolves.toContain('第 1 行物品');
     await page.context().close();
   });
 });
