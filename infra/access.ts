@@ -110,11 +110,21 @@ export function grantTable(
     );
   }
   if (key) {
-    if (access === 'read') key.grantDecrypt(grantee);
-    else {
-      key.grantEncryptDecrypt(grantee);
-      acknowledgeKmsDataKeyActions(grantee);
-    }
+    // Only through DynamoDB: the function can read and write the encrypted table, but cannot call KMS with the
+    // data key itself (which would let it unseal resident ID numbers; see infra/personal-data.ts).
+    const stack = Stack.of(table);
+    const write = access !== 'read';
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: write
+          ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:DescribeKey']
+          : ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}` } },
+      }),
+    );
+    if (write) acknowledgeKmsDataKeyActions(grantee);
   }
 }
 

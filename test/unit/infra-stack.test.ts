@@ -178,3 +178,17 @@ describe('the deployed stack', () => {
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
   });
 });
+
+describe('use of the data key', () => {
+  it('lets functions use the data key only through DynamoDB or S3, or under the resident-ID context', () => {
+    const statements = ofType('AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const kms = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('kms:')));
+    expect(kms.length).toBeGreaterThan(20);
+    for (const s of kms) {
+      const via = JSON.stringify(s.Condition?.StringEquals?.['kms:ViaService'] ?? '');
+      const context = JSON.stringify(s.Condition ?? {});
+      // Service principals' own grants (logs, SNS, Step Functions) are conditioned differently; ours are these:
+      expect(via.includes('dynamodb.') || via.includes('s3.') || context.includes('kms:EncryptionContext')).toBe(true);
+    }
+  });
+});
