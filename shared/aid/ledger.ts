@@ -1,9 +1,8 @@
 import { type Caller, hasRole } from '../caller.ts';
-import { shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
-import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import { conflict, forbidden, notFound } from '../errors.ts';
 import { findHousehold } from '../household/index.ts';
-import { findPairing, type Pairing } from '../pairing/index.ts';
+import { findPairing, type Pairing, requirePairedCadre } from '../pairing/index.ts';
 import { keys, stripKeys } from '../table.ts';
 import {
   type AidRecord,
@@ -61,21 +60,15 @@ export async function recordAid(
   input: NewAidRecord,
   now: Date,
 ): Promise<RecordResult> {
-  if (!caller.cadreId) throw forbidden('aid.not_cadre', '只有帮扶责任人可以登记帮扶');
-  if (input.date > shanghaiDate(now)) {
-    throw invalid('aid.date_future', '帮扶日期不能晚于今天', [
-      { path: 'date', message: '帮扶日期不能晚于今天（北京时间）' },
-    ]);
-  }
-  const year = yearOf(input);
-  const pairing = await findPairing(db, input.householdId, year);
-  if (!pairing || pairing.cadreId !== caller.cadreId) {
-    throw forbidden('aid.not_paired', `您在 ${year} 年未与该家庭结对，不能为其登记帮扶`);
-  }
+  const pairing = await requirePairedCadre(db, caller, input.householdId, input.date, now, {
+    code: 'aid',
+    label: '帮扶',
+  });
   refuseLocked(pairing);
+  const year = yearOf(input);
 
   const record: AidRecord = {
-    id: recordIdFor(caller.cadreId, idempotencyKey),
+    id: recordIdFor(pairing.cadreId, idempotencyKey),
     householdId: pairing.householdId,
     communityId: pairing.communityId,
     unitId: pairing.unitId,

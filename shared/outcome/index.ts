@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { AidDate, type Objective, Objective as ObjectiveSchema, yearOf } from '../aid/rules.ts';
 import type { Caller } from '../caller.ts';
-import { type CalendarDate, shanghaiDate } from '../dates.ts';
+import type { CalendarDate } from '../dates.ts';
 import { type Db, putIfAbsent } from '../db.ts';
-import { forbidden, invalid } from '../errors.ts';
-import { findPairing } from '../pairing/index.ts';
+import { requirePairedCadre } from '../pairing/index.ts';
 import { keys } from '../table.ts';
 
 /**
@@ -49,17 +48,11 @@ export async function recordOutcome(
   input: NewOutcome,
   now: Date,
 ): Promise<Outcome> {
-  if (!caller.cadreId) throw forbidden('outcome.not_cadre', '只有帮扶责任人可以登记帮扶成效');
-  if (input.date > shanghaiDate(now)) {
-    throw invalid('outcome.date_future', '成效日期不能晚于今天', [
-      { path: 'date', message: '成效日期不能晚于今天（北京时间）' },
-    ]);
-  }
+  const pairing = await requirePairedCadre(db, caller, householdId, input.date, now, {
+    code: 'outcome',
+    label: '帮扶成效',
+  });
   const year = yearOf(input);
-  const pairing = await findPairing(db, householdId, year);
-  if (!pairing || pairing.cadreId !== caller.cadreId) {
-    throw forbidden('outcome.not_paired', `您在 ${year} 年未与该家庭结对，不能为其登记帮扶成效`);
-  }
   const outcome: Outcome = {
     id: `o${randomUUID()}`,
     householdId: pairing.householdId,

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { shanghaiDate } from '../dates.ts';
+import type { Caller } from '../caller.ts';
+import { aidYear, shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
-import { conflict, invalid } from '../errors.ts';
+import { conflict, forbidden, invalid } from '../errors.ts';
 import { findHousehold } from '../household/index.ts';
 import { type Cadre, requireEntity } from '../registry/index.ts';
 import { keys, stripKeys } from '../table.ts';
@@ -98,4 +99,31 @@ export async function findPairing(db: Db, householdId: string, year: number): Pr
 export async function listCadrePairings(db: Db, cadreId: string, year: number): Promise<Pairing[]> {
   const items = await queryAll(db, { index: 'byCadreYear', partition: keys.cadreYear(cadreId, year).gsi2pk });
   return items.map((i) => stripKeys(i) as unknown as Pairing);
+}
+
+/**
+ * The pairing a cadre's dated submission (an aid entry, an outcome) needs: the date is not after today in
+ * Shanghai, and the caller is the cadre paired with the household in that date's year. `what` names the
+ * submission in the error codes (`aid.not_paired`) and messages (`帮扶`).
+ */
+export async function requirePairedCadre(
+  db: Db,
+  caller: Caller,
+  householdId: string,
+  date: string,
+  now: Date,
+  what: { code: string; label: string },
+): Promise<Pairing & { cadreId: string }> {
+  if (!caller.cadreId) throw forbidden(`${what.code}.not_cadre`, `只有帮扶责任人可以登记${what.label}`);
+  if (date > shanghaiDate(now)) {
+    throw invalid(`${what.code}.date_future`, `${what.label}日期不能晚于今天`, [
+      { path: 'date', message: `${what.label}日期不能晚于今天（北京时间）` },
+    ]);
+  }
+  const year = aidYear(date);
+  const pairing = await findPairing(db, householdId, year);
+  if (!pairing || pairing.cadreId !== caller.cadreId) {
+    throw forbidden(`${what.code}.not_paired`, `您在 ${year} 年未与该家庭结对，不能为其登记${what.label}`);
+  }
+  return pairing;
 }
