@@ -7,7 +7,7 @@ import { Role } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import { admin, cadreUser, communityCadreUser, makeAid, newKey } from '../support/factories.ts';
 import { invoke, type Response } from '../support/invoke.ts';
-import { roundAwaitingDecision, useManualWorkflow } from '../support/rounds.ts';
+import { roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
 import { newCadre, newCommunity, newUnit, pairedWorld } from '../support/world.ts';
 
 /**
@@ -44,7 +44,7 @@ const handlers = new Map<string, Handler>();
 const handlerOf = (r: RouteDef) => handlers.get(r.handler)!;
 
 beforeAll(async () => {
-  useManualWorkflow();
+  useRecordingWorkflow();
   for (const r of ROUTES) {
     if (handlers.has(r.handler)) continue;
     const mod = (await import(`#functions/${r.handler}.ts`)) as { handler: Handler };

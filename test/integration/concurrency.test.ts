@@ -7,7 +7,7 @@ import { shanghaiDate } from '#shared/dates.ts';
 import { getVerification } from '#shared/verification/index.ts';
 import { admin, cadreUser, communityCadreUser, makeAid, newKey } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
-import { type RecordingWorkflow, roundAwaitingDecision, useRecordingWorkflow } from '../support/manual-rounds.ts';
+import { type RecordingWorkflow, roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
 import { PNG } from '../support/scenario.ts';
 import { pairedWorld } from '../support/world.ts';
 

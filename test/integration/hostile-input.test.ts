@@ -21,7 +21,8 @@ import { NewCadre, NewCommunity, NewUnit } from '#shared/registry/index.ts';
 import { DecisionInput, ReopenInput, StartVerification } from '#shared/verification/index.ts';
 import { admin, cadreUser, communityCadreUser, makeIdNumber, newKey } from '../support/factories.ts';
 import { invoke, type Response } from '../support/invoke.ts';
-import { finalRound, PNG, roundAwaitingDecision, roundWithOpenNotice, useManualWorkflow } from '../support/rounds.ts';
+import { confirmedRound, finalRound, roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
+import { PNG } from '../support/scenario.ts';
 import { pairedWorld } from '../support/world.ts';
 
 /**
@@ -289,7 +290,7 @@ async function expectOnlyAcceptedWrites(): Promise<void> {
 }
 
 beforeAll(async () => {
-  useManualWorkflow();
+  useRecordingWorkflow();
   for (const r of POST_ROUTES) {
     handlers.set(r.handler, ((await import(`#functions/${r.handler}.ts`)) as { handler: Handler }).handler);
   }
@@ -313,7 +314,7 @@ beforeAll(async () => {
   const cashRecordId = await record({ kind: 'cash', amountFen: 20_000 });
   const awaiting = await roundAwaitingDecision(a.communityId, year);
   const b = await pairedWorld(year);
-  const notice = await roundWithOpenNotice(b.communityId, year);
+  const notice = await confirmedRound(b.communityId, year);
   const filed = await invoke(handlers.get('file-objection')!, 'POST /notices/{id}/objections', {
     params: { id: notice.noticeId },
     body: { entryId: notice.entryId, text: '该户情况与公示不符' },
@@ -333,7 +334,7 @@ beforeAll(async () => {
     noticeId: notice.noticeId,
     noticeEntryId: notice.entryId,
     objectionId: filed.json.id,
-    finalRound: await finalRound(c.communityId, year),
+    finalRound: (await finalRound(c.communityId, year)).verificationId,
   };
   tableAtStart = await scanTable();
 });

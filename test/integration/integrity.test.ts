@@ -10,7 +10,7 @@ import { shanghaiDate } from '#shared/dates.ts';
 import { keys } from '#shared/table.ts';
 import { admin, auditor, cadreUser, communityCadreUser, makeAid, newKey } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
-import { confirmedRound, finalRound, roundAwaitingDecision, useRecordingWorkflow } from '../support/manual-rounds.ts';
+import { confirmedRound, finalRound, roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
 import { PNG } from '../support/scenario.ts';
 import { pairedWorld } from '../support/world.ts';
 

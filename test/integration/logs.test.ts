@@ -15,7 +15,7 @@ import { buildApiEvent } from '#infra/local/event.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import { admin, cadreUser, communityCadreUser, makeAid, makeIdNumber, newKey } from '../support/factories.ts';
 import { claimsOf } from '../support/invoke.ts';
-import { roundAwaitingDecision, useRecordingWorkflow } from '../support/manual-rounds.ts';
+import { roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
 import { PNG } from '../support/scenario.ts';
 import { newCadre, newCommunity, newUnit, pairedWorld } from '../support/world.ts';
 

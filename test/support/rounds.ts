@@ -5,39 +5,64 @@ import { handler as startVerification } from '#functions/start-verification.ts';
 import { getNotice, publishNoticeStep } from '#shared/notice/index.ts';
 import {
   checkBatchStep,
+  type ExecutionInput,
   finalizeStep,
+  registerDecisionToken,
   snapshotStep,
   storeConfirmationStep,
   summarizeStep,
+  type Workflow,
 } from '#shared/verification/index.ts';
 import { admin, communityCadreUser } from './factories.ts';
 import { invoke } from './invoke.ts';
+import { PNG } from './scenario.ts';
 
-/** A real 1×1 PNG, as a signature pad sends it. */
-export const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
-
-/**
- * Verification rounds for handler tests, without the workflow engine: the engine registered here only accepts
- * starts and signals, and the test runs the workflow's steps itself, in order, through the same domain functions
- * the Lambdas call. Cheaper than the local runner, and the state each helper returns is exact.
- */
-export function useManualWorkflow(): void {
-  registerLocalWorkflow({ start: async () => {}, sendTaskSuccess: async () => {} });
+/** A workflow engine that only records what it was asked: executions started and task tokens completed. */
+export interface RecordingWorkflow extends Workflow {
+  started: { name: string; input: ExecutionInput }[];
+  signals: { token: string; output: unknown }[];
 }
 
-/** Starts a round of a community-year through the real handler and runs it up to the community cadre's decision. */
-export async function roundAwaitingDecision(communityId: string, year: number): Promise<string> {
+/**
+ * Registers a recording engine in place of the local runner, for handler tests that run the workflow's steps
+ * themselves, in order, through the same domain functions the step Lambdas call. No engine is needed there:
+ * what those tests examine (a race on a decision, a confirmed round's digest) is decided in the table.
+ */
+export function useRecordingWorkflow(): RecordingWorkflow {
+  const workflow: RecordingWorkflow = {
+    started: [],
+    signals: [],
+    async start(name, input) {
+      workflow.started.push({ name, input });
+    },
+    async sendTaskSuccess(token, output) {
+      workflow.signals.push({ token, output });
+    },
+  };
+  registerLocalWorkflow(workflow);
+  return workflow;
+}
+
+/**
+ * Starts a round through the real handler and runs its steps up to the community cadre's decision; the
+ * "AwaitDecision" task has registered `taskToken`, as it does on AWS. Returns the round's id.
+ */
+export async function roundAwaitingDecision(communityId: string, year: number, taskToken?: string): Promise<string> {
   const started = await invoke(startVerification, 'POST /verifications', { as: admin, body: { communityId, year } });
   if (started.status !== 202) throw new Error(`setup: start verification: ${started.status} ${started.text}`);
   const verificationId = started.json.id as string;
   const { batches } = await snapshotStep(db, { verificationId, batchSize: 50 });
   for (const householdIds of batches) await checkBatchStep(db, { verificationId, householdIds });
   await summarizeStep(db, { verificationId });
+  await registerDecisionToken(db, { verificationId, taskToken: taskToken ?? `token-${verificationId}` });
   return verificationId;
 }
 
-/** A round confirmed by the community cadre, with its public notice open for objections. */
-export async function roundWithOpenNotice(communityId: string, year: number) {
+/**
+ * A round the community cadre confirmed (through the real handler), its confirmation stored and its notice open
+ * for objections; `entryId` is the notice's first entry.
+ */
+export async function confirmedRound(communityId: string, year: number) {
   const verificationId = await roundAwaitingDecision(communityId, year);
   const decided = await invoke(decideVerification, 'POST /verifications/{id}/decision', {
     as: communityCadreUser(communityId),
@@ -51,9 +76,9 @@ export async function roundWithOpenNotice(communityId: string, year: number) {
   return { verificationId, noticeId, entryId: notice.entries[0]!.entryId };
 }
 
-/** A round whose objection window closed with nothing pending: final, and so open to reopening. */
-export async function finalRound(communityId: string, year: number): Promise<string> {
-  const { verificationId } = await roundWithOpenNotice(communityId, year);
-  await finalizeStep(db, { verificationId });
-  return verificationId;
+/** A confirmed round whose objection window closed with nothing pending: final. */
+export async function finalRound(communityId: string, year: number) {
+  const round = await confirmedRound(communityId, year);
+  await finalizeStep(db, { verificationId: round.verificationId });
+  return round;
 }
