@@ -1,6 +1,6 @@
 import writeXlsxFile, { type Cell, type Row } from 'write-excel-file/node';
 import * as z from 'zod';
-import { BOM, csvLine } from '../csv.ts';
+import { BOM, csvCell, csvLine } from '../csv.ts';
 import { formatYuan } from '../money.ts';
 
 /**
@@ -45,11 +45,19 @@ export type Rows<R> = Iterable<R> | AsyncIterable<R>;
 
 const yesNo = (v: unknown) => (v ? '是' : '否');
 
-function csvValue(kind: ColumnKind, v: unknown): unknown {
+/** One cell's CSV text. Yuan are written as they are: `-12.50` (a reversal) is a number, not a formula. */
+function csvText(kind: ColumnKind, v: unknown): string {
   if (v === undefined || v === null) return '';
   if (kind === 'fen') return formatYuan(v as number);
   if (kind === 'bool') return yesNo(v);
-  return v;
+  return csvCell(v);
+}
+
+/** One CSV record, CRLF-terminated. */
+function csvRecord<R>(columns: readonly ExportColumn<R>[], row: R): string {
+  const line = columns.map((c) => csvText(c.kind, row[c.key])).join(',');
+  // A lone empty cell would be a blank line, which readers skip; quoting it keeps the row.
+  return `${line === '' && columns.length === 1 ? '""' : line}\r\n`;
 }
 
 /** Rows of CSV lines are handed on in batches: one string per line would cost more than the lines themselves. */
@@ -64,7 +72,7 @@ export async function* csvChunks<R>(columns: readonly ExportColumn<R>[], rows: R
   let batch = '';
   let n = 0;
   for await (const row of rows) {
-    batch += csvLine(columns.map((c) => csvValue(c.kind, row[c.key])));
+    batch += csvRecord(columns, row);
     if (++n === CSV_BATCH) {
       yield batch;
       batch = '';
