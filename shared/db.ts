@@ -199,8 +199,9 @@ export async function inParallel<T>(items: readonly T[], limit: number, fn: (ite
 }
 
 /**
- * Reads many items by key, 100 to a request and 8 requests at a time, retrying what DynamoDB leaves unprocessed. Missing items are
- * simply absent from the result; order is not kept. Eventually consistent: for reports, not for rule checks.
+ * Reads many items by key, 100 to a request and 8 requests at a time, retrying what DynamoDB leaves
+ * unprocessed; `attributes` projects. Missing items are simply absent from the result, and order is not kept.
+ * Eventually consistent: for reports, not for rule checks.
  */
 export async function getMany(
   db: Db,

@@ -84,9 +84,9 @@ function daysBetween(fromIso: string, toIso: string): string[] {
 }
 
 /**
- * Lists audit entries in time order. With `entityId`: that entity's trail, one Query of its partition (sort keys
- * start with the instant, so the trail comes back in time order), narrowed to the range. Without: `from` and `to` are required and at most 31 days apart,
- * one Query per Shanghai day of the byKind index.
+ * Lists audit entries in time order. With `entityId`: that entity's trail, one Query of its partition (sort
+ * keys start with the instant, so the trail comes back in time order), narrowed to the range. Without: `from`
+ * and `to` are required and at most 31 days apart, one Query per Shanghai day of the byKind index.
  */
 export async function listAudit(
   db: Db,
