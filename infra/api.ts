@@ -22,6 +22,12 @@ const THROTTLE = { rateLimit: 200, burstLimit: 400 };
  */
 const PUBLIC_WRITE_THROTTLE = { rateLimit: 10, burstLimit: 20 };
 
+/**
+ * City-wide reports fold ~420,000 items and write workbooks (peak RSS 374 MB measured, docs/PERFORMANCE.md);
+ * Lambda gives CPU in proportion to memory, so these get more of both.
+ */
+const REPORT_HANDLERS = new Set(['floor-report', 'unit-report', 'campaign-summary', 'page-downloads']);
+
 export interface ApiProps {
   auth: Auth;
   table: ITableV2;
@@ -52,7 +58,11 @@ export class Api extends Construct {
     for (const route of ROUTES) {
       let fn = this.functions.get(route.handler);
       if (!fn) {
-        fn = new LinkageFunction(this, route.handler, { handler: route.handler, environment: props.environment });
+        fn = new LinkageFunction(this, route.handler, {
+          handler: route.handler,
+          environment: props.environment,
+          memorySize: REPORT_HANDLERS.has(route.handler) ? 1536 : undefined,
+        });
         fn.bindTable({ table: props.table, key: props.key });
         this.functions.set(route.handler, fn);
       }
