@@ -156,8 +156,12 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
   const { values, errors, submission } = readAidForm(req.form, householdId);
   if (submission && !Object.keys(errors).length) {
     try {
-      const { record } = await recordAid(db, c, values.idempotencyKey, submission, req.now);
-      return { redirect: `/app/households/${householdId}?saved=1`, audited: record.id };
+      // The ledger entry is its own audit entry (shared/aid/ledger.ts), so no `audited` here.
+      await recordAid(db, c, values.idempotencyKey, submission, req.now, {
+        requestId: req.requestId,
+        action: `PAGE POST ${req.path}`,
+      });
+      return { redirect: `/app/households/${householdId}?saved=1` };
     } catch (e) {
       Object.assign(errors, fieldErrors(e, { amountFen: 'amountYuan' }));
     }
@@ -169,8 +173,9 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
 async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
   const c = signedIn(req);
   const householdId = req.form.get('householdId') ?? '';
-  await reverseAid(db, c, m[1]!, { reason: (req.form.get('reason') ?? '').trim() || invalidReason() }, req.now);
-  return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1`, audited: m[1]! };
+  const reason = (req.form.get('reason') ?? '').trim() || invalidReason();
+  await reverseAid(db, c, m[1]!, { reason }, req.now, { requestId: req.requestId, action: `PAGE POST ${req.path}` });
+  return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1` };
 }
 
 function invalidReason(): never {

@@ -4,26 +4,18 @@
  * on-disk dynalite, in alternating rounds so machine noise hits both alike. Prints rates and their ratio.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { ensureTable, startDynalite } from '#infra/local/dynamo.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { toApiGatewayClaims } from '#infra/local/tokens.ts';
+import { startBenchTable } from './bench-table.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 400);
 const CONCURRENCY = [1, 8];
 
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-const dir = mkdtempSync(join(tmpdir(), 'bench-ledger-'));
-const dynamo = await startDynalite(join(dir, 'dynamodb'));
-process.env.TABLE_NAME = 'bench';
-process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-process.env.ID_HASH_KEY = randomBytes(32).toString('base64');
-await ensureTable(dynamo.endpoint, 'bench');
+const bench = await startBenchTable('bench-ledger');
+const _dir = bench.dir;
 
 const { db, idHashKey } = await import('#functions/lib/clients.ts');
 const { handler } = await import('#functions/record-aid.ts');
@@ -151,5 +143,4 @@ for (const r of results) {
     `| ${r.concurrency} | ${r.bareWritesPerSecond} | ${r.handlerWritesPerSecond} | ${r.ratio} | ${r.ratioRange[0]}–${r.ratioRange[1]} |`,
   );
 }
-await dynamo.close();
-rmSync(dir, { recursive: true, force: true });
+await bench.close();

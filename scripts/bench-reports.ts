@@ -116,7 +116,7 @@ const { keys, TABLE_DESIGN } = await import('#shared/table.ts');
 const { floorReport, floorCsvChunks } = await import('#shared/floor/report.ts');
 const { unitAssessment } = await import('#shared/reports/units.ts');
 const { campaignSummary } = await import('#shared/reports/summary.ts');
-const { reportCommunities, REPORT_CONCURRENCY } = await import('#shared/reports/community-year.ts');
+const { reportCommunities, REPORT_ATTRIBUTES, REPORT_CONCURRENCY } = await import('#shared/reports/community-year.ts');
 const { OBJECTIVES } = await import('#shared/aid/rules.ts');
 const { handler: floorHandler } = await import('#functions/floor-report.ts');
 const { buildApiEvent } = await import('#infra/local/event.ts');
@@ -339,19 +339,6 @@ console.error(`loaded ${itemsLoaded + UNITS} items in ${loadSeconds.toFixed(0)} 
 // ---------------------------------------------------------------------------------------------------------
 // The bare baseline: plain Query of the same community-year partitions, same concurrency, items counted.
 // ---------------------------------------------------------------------------------------------------------
-const REPORT_ATTRIBUTES = [
-  'entity',
-  'householdId',
-  'headName',
-  'memberCount',
-  'communityId',
-  'unitId',
-  'cadreId',
-  'lockedBy',
-  'kind',
-  'objective',
-  'amountFen',
-];
 
 /** One partition read with plain QueryCommand pages; whole items, or the report's projection. */
 async function bareQuery(communityId: string, projected: boolean): Promise<number> {

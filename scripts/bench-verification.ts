@@ -5,20 +5,14 @@
  * per household, and, in the same run, the bare time to Query the same community-year items.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTable, startDynalite } from '#infra/local/dynamo.ts';
+
+import { startBenchTable } from './bench-table.ts';
 
 const HOUSEHOLDS = Number(process.env.BENCH_HOUSEHOLDS ?? 200);
 const BATCH_SIZES = [50, 1];
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-const dir = mkdtempSync(join(tmpdir(), 'bench-verify-'));
-const dynamo = await startDynalite(join(dir, 'dynamodb'));
-process.env.TABLE_NAME = 'bench';
-process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-process.env.ID_HASH_KEY = randomBytes(32).toString('base64');
-await ensureTable(dynamo.endpoint, 'bench');
+const bench = await startBenchTable('bench-verify');
+const dir = bench.dir;
 
 const { db, idHashKey } = await import('#functions/lib/clients.ts');
 const { registerLocalWorkflow } = await import('#functions/lib/workflow.ts');
@@ -169,5 +163,4 @@ for (const r of rows) {
   );
 }
 await workflow.close();
-await dynamo.close();
-rmSync(dir, { recursive: true, force: true });
+await bench.close();

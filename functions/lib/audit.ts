@@ -22,6 +22,12 @@ import { logger } from './logger.ts';
 /** Methods that change nothing, never audited. */
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * Routes whose one write is an append-only ledger entry that carries its own audit facts (request id, actor,
+ * route) and sits in the day's audit listing: a second write here would double the cost of recording aid.
+ */
+const SELF_AUDITED = new Set(['POST /aid-records', 'POST /aid-records/{id}/reversal']);
+
 /** Where entries go; the table by default, replaceable in tests. */
 export type AuditSink = (entry: AuditEntry) => Promise<void>;
 
@@ -74,6 +80,7 @@ export function auditEntryOf(
 ): AuditEntry | undefined {
   const method = (event.requestContext?.http?.method ?? event.routeKey?.split(' ')[0] ?? 'GET').toUpperCase();
   if (!response || READS.has(method) || response.statusCode < 200 || response.statusCode > 299) return undefined;
+  if (SELF_AUDITED.has(event.routeKey)) return undefined;
   const caller = who(event);
   return {
     at: at.toISOString(),

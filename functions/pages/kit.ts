@@ -30,6 +30,8 @@ export interface PageRequest {
   origin: string;
   /** The client's address as API Gateway saw it: for rate limits, never stored. */
   sourceIp: string;
+  /** API Gateway's request id: it ties the page's writes to the audit trail and the logs. */
+  requestId: string;
 }
 
 /** Reads the parts of an API Gateway event a page needs (cookies, query, a urlencoded form body). */
@@ -64,6 +66,7 @@ export function readRequest(event: ApiEvent, caller: Caller | undefined): PageRe
     secure: proto === 'https',
     origin: `${proto}://${headers.host ?? event.requestContext.domainName}`,
     sourceIp: event.requestContext.http.sourceIp,
+    requestId: event.requestContext?.requestId ?? 'local',
   };
 }
 

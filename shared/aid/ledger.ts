@@ -1,4 +1,6 @@
+import type { AuditEntry } from '../audit/index.ts';
 import { type Caller, hasRole } from '../caller.ts';
+import { shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
 import { findHousehold } from '../household/index.ts';
@@ -23,17 +25,47 @@ import {
  * reversals. Totals are always derived from the entries, never stored, so they cannot disagree with them.
  */
 
-/** An entry as the API shows it: storage detail (the request hash) left out. */
+/** An entry as the API shows it: storage detail (the request hash, the audit fields) left out. */
 export type AidRecordView = Omit<AidRecord, 'requestHash'>;
 
 function view(item: Record<string, unknown>): AidRecordView {
-  const { requestHash: _hash, ...rest } = stripKeys(item) as Record<string, unknown>;
+  const { requestHash: _hash, audit: _audit, ...rest } = stripKeys(item) as Record<string, unknown>;
   return rest as unknown as AidRecordView;
 }
 
-/** The stored item: the entry with its keys. */
-function toItem(r: AidRecord): Record<string, unknown> {
-  return { ...keys.aidRecord(r.id), ...keys.aidRecordIndexes(r), entity: 'aid', ...r };
+/**
+ * Which request wrote an entry, and by which route (the API's, or a page's). A ledger entry is append-only and
+ * already says who recorded it and when, so it is also its own audit-trail entry: it carries the request id and
+ * sits in its day's audit listing, and the audit middleware writes nothing more for it (one write, not two).
+ */
+export interface WriteTrace {
+  requestId: string;
+  action?: string;
+}
+
+/** The stored item: the entry with its keys, its audit facts and its place in the day's audit listing. */
+function toItem(r: AidRecord, caller: Caller, trace: WriteTrace, defaultAction: string): Record<string, unknown> {
+  const audit = {
+    actor: caller.sub,
+    roles: [...caller.roles].sort(),
+    action: trace.action ?? defaultAction,
+    entityId: r.reverses ?? r.id,
+    requestId: trace.requestId,
+  };
+  return {
+    ...keys.aidRecord(r.id),
+    ...keys.aidRecordIndexes(r),
+    ...keys.auditDay(shanghaiDate(new Date(r.recordedAt)), r.recordedAt, trace.requestId),
+    entity: 'aid',
+    ...r,
+    audit,
+  };
+}
+
+/** The audit entry a ledger item stands for (see `WriteTrace`). */
+export function auditEntryOfLedgerItem(item: Record<string, unknown>): AuditEntry | undefined {
+  const audit = item.audit as Omit<AuditEntry, 'at' | 'status'> | undefined;
+  return audit ? { at: item.recordedAt as string, ...audit, status: 201 } : undefined;
 }
 
 function refuseLocked(pairing: Pairing): void {
@@ -59,6 +91,7 @@ export async function recordAid(
   idempotencyKey: string,
   input: NewAidRecord,
   now: Date,
+  trace: WriteTrace = { requestId: 'system' },
 ): Promise<RecordResult> {
   const pairing = await requirePairedCadre(db, caller, input.householdId, input.date, now, {
     code: 'aid',
@@ -84,7 +117,8 @@ export async function recordAid(
     recordedAt: now.toISOString(),
     requestHash: requestHashOf(input),
   };
-  if (await putIfAbsent(db, toItem(record))) return { record: view(toItem(record)), created: true };
+  const item = toItem(record, caller, trace, 'POST /aid-records');
+  if (await putIfAbsent(db, item)) return { record: view(item), created: true };
 
   const stored = await getItem(db, keys.aidRecord(record.id));
   if (!stored || stored.requestHash !== record.requestHash) {
@@ -110,6 +144,7 @@ export async function reverseAid(
   recordId: string,
   input: NewReversal,
   now: Date,
+  trace: WriteTrace = { requestId: 'system' },
 ): Promise<AidRecordView> {
   const original = await getAidRecord(db, recordId);
   const isAdmin = hasRole(caller, 'admin');
@@ -132,10 +167,11 @@ export async function reverseAid(
     reverses: original.id,
     reason: input.reason,
   };
-  if (!(await putIfAbsent(db, toItem(reversal)))) {
+  const item = toItem(reversal, caller, trace, 'POST /aid-records/{id}/reversal');
+  if (!(await putIfAbsent(db, item))) {
     throw conflict('aid.already_reversed', '该记录已冲正，不能重复冲正');
   }
-  return view(toItem(reversal));
+  return view(item);
 }
 
 /** Reads every ledger entry of one household-year, in date order. */

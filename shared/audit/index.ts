@@ -1,6 +1,8 @@
 import * as z from 'zod';
+import { auditEntryOfLedgerItem } from '../aid/ledger.ts';
+import { reversalIdFor } from '../aid/rules.ts';
 import { shanghaiDate, toShanghaiDate } from '../dates.ts';
-import { type Db, putIfAbsent, queryPages } from '../db.ts';
+import { type Db, getItem, putIfAbsent, queryAll, queryPages } from '../db.ts';
 import { invalid } from '../errors.ts';
 import { keys, stripKeys } from '../table.ts';
 
@@ -35,6 +37,15 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
     entity: 'audit',
     ...entry,
   });
+}
+
+/** An item of the trail: an audit entry, or a ledger entry standing for its own write. */
+function asAuditEntry(item: Record<string, unknown>): AuditEntry | undefined {
+  if (item.entity === 'aid') {
+    const entry = auditEntryOfLedgerItem(item);
+    return entry && entry.entityId === (item.reverses ?? item.id) ? entry : undefined;
+  }
+  return stripKeys(item) as unknown as AuditEntry;
 }
 
 /** Most entries one answer holds; `truncated` says when there were more. */
@@ -103,8 +114,8 @@ export async function listAudit(
   const take = async (pages: AsyncGenerator<Record<string, unknown>[]>) => {
     for await (const page of pages) {
       for (const item of page) {
-        const entry = stripKeys(item) as unknown as AuditEntry;
-        if (!inRange(entry.at)) continue;
+        const entry = asAuditEntry(item);
+        if (!entry || !inRange(entry.at)) continue;
         if (entries.length === MAX_AUDIT_ENTRIES) return true;
         entries.push(entry);
       }
@@ -112,7 +123,21 @@ export async function listAudit(
     return false;
   };
   if (q.entityId) {
-    const truncated = await take(queryPages(db, { partition: keys.auditEntry(q.entityId, '', '').pk }));
+    // A ledger entry and its reversal are their own audit entries (shared/aid/ledger.ts `WriteTrace`).
+    const ledger = await Promise.all([
+      getItem(db, keys.aidRecord(q.entityId)),
+      getItem(db, keys.aidRecord(reversalIdFor(q.entityId))),
+    ]);
+    const own = [
+      ...ledger.flatMap((i) => (i ? [i] : [])),
+      ...(await queryAll(db, { partition: keys.auditEntry(q.entityId, '', '').pk })),
+    ];
+    own.sort((a, b) => (asAuditEntry(a)?.at ?? '').localeCompare(asAuditEntry(b)?.at ?? ''));
+    const truncated = await take(
+      (async function* () {
+        yield own;
+      })(),
+    );
     return { entries, truncated };
   }
   if (!from || !to) {

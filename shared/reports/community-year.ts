@@ -36,7 +36,7 @@ export const REPORT_CONCURRENCY = 16;
  * The attributes the fold reads; the Query projects to them, so descriptions, item lists and request hashes
  * never cross the wire or get unmarshalled.
  */
-const ATTRIBUTES = [
+export const REPORT_ATTRIBUTES = [
   'entity',
   'householdId',
   'headName',
@@ -62,7 +62,7 @@ export async function readHouseholdYears(db: Db, communityId: string, year: numb
     index: 'byCommunityYear',
     partition: keys.communityYear(communityId, year).gsi1pk,
     prefix: 'HOUSEHOLD#',
-    attributes: ATTRIBUTES,
+    attributes: REPORT_ATTRIBUTES,
   })) {
     for (const item of page) {
       const entity = item.entity;
