@@ -142,10 +142,7 @@ describe('verification scenarios', () => {
   it('objection upheld: the community is reinvestigated, re-confirmed and re-noticed', async () => {
     const w = await communityWorld(server, 1);
     await w.clean(w.householdIds[0]!);
-    const round1 = await w.start();
-    await w.until(round1.id, 'awaiting_confirmation');
-    await w.confirm(round1.id);
-    const open = await w.until(round1.id, 'objection_window');
+    const open = await w.confirmedRound();
     const notice = (await server.fetch(`/notices/${open.noticeId}`)).json;
     const filed = await server.fetch(`/notices/${open.noticeId}/objections`, {
       body: { entryId: notice.entries[0].entryId, text: '该户实际未收到帮扶款' },
@@ -153,8 +150,8 @@ describe('verification scenarios', () => {
     expect(filed.status).toBe(201);
 
     await sleep(3_000); // the window closes with the objection still pending
-    expect((await w.get(round1.id)).status).toBe('objection_window');
-    const waiting = await w.states(round1.id);
+    expect((await w.get(open.id)).status).toBe('objection_window');
+    const waiting = await w.states(open.id);
     expect(waiting.filter((s) => s === 'AwaitResolution').length).toBeGreaterThan(0);
 
     const resolved = await server.fetch(`/objections/${filed.json.id}/resolution`, {
@@ -170,8 +167,8 @@ describe('verification scenarios', () => {
         })
       ).status,
     ).toBe(409);
-    await w.until(round1.id, 'reinvestigating');
-    expect((await w.states(round1.id)).at(-1)).toBe('Reinvestigate');
+    await w.until(open.id, 'reinvestigating');
+    expect((await w.states(open.id)).at(-1)).toBe('Reinvestigate');
     expect((await server.fetch(`/notices/${open.noticeId}`)).json.status).toBe('withdrawn');
 
     // Unlocked for correction: the cadre can reverse the disputed entry.
@@ -191,10 +188,7 @@ describe('verification scenarios', () => {
   it('objection dismissed: the note is kept and the community becomes final', async () => {
     const w = await communityWorld(server, 1);
     await w.clean(w.householdIds[0]!);
-    const v = await w.start();
-    await w.until(v.id, 'awaiting_confirmation');
-    await w.confirm(v.id);
-    const open = await w.until(v.id, 'objection_window');
+    const open = await w.confirmedRound();
     const notice = (await server.fetch(`/notices/${open.noticeId}`)).json;
     const filed = await server.fetch(`/notices/${open.noticeId}/objections`, {
       body: { entryId: notice.entries[0].entryId, text: '有疑问' },
@@ -204,21 +198,18 @@ describe('verification scenarios', () => {
       body: { upheld: false, note: '经核实，帮扶款已到户' },
     });
     expect(resolved.json).toStrictEqual({ id: filed.json.id, status: 'dismissed', note: '经核实，帮扶款已到户' });
-    await w.until(v.id, 'final');
-    expect(await w.states(v.id)).toStrictEqual(HAPPY_PATH);
+    await w.until(open.id, 'final');
+    expect(await w.states(open.id)).toStrictEqual(HAPPY_PATH);
   });
 
   it('refuses an objection to an entry that is not on the notice', async () => {
     const w = await communityWorld(server, 1);
     await w.clean(w.householdIds[0]!);
-    const v = await w.start();
-    await w.until(v.id, 'awaiting_confirmation');
-    await w.confirm(v.id);
-    const open = await w.until(v.id, 'objection_window');
+    const open = await w.confirmedRound();
     const r = await server.fetch(`/notices/${open.noticeId}/objections`, { body: { entryId: 'nope', text: 'x' } });
     expect(r.status).toBe(400);
     expect((await server.fetch('/notices/nope')).status).toBe(404);
-    await w.until(v.id, 'final');
+    await w.until(open.id, 'final');
   });
 
   it('reopen: an admin unlocks a final year with a reason, and a new round starts', async () => {
@@ -337,10 +328,7 @@ describe('restarts of the local stack', () => {
     const first = await startServer({ ...ENV, OBJECTION_WINDOW: 'PT4S' });
     const w = await communityWorld(first, 1);
     await w.clean(w.householdIds[0]!);
-    const v = await w.start();
-    await w.until(v.id, 'awaiting_confirmation');
-    await w.confirm(v.id);
-    const open = await w.until(v.id, 'objection_window');
+    const open = await w.confirmedRound();
     const notice = (await first.fetch(`/notices/${open.noticeId}`)).json;
     await first.stop();
 
@@ -352,12 +340,12 @@ describe('restarts of the local stack', () => {
       const deadline = Date.parse(notice.closesAt) + 15_000;
       let status = '';
       while (status !== 'final') {
-        status = (await second.fetch(`/verifications/${v.id}`, { token: w.admin })).json.status;
+        status = (await second.fetch(`/verifications/${open.id}`, { token: w.admin })).json.status;
         if (Date.now() > deadline) throw new Error(`still ${status}`);
         await sleep(100);
       }
       expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(notice.closesAt));
-      expect((await second.fetch(`/_local/executions/${v.id}`)).json.states).toStrictEqual(HAPPY_PATH);
+      expect((await second.fetch(`/_local/executions/${open.id}`)).json.states).toStrictEqual(HAPPY_PATH);
       expect(
         (await second.fetch('/notices')).json.notices.filter((n: { id: string }) => n.id === open.noticeId),
       ).toHaveLength(1);

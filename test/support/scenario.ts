@@ -116,6 +116,17 @@ export async function communityWorld(server: RunningServer, households = 2) {
         body: { decision: 'confirm', signaturePng: PNG, sealId: 'SEAL-0001' },
       });
     },
+    /**
+     * Starts a round of this community and takes it to its public notice: waits for the packet, confirms it
+     * (which must succeed), and returns the round as it stands in its objection window.
+     */
+    async confirmedRound() {
+      const v = await w.start();
+      await w.until(v.id, 'awaiting_confirmation');
+      const decided = await w.confirm(v.id);
+      if (decided.status !== 200) throw new Error(`confirm: ${decided.status} ${decided.text}`);
+      return w.until(v.id, 'objection_window');
+    },
     /** The states the local runner entered for an execution, in this server process. */
     async states(id: string): Promise<string[]> {
       return (await ok(server.fetch(`/_local/executions/${id}`))).states;
