@@ -128,14 +128,11 @@ input[type=radio],input[type=checkbox]{width:auto;margin-right:.4rem}
 export function layout(req: PageRequest, title: string, body: Html): Html {
   const c = req.caller;
   const nav: Html[] = [];
-  if (c) {
-    nav.push(html`<a href="/app/">${req.t.appName}</a>`);
-    if (c.roles.has('admin') || c.roles.has('auditor')) {
-      nav.push(
-        html`<a href="/app/reports/floor">${req.t.floorReport}</a>`,
-        html`<a href="/app/verifications">${req.t.verifications}</a>`,
-      );
-    }
+  if (c && (c.roles.has('admin') || c.roles.has('auditor'))) {
+    nav.push(
+      html`<a href="/app/reports/floor">${req.t.floorReport}</a>`,
+      html`<a href="/app/verifications">${req.t.verifications}</a>`,
+    );
   }
   nav.push(html`<a href="/public/notices">${req.t.notices}</a>`);
   const other = req.lang === 'zh' ? 'en' : 'zh';
@@ -150,7 +147,7 @@ export function layout(req: PageRequest, title: string, body: Html): Html {
 </head>
 <body>
 <a href="#main" class="skip">${req.lang === 'zh' ? '跳到正文' : 'Skip to content'}</a>
-<header><a class="brand" href="/app/">${req.t.appName}</a>${nav.slice(1)}<a href="${switchUrl}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${req.t.language}</a>${
+<header><a class="brand" href="/app/">${req.t.appName}</a>${nav}<a href="${switchUrl}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${req.t.language}</a>${
     c ? html`<a href="/app/sign-out">${req.t.signOut}</a>` : ''
   }</header>
 <main id="main" tabindex="-1">

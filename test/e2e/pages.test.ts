@@ -183,6 +183,7 @@ describe('the community cadre and the public', () => {
     expect(open.decision.signatureSha256).toMatch(/^[0-9a-f]{64}$/);
 
     const publicPage = await pageAs(undefined, '/public/notices');
+    expect(await publicPage.locator('header a[href="/public/notices"]').count()).toBe(1);
     await publicPage.click(`a[href="/public/notices/${open.noticeId}"]`);
     const names = await publicPage.locator('tbody td:first-child').allTextContents();
     expect(names.sort()).toStrictEqual(['张*', '欧阳**']);
