@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', TZ: 'UTC' };
+const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', TZ: 'UTC', FREEZE_SETTLE: 'PT2S' };
 
 /**
  * Four projects: `unit` (pure rules, no I/O), `integration` (the real handlers against an in-process

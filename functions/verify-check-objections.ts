@@ -1,4 +1,4 @@
-import { checkObjectionsStep } from '#shared/verification/index.ts';
+import { checkObjectionsStep } from '#shared/notice/index.ts';
 import { stepHandler } from './lib/step.ts';
 
 /** Workflow task of the state "CheckObjections" (see infra/workflows/verification.asl.json). */

@@ -4,6 +4,7 @@
  * the local runner overrides the task with the same handler.
  */
 export const WORKFLOW_TASKS = {
+  FreezeFunction: 'verify-freeze',
   SnapshotFunction: 'verify-snapshot',
   CheckHouseholdsFunction: 'verify-check-households',
   SummarizeFunction: 'verify-summarize',
@@ -14,8 +15,10 @@ export const WORKFLOW_TASKS = {
   StoreConfirmationFunction: 'verify-store-confirmation',
   PublishNoticeFunction: 'verify-publish-notice',
   CheckObjectionsFunction: 'verify-check-objections',
+  AwaitResolutionFunction: 'verify-await-resolution',
   ReinvestigateFunction: 'verify-reinvestigate',
   FinalizeFunction: 'verify-finalize',
+  MarkFailedFunction: 'verify-mark-failed',
 } as const;
 
 export type WorkflowTask = keyof typeof WORKFLOW_TASKS;

@@ -68,6 +68,7 @@ export const TABLE_ACCESS: Record<
   'create-upload-url': 'append',
   pages: 'update',
   'page-downloads': 'read',
+  'verify-freeze': 'update',
   'verify-snapshot': 'batch',
   'verify-check-households': 'batch',
   'verify-summarize': 'update',
@@ -77,9 +78,12 @@ export const TABLE_ACCESS: Record<
   'verify-return-households': 'batch',
   'verify-store-confirmation': 'update',
   'verify-publish-notice': 'batch',
-  'verify-check-objections': 'read',
+  // Decides the window's close on the notice and makes interrupted filings pending or late.
+  'verify-check-objections': 'update',
+  'verify-await-resolution': 'update',
   'verify-reinvestigate': 'update',
   'verify-finalize': 'batch',
+  'verify-mark-failed': 'update',
   'remind-floor-risk': 'batch',
 };
 

@@ -88,6 +88,8 @@ export class Api extends Construct {
       props.stateMachine.grantStartExecution(fn);
     }
     props.stateMachine.grantTaskResponse(this.functions.get('decide-verification')!);
+    // A resolution signals the round waiting on open objections, so it moves on at once.
+    props.stateMachine.grantTaskResponse(this.functions.get('resolve-objection')!);
     props.stateMachine.grantTaskResponse(this.functions.get('pages')!);
     const pages = this.functions.get('pages')!;
     pages.addEnvironment('USER_POOL_ID', props.auth.userPool.userPoolId);

@@ -59,7 +59,7 @@ export class VerificationWorkflow extends Construct {
     // A policy of its own, not the role's default one: the function must not depend on the state machine that
     // depends on it (its ARN is substituted into the definition), or CloudFormation finds a cycle.
     new Policy(this, 'AwaitDecisionSendsTokens', {
-      roles: [this.functions.AwaitDecisionFunction.role!],
+      roles: [this.functions.AwaitDecisionFunction.role!, this.functions.AwaitResolutionFunction.role!],
       statements: [
         new PolicyStatement({
           actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],

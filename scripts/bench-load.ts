@@ -194,7 +194,13 @@ try {
   await ok(
     server.fetch(`/verifications/${v.id}/decision`, {
       token: communityCadre,
-      body: { decision: 'confirm', signaturePng: png, sealId: 'SEAL-LOAD' },
+      body: {
+        decision: 'confirm',
+        signaturePng: png,
+        sealId: 'SEAL-LOAD',
+        digest: (await ok(server.fetch(`/verifications/${v.id}`, { token: admin }))).digest,
+        acknowledgeProblems: true,
+      },
     }),
   );
   const noticeId = (await until('objection_window')).noticeId as string;

@@ -142,7 +142,7 @@ export async function queryAll<T = Record<string, unknown>>(db: Db, opts: QueryO
 export async function updateIf(
   db: Db,
   key: { pk: string; sk: string },
-  update: { set?: Record<string, unknown>; remove?: string[]; add?: Record<string, number> },
+  update: { set?: Record<string, unknown>; remove?: string[]; add?: Record<string, number | Set<string>> },
   condition?: { expression: string; values?: Record<string, unknown> },
 ): Promise<boolean> {
   const names: Record<string, string> = {};

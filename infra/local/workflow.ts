@@ -4,7 +4,13 @@ import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { VERIFICATION_ASL, WORKFLOW_TASKS, type WorkflowTask } from '#functions/workflow-tasks.ts';
 import type { Db } from '#shared/db.ts';
-import { type ExecutionInput, IN_FLIGHT, listVerifications, type Workflow } from '#shared/verification/index.ts';
+import {
+  type ExecutionInput,
+  IN_FLIGHT,
+  inputOf,
+  listVerifications,
+  type Workflow,
+} from '#shared/verification/index.ts';
 
 /**
  * Runs the verification state machine on this machine: the same ASL file CDK deploys, in aws-local-stepfunctions,
@@ -59,6 +65,17 @@ export function taskStates(states: Record<string, AslState>): [string, AslState,
   return out;
 }
 
+/** Settings of the local runner that tests change; the product runs with none. */
+export interface LocalWorkflowOptions {
+  /** Milliseconds between retries of a failed task, instead of the definition's seconds (tests of failures). */
+  retryIntervalMs?: number;
+  /**
+   * Task states that fail every attempt, as a Lambda that keeps crashing would: fault injection for tests of
+   * the failure path. The error name is the value.
+   */
+  failingStates?: Record<string, string>;
+}
+
 export class LocalWorkflow implements Workflow {
   private readonly machine: StateMachine;
   private readonly overrides: Record<string, (input: { Payload: Payload }) => Promise<unknown>> = {};
@@ -68,8 +85,9 @@ export class LocalWorkflow implements Workflow {
   readonly executions = new Map<string, LocalExecution>();
 
   private readonly db: Db;
+  private readonly retryIntervalOverrides: Record<string, number> | undefined;
 
-  constructor(db: Db) {
+  constructor(db: Db, options: LocalWorkflowOptions = {}) {
     this.db = db;
     const definition = loadDefinition();
     this.machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
@@ -85,7 +103,19 @@ export class LocalWorkflow implements Workflow {
             return decided;
           }
         : async ({ Payload }) => ({ Payload: await (await handler())(Payload, context(stateName)) });
+      const fault = options.failingStates?.[stateName];
+      if (fault) {
+        this.overrides[stateName] = async () => {
+          const e = new Error(`injected fault in ${stateName}`);
+          e.name = fault;
+          throw e;
+        };
+      }
     }
+    this.retryIntervalOverrides =
+      options.retryIntervalMs === undefined
+        ? undefined
+        : Object.fromEntries(taskStates(definition.States).map(([name]) => [name, options.retryIntervalMs as number]));
   }
 
   /** Starts an execution unless one of that name is already running in this process. */
@@ -95,7 +125,10 @@ export class LocalWorkflow implements Workflow {
     this.executions.set(name, record);
     const execution = this.machine.run(input as never, {
       // The runner types payloads as JSON values; ours are JSON objects of a known shape.
-      overrides: { taskResourceLocalHandlers: this.overrides as never },
+      overrides: {
+        taskResourceLocalHandlers: this.overrides as never,
+        ...(this.retryIntervalOverrides ? { retryIntervalOverrides: this.retryIntervalOverrides } : {}),
+      },
       noThrowOnAbort: true,
       context: {
         Execution: { Id: `local:${name}`, Name: name, Input: input as never, StartTime: new Date().toISOString() },
@@ -133,15 +166,7 @@ export class LocalWorkflow implements Workflow {
   /** Starts again every execution whose round is still in flight (after a restart of the local stack). */
   async resume(): Promise<string[]> {
     const inFlight = (await listVerifications(this.db)).filter((v) => IN_FLIGHT.includes(v.status));
-    for (const v of inFlight) {
-      await this.start(v.id, {
-        verificationId: v.id,
-        communityId: v.communityId,
-        year: v.year,
-        round: v.round,
-        config: v.config,
-      });
-    }
+    for (const v of inFlight) await this.start(v.id, inputOf(v));
     return inFlight.map((v) => v.id);
   }
 

@@ -4,7 +4,7 @@ import { shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
 import { findHousehold } from '../household/index.ts';
-import { findPairing, type Pairing, requirePairedCadre } from '../pairing/index.ts';
+import { findPairing, refuseFrozen, refuseFrozenSince, requirePairedCadre } from '../pairing/index.ts';
 import { keys, stripKeys } from '../table.ts';
 import {
   type AidRecord,
@@ -68,12 +68,6 @@ export function auditEntryOfLedgerItem(item: Record<string, unknown>): AuditEntr
   return audit ? { at: item.recordedAt as string, ...audit, status: 201 } : undefined;
 }
 
-function refuseLocked(pairing: Pairing): void {
-  if (pairing.lockedBy) {
-    throw conflict('ledger.locked', '该社区本年度帮扶数据已确认公示并锁定，如需更正请联系管理员重新开启核查');
-  }
-}
-
 /** The outcome of a submission: the entry, and whether this call stored it or found it stored by an earlier one. */
 export interface RecordResult {
   record: AidRecordView;
@@ -93,11 +87,11 @@ export async function recordAid(
   now: Date,
   trace: WriteTrace = { requestId: 'system' },
 ): Promise<RecordResult> {
+  const readAt = Date.now();
   const pairing = await requirePairedCadre(db, caller, input.householdId, input.date, now, {
     code: 'aid',
     label: '帮扶',
   });
-  refuseLocked(pairing);
   const year = yearOf(input);
 
   const record: AidRecord = {
@@ -118,9 +112,19 @@ export async function recordAid(
     requestHash: requestHashOf(input),
   };
   const item = toItem(record, caller, trace, 'POST /aid-records');
+  let stored: Record<string, unknown> | undefined;
+  try {
+    refuseFrozen(pairing);
+    await refuseFrozenSince(db, pairing, readAt);
+  } catch (e) {
+    // A retry of an entry stored before the freeze is answered as before: it is in the round's snapshot.
+    stored = await getItem(db, keys.aidRecord(record.id));
+    if (stored?.requestHash !== record.requestHash) throw e;
+    return { record: view(stored), created: false };
+  }
   if (await putIfAbsent(db, item)) return { record: view(item), created: true };
 
-  const stored = await getItem(db, keys.aidRecord(record.id));
+  stored = await getItem(db, keys.aidRecord(record.id));
   if (!stored || stored.requestHash !== record.requestHash) {
     throw conflict('aid.idempotency_mismatch', '同一个 Idempotency-Key 已用于内容不同的登记，请重新打开表单');
   }
@@ -152,8 +156,9 @@ export async function reverseAid(
     throw forbidden('aid.not_recorder', '只有登记该记录的帮扶责任人或管理员可以冲正');
   }
   if (original.reverses) throw conflict('aid.reversal_of_reversal', '冲正记录不能再次冲正');
+  const readAt = Date.now();
   const pairing = await findPairing(db, original.householdId, original.year);
-  if (pairing) refuseLocked(pairing);
+  if (pairing) refuseFrozen(pairing);
 
   const reversal: AidRecord = {
     ...original,
@@ -168,6 +173,7 @@ export async function reverseAid(
     reason: input.reason,
   };
   const item = toItem(reversal, caller, trace, 'POST /aid-records/{id}/reversal');
+  if (pairing) await refuseFrozenSince(db, pairing, readAt);
   if (!(await putIfAbsent(db, item))) {
     throw conflict('aid.already_reversed', '该记录已冲正，不能重复冲正');
   }
@@ -197,6 +203,8 @@ export interface HouseholdYearSummary extends FloorStatus, Omit<Totals, 'totalFe
   communityId: string;
   cadreId: string | null;
   locked: boolean;
+  /** The round that holds this household-year's figures while it is verified (no writes until it ends). */
+  frozenBy: string | null;
   /** The round that sent this household back for correction, and why; null when it was not returned. */
   returned: { verificationId: string; comment: string } | null;
   records: (AidRecordView & { reversedBy?: string })[];
@@ -231,6 +239,7 @@ export async function householdYearSummary(
     communityId,
     cadreId: pairing?.cadreId ?? null,
     locked: !!pairing?.lockedBy,
+    frozenBy: pairing?.frozenBy ?? null,
     returned: pairing?.returnedBy ? { verificationId: pairing.returnedBy, comment: pairing.returnComment ?? '' } : null,
     ...floorStatus(totals.totalFen),
     cashFen: totals.cashFen,

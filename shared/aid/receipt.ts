@@ -3,7 +3,7 @@ import { type Caller, hasRole } from '../caller.ts';
 import { type Db, putIfAbsent } from '../db.ts';
 import { conflict, forbidden } from '../errors.ts';
 import type { ObjectStore } from '../objects.ts';
-import { findPairing } from '../pairing/index.ts';
+import { findPairing, refuseFrozen, refuseFrozenSince } from '../pairing/index.ts';
 import { PngBase64, pngSha256 } from '../png.ts';
 import { keys } from '../table.ts';
 import { getAidRecord } from './ledger.ts';
@@ -45,8 +45,9 @@ export async function recordReceipt(
     (hasRole(caller, 'communityCadre') && caller.communityId === record.communityId);
   if (!allowed) throw forbidden('receipt.not_allowed', '只有登记该记录的帮扶责任人或所在社区干部可以登记签收');
   if (record.reverses) throw conflict('receipt.for_reversal', '冲正记录无需签收');
+  const readAt = Date.now();
   const pairing = await findPairing(db, record.householdId, record.year);
-  if (pairing?.lockedBy) throw conflict('ledger.locked', '该社区本年度帮扶数据已确认并锁定');
+  if (pairing) refuseFrozen(pairing);
 
   const sha = input.imagePng ? pngSha256(input.imagePng) : undefined;
   const receipt: Receipt = {
@@ -67,6 +68,7 @@ export async function recordReceipt(
     entity: 'receipt',
     ...receipt,
   };
+  if (pairing) await refuseFrozenSince(db, pairing, readAt);
   if (!(await putIfAbsent(db, item))) throw conflict('receipt.exists', '该记录已登记签收');
   return receipt;
 }

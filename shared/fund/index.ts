@@ -4,9 +4,10 @@ import { AidDate, Objective } from '../aid/rules.ts';
 import { csvRecords } from '../csv.ts';
 import { aidYear, shanghaiDate } from '../dates.ts';
 import { type Db, getItem, inParallel, putIfAbsent } from '../db.ts';
-import { invalid } from '../errors.ts';
+import { AppError, invalid } from '../errors.ts';
 import type { Household } from '../household/index.ts';
 import { PositiveFen } from '../money.ts';
+import { type Pairing, refuseFrozen, refuseFrozenSince } from '../pairing/index.ts';
 import { keys, stripKeys } from '../table.ts';
 
 /**
@@ -66,6 +67,32 @@ async function householdsById(db: Db, ids: string[]): Promise<Map<string, Househ
   return found;
 }
 
+/** The pairings of household-years, by `<householdId>#<year>`, read consistently (they carry the freeze). */
+async function pairingsOf(db: Db, wanted: { householdId: string; year: number }[]): Promise<Map<string, Pairing>> {
+  const ids = [...new Set(wanted.map((w) => `${w.householdId}#${w.year}`))];
+  const found = new Map<string, Pairing>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [db.table]: {
+        Keys: ids.slice(i, i + 100).map((id) => {
+          const cut = id.lastIndexOf('#');
+          return keys.pairing(id.slice(0, cut), Number(id.slice(cut + 1)));
+        }),
+        ConsistentRead: true,
+      },
+    };
+    while (request && Object.keys(request).length) {
+      const out = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[db.table] ?? []) {
+        const p = stripKeys(item) as unknown as Pairing;
+        found.set(`${p.householdId}#${p.year}`, p);
+      }
+      request = out.UnprocessedKeys as typeof request;
+    }
+  }
+  return found;
+}
+
 export interface ImportResult {
   imported: number;
   duplicates: number;
@@ -93,12 +120,41 @@ export async function importFundLedger(db: Db, input: FundImport, now: Date): Pr
   });
   if (issues.length) throw invalid('fund.invalid_entries', `台账有 ${issues.length} 处错误，未导入任何记录`, issues);
 
+  // A household-year a verification round holds takes no fund rows: they would change the figures it checks.
+  const readAt = Date.now();
+  const pairings = await pairingsOf(
+    db,
+    input.entries.map((e) => ({ householdId: e.householdId, year: aidYear(e.date) })),
+  );
+  const held: { path: string; message: string }[] = [];
+  let firstRefusal: AppError | undefined;
+  input.entries.forEach((e, i) => {
+    const p = pairings.get(`${e.householdId}#${aidYear(e.date)}`);
+    if (!p) return;
+    try {
+      refuseFrozen(p);
+    } catch (err) {
+      firstRefusal ??= err as AppError;
+      held.push({ path: `entries.${i}.householdId`, message: (err as AppError).message });
+    }
+  });
+  if (firstRefusal) {
+    throw new AppError(
+      'conflict',
+      firstRefusal.code,
+      `台账中有 ${held.length} 条属于正在核查或已确认的家庭，未导入任何记录。${firstRefusal.message}`,
+      held,
+    );
+  }
+
   const result: ImportResult = { imported: 0, duplicates: 0, conflicting: [] };
   const importedAt = now.toISOString();
   await inParallel(input.entries, 8, async (e) => {
     const communityId = households.get(e.householdId)!.communityId;
     const entry = { ...e, communityId, year: aidYear(e.date), importedAt };
     const item = { ...keys.fundEntry(e.reference), ...keys.fundEntryIndexes(entry), entity: 'fund', ...entry };
+    const pairing = pairings.get(`${e.householdId}#${entry.year}`);
+    if (pairing) await refuseFrozenSince(db, pairing, readAt);
     if (await putIfAbsent(db, item)) {
       result.imported++;
       return;

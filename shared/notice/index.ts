@@ -5,7 +5,7 @@ import { conflict, invalid, notFound } from '../errors.ts';
 import { type Community, findEntity } from '../registry/index.ts';
 import { keys, stripKeys } from '../table.ts';
 import type { HouseholdCheck, HouseholdSnapshot } from '../verification/checks.ts';
-import { getVerification } from '../verification/index.ts';
+import { getVerification, type Workflow } from '../verification/index.ts';
 import { maskName } from './mask.ts';
 
 export { maskName };
@@ -29,6 +29,10 @@ export interface Notice {
   closesAt: string;
   status: NoticeStatus;
   digest: string;
+  /** `closesAt` in epoch milliseconds: the instant is compared as a number in the objection's conditional write. */
+  closesAtMs?: number;
+  /** When the close was decided: after this no objection is accepted. */
+  closedAt?: string;
 }
 
 export interface NoticeEntry {
@@ -36,6 +40,8 @@ export interface NoticeEntry {
   name: string;
   memberCount: number;
   totalFen: number;
+  /** An objection to this entry was upheld: its figures are being re-investigated (复核中). */
+  underReview: boolean;
 }
 
 /** The notice of a round: one per round, so publishing twice publishes once. */
@@ -56,6 +62,10 @@ export async function publishNoticeStep(db: Db, input: { verificationId: string;
   const noticeId = noticeIdFor(v.id);
   const existing = await getItem<Notice>(db, keys.notice(noticeId));
   if (existing) {
+    if (existing.closesAtMs === undefined) {
+      // A notice posted before the instant was stored as a number (a resumed run on older data).
+      await updateIf(db, keys.notice(noticeId), { set: { closesAtMs: Date.parse(existing.closesAt) } });
+    }
     await markWindowOpen(db, v.id, noticeId);
     return { noticeId, closesAt: existing.closesAt };
   }
@@ -94,6 +104,7 @@ export async function publishNoticeStep(db: Db, input: { verificationId: string;
     status: 'open',
     digest: v.digest ?? '',
   };
+  notice.closesAtMs = Date.parse(notice.closesAt);
   await putIfAbsent(db, {
     ...keys.notice(noticeId),
     ...keys.entityListing('notice', noticeId),
@@ -115,7 +126,13 @@ async function markWindowOpen(db: Db, verificationId: string, noticeId: string) 
 }
 
 const noticeView = (item: Record<string, unknown>): Notice => {
-  const { digest: _d, ...rest } = stripKeys(item) as unknown as Notice;
+  const {
+    digest: _d,
+    acceptedObjections: _a,
+    ...rest
+  } = stripKeys(item) as unknown as Notice & {
+    acceptedObjections?: unknown;
+  };
   return rest as Notice;
 };
 
@@ -139,6 +156,7 @@ export async function getNotice(db: Db, id: string): Promise<Notice & { entries:
         name: e.name as string,
         memberCount: e.memberCount as number,
         totalFen: e.totalFen as number,
+        underReview: e.underReview === true,
       }))
       .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.entryId.localeCompare(b.entryId)),
   };
@@ -156,13 +174,26 @@ export const ObjectionResolution = z.strictObject({
 });
 export type ObjectionResolution = z.infer<typeof ObjectionResolution>;
 
-/** Files an objection to one entry of an open notice. The public may do this; after the window, 409. */
+/** Whether a notice takes objections at `now`: open, its close not yet decided, before its closing instant. */
+function takesObjections(notice: Notice, now: Date): boolean {
+  const closesAtMs = notice.closesAtMs ?? Date.parse(notice.closesAt);
+  return notice.status === 'open' && !notice.closedAt && now.getTime() < closesAtMs;
+}
+
+const closedError = () => conflict('notice.closed', '公示期已结束，不能再提出异议');
+
+/**
+ * Files an objection to one entry of an open notice. The public may do this; after the window, 409.
+ *
+ * Accepting is decided on the notice item, where the close is decided too: the objection's text is stored
+ * first (`filing`), then its id is added to the notice's accepted set by a write conditional on the window
+ * still being open, compared as time. The close (`closeObjectionWindow`) is one conditional write on the same
+ * item, so every objection is either accepted before the close, and counted by it, or refused.
+ */
 export async function fileObjection(db: Db, noticeId: string, input: NewObjection, now: Date) {
   const notice = await getItem<Notice>(db, keys.notice(noticeId));
   if (!notice) throw notFound('notice.not_found', '公示不存在');
-  if (notice.status !== 'open' || now.toISOString() >= notice.closesAt) {
-    throw conflict('notice.closed', '公示期已结束，不能再提出异议');
-  }
+  if (!takesObjections(notice, now)) throw closedError();
   const entry = await getItem(db, keys.noticeEntry(noticeId, input.entryId));
   if (!entry)
     throw invalid('notice.entry_unknown', '公示中没有这一户', [{ path: 'entryId', message: '公示中没有这一户' }]);
@@ -176,7 +207,7 @@ export async function fileObjection(db: Db, noticeId: string, input: NewObjectio
     entryId: input.entryId,
     householdId: entry.householdId as string,
     text: input.text,
-    status: 'pending',
+    status: 'filing',
     filedAt: now.toISOString(),
   };
   await putIfAbsent(db, {
@@ -185,17 +216,158 @@ export async function fileObjection(db: Db, noticeId: string, input: NewObjectio
     entity: 'objection',
     ...objection,
   });
+  const accepted = await updateIf(
+    db,
+    keys.notice(noticeId),
+    { add: { acceptedObjections: new Set([id]) } },
+    {
+      // A notice posted before `closesAtMs` existed was checked against `closesAt` above; its close still decides.
+      expression:
+        '#status = :open AND attribute_not_exists(#closedAt) AND (#closesAtMs > :now OR attribute_not_exists(#closesAtMs))',
+      values: { ':open': 'open', ':now': now.getTime() },
+    },
+  );
+  if (!accepted) {
+    await updateIf(
+      db,
+      keys.objection(id),
+      { set: { status: 'late' } },
+      {
+        expression: '#status = :f',
+        values: { ':f': 'filing' },
+      },
+    );
+    throw closedError();
+  }
+  await promote(db, id);
   return { id, status: 'pending' };
 }
 
-/** An admin resolves an objection once: upheld sends the community back for reinvestigation, dismissed is noted. */
-export async function resolveObjection(db: Db, resolvedBy: string, id: string, input: ObjectionResolution, now: Date) {
+/** An accepted objection becomes pending (idempotent: only from `filing`). */
+function promote(db: Db, id: string) {
+  return updateIf(
+    db,
+    keys.objection(id),
+    { set: { status: 'pending' } },
+    {
+      expression: '#status = :f',
+      values: { ':f': 'filing' },
+    },
+  );
+}
+
+/**
+ * Decides the close of a notice's window: one conditional write on the notice, after which no objection is
+ * accepted. Returns the ids of every objection accepted before it. Idempotent.
+ */
+export async function closeObjectionWindow(db: Db, noticeId: string, now: Date): Promise<Set<string>> {
+  const notice = await getItem<Notice & { acceptedObjections?: Set<string> }>(db, keys.notice(noticeId));
+  if (!notice) throw new Error(`notice ${noticeId} missing`);
+  const closesAtMs = notice.closesAtMs ?? Date.parse(notice.closesAt);
+  // The engine's clock may run a little ahead of ours: never close before the instant the notice announced.
+  if (!notice.closedAt && now.getTime() < closesAtMs)
+    await new Promise((r) => setTimeout(r, closesAtMs - now.getTime()));
+  await updateIf(
+    db,
+    keys.notice(noticeId),
+    { set: { closedAt: new Date(Math.max(now.getTime(), closesAtMs)).toISOString() } },
+    {
+      expression: 'attribute_not_exists(#closedAt)',
+    },
+  );
+  const closed = await getItem<{ acceptedObjections?: Set<string> }>(db, keys.notice(noticeId));
+  return new Set(closed?.acceptedObjections ?? []);
+}
+
+async function objectionsOf(db: Db, communityId: string, year: number, noticeId: string) {
+  return queryAll(db, {
+    index: 'byCommunityYear',
+    partition: keys.communityYear(communityId, year).gsi1pk,
+    prefix: `OBJECTION#${noticeId}#`,
+  });
+}
+
+/**
+ * Step "CheckObjections" (after the window): decides the close, then counts the accepted objections still
+ * open and those upheld. An accepted objection whose filing was interrupted is made pending here, and one
+ * refused by the close is marked late, so nothing accepted is left out and nothing refused counts.
+ */
+export async function checkObjectionsStep(db: Db, input: { verificationId: string }) {
+  const v = await getVerification(db, input.verificationId);
+  if (!v.noticeId) throw new Error(`verification ${v.id} has no notice`);
+  const accepted = await closeObjectionWindow(db, v.noticeId, new Date());
+  let pending = 0;
+  let upheld = 0;
+  for (const o of await objectionsOf(db, v.communityId, v.year, v.noticeId)) {
+    let status = o.status as string;
+    if (status === 'filing') {
+      status = accepted.has(o.id as string) ? 'pending' : 'late';
+      await updateIf(
+        db,
+        keys.objection(o.id as string),
+        { set: { status } },
+        {
+          expression: '#status = :f',
+          values: { ':f': 'filing' },
+        },
+      );
+      status = ((await getItem(db, keys.objection(o.id as string)))?.status as string) ?? status;
+    }
+    if (status === 'pending') pending++;
+    if (status === 'upheld') upheld++;
+  }
+  return { pending, upheld };
+}
+
+/**
+ * Step "AwaitResolution" (the task that waits for a token): keeps the token where a resolution finds it, then
+ * counts again, so a resolution made just before the token was stored is not waited for. Returns `{settled}`
+ * when nothing is pending any more: the caller completes the task at once.
+ */
+export async function registerResolutionToken(db: Db, input: { verificationId: string; taskToken: string }) {
+  await updateIf(db, keys.verification(input.verificationId), { set: { resolutionToken: input.taskToken } });
+  const v = await getVerification(db, input.verificationId);
+  const objections = await objectionsOf(db, v.communityId, v.year, v.noticeId ?? '');
+  return objections.some((o) => o.status === 'pending') ? undefined : { settled: true };
+}
+
+/**
+ * An admin resolves an accepted objection once. Upheld marks the entry as under re-investigation on the public
+ * notice at once, and sends the community back for reinvestigation when the window has closed; dismissed is
+ * noted. Either way the waiting workflow is signalled, so the round moves on within seconds.
+ */
+export async function resolveObjection(
+  deps: { db: Db; workflow: Workflow },
+  resolvedBy: string,
+  id: string,
+  input: ObjectionResolution,
+  now: Date,
+) {
+  const { db } = deps;
   const item = await getItem(db, keys.objection(id));
-  if (!item) throw notFound('objection.not_found', '异议不存在');
+  if (!item || item.status === 'late') throw notFound('objection.not_found', '异议不存在');
+  if (item.status === 'filing') {
+    // Accepted, but its filing was interrupted before it became pending: the notice's set says so.
+    const notice = await getItem<{ acceptedObjections?: Set<string> }>(db, keys.notice(item.noticeId as string));
+    if (!notice?.acceptedObjections?.has(id)) throw notFound('objection.not_found', '异议不存在');
+    await promote(db, id);
+  }
   const status = input.upheld ? 'upheld' : 'dismissed';
   const set = { status, note: input.note, resolvedBy, resolvedAt: now.toISOString() };
   if (!(await updateIf(db, keys.objection(id), { set }, { expression: '#status = :p', values: { ':p': 'pending' } }))) {
     throw conflict('objection.resolved', '该异议已处理');
   }
+  if (input.upheld) {
+    await updateIf(
+      db,
+      keys.noticeEntry(item.noticeId as string, item.entryId as string),
+      { set: { underReview: true } },
+      {
+        expression: 'attribute_exists(pk)',
+      },
+    );
+  }
+  const v = await getVerification(db, item.verificationId as string);
+  if (v.resolutionToken) await deps.workflow.sendTaskSuccess(v.resolutionToken, { resolved: id });
   return { id, status, note: input.note };
 }

@@ -48,9 +48,70 @@ export interface Pairing {
   pairedAt: string;
   /** Set when the community-year's figures are confirmed: no further ledger entries until reopened. */
   lockedBy?: string;
+  /**
+   * Set when a verification round freezes the community-year (before its snapshot): no entry, reversal,
+   * receipt or fund row until the round is returned, expires, fails, or its figures are released again.
+   */
+  frozenBy?: string;
   /** Set when a verification round sent this household back to its cadre, with the reason. */
   returnedBy?: string;
   returnComment?: string;
+}
+
+/**
+ * How long a freeze check may be relied on: a write whose pairing read is older than this reads the pairing
+ * again before it is sent. A round waits longer than this (plus the write's own latency, `settleSeconds`)
+ * between freezing a community-year and reading its snapshot, so every write that passed the check before the
+ * freeze has landed by then and is in the snapshot, and every later one sees the freeze.
+ */
+export const WRITE_FENCE_MS = 1000;
+
+/** The round number in a verification id (`verify-<year>-<community>-<round>`), for messages. */
+function roundOf(verificationId: string): string {
+  return /-(\d+)$/.exec(verificationId)?.[1] ?? '?';
+}
+
+/**
+ * Refuses a write that would change a frozen or confirmed household-year's figures. The pairing is read anyway
+ * to check the caller's scope, so the freeze costs the write no extra read.
+ */
+export function refuseFrozen(pairing: Pick<Pairing, 'lockedBy' | 'frozenBy' | 'year'>): void {
+  if (pairing.lockedBy) {
+    throw conflict('ledger.locked', '该社区本年度帮扶数据已确认公示并锁定，如需更正请联系管理员重新开启核查');
+  }
+  if (pairing.frozenBy) {
+    throw conflict(
+      'ledger.under_verification',
+      `该家庭 ${pairing.year} 年的帮扶数据正在第 ${roundOf(pairing.frozenBy)} 轮核查中（${pairing.frozenBy}），` +
+        '核查期间不能登记、冲正或签收。请等待社区干部确认；如需更正，请社区干部退回该户。',
+    );
+  }
+}
+
+/**
+ * Keeps a write behind the freeze when its pairing read has grown old (a slow request): reads the pairing again
+ * and refuses if it has been frozen meanwhile. A prompt write pays nothing.
+ */
+export async function refuseFrozenSince(db: Db, pairing: Pairing, readAt: number): Promise<void> {
+  if (Date.now() - readAt <= WRITE_FENCE_MS) return;
+  const fresh = await findPairing(db, pairing.householdId, pairing.year);
+  if (fresh) refuseFrozen(fresh);
+}
+
+/** Round statuses that hold their community-year's figures (see `shared/verification`). */
+const HOLDING = new Set(['checking', 'awaiting_confirmation', 'objection_window', 'final']);
+
+/**
+ * Refuses a new pairing in a community-year a round holds: it would add a household to figures being verified.
+ * Reads the round pointer and the round (not the verification module: it imports this one).
+ */
+async function refuseFrozenCommunityYear(db: Db, communityId: string, year: number): Promise<void> {
+  const pointer = await getItem<{ verificationId: string }>(db, keys.currentRound(communityId, year));
+  if (!pointer) return;
+  const round = await getItem<{ status: string }>(db, keys.verification(pointer.verificationId));
+  if (!round || !HOLDING.has(round.status)) return;
+  if (round.status === 'final') refuseFrozen({ year, lockedBy: pointer.verificationId });
+  refuseFrozen({ year, frozenBy: pointer.verificationId });
 }
 
 /** Pairs a cadre with a household for a year. Pairing the same two again is harmless; another cadre is a 409. */
@@ -69,6 +130,15 @@ export async function createPairing(
   const household = await findHousehold(db, input.householdId);
   if (!household)
     throw invalid('pairing.household_unknown', '困难家庭不存在', [{ path: 'householdId', message: '困难家庭不存在' }]);
+
+  try {
+    await refuseFrozenCommunityYear(db, household.communityId, input.year);
+  } catch (e) {
+    // Repeating a pairing that exists changes nothing, so it is answered as before, frozen or not.
+    const existing = await findPairing(db, household.id, input.year);
+    if (existing?.cadreId === cadre.id) return { pairing: existing, created: false };
+    throw e;
+  }
 
   const pairing: Pairing = {
     householdId: household.id,

@@ -40,11 +40,19 @@ export const VerificationStatus = z.enum([
   'expired',
   /** Was final; an admin reopened it and a new round replaced it. */
   'reopened',
+  /** A step failed after its retries: the freeze is released and an admin starts a new round. */
+  'failed',
 ]);
 export type VerificationStatus = z.infer<typeof VerificationStatus>;
 
 /** Statuses in which the workflow execution is still running. */
 export const IN_FLIGHT: readonly VerificationStatus[] = ['checking', 'awaiting_confirmation', 'objection_window'];
+
+/**
+ * Statuses in which a round holds its community-year's figures: from the freeze before its snapshot until it is
+ * returned, expires, fails, is sent for reinvestigation or (after final) reopened.
+ */
+export const HOLDS_FIGURES: readonly VerificationStatus[] = [...IN_FLIGHT, 'final'];
 
 /** Timings and sizes of one execution, fixed at its start and carried in its input. */
 export interface VerificationConfig {
@@ -53,7 +61,15 @@ export interface VerificationConfig {
   objectionWindowSeconds: number;
   recheckSeconds: number;
   batchSize: number;
+  /**
+   * Seconds between freezing the community-year and reading its snapshot: longer than any write that passed the
+   * freeze check before the freeze can take to land (see `WRITE_FENCE_MS`).
+   */
+  settleSeconds: number;
 }
+
+/** Config of rounds started before a setting existed, when they are resumed. */
+const CONFIG_DEFAULTS: Pick<VerificationConfig, 'settleSeconds'> = { settleSeconds: 35 };
 
 /** The execution's input: everything the state machine reads with JSONPath. */
 export interface ExecutionInput {
@@ -105,6 +121,12 @@ export interface Verification {
   noticeId?: string;
   finalAt?: string;
   reopened?: { by: string; at: string; reason: string; nextId: string };
+  /** When the community-year was frozen for this round. */
+  frozenAt?: string;
+  /** The token of the task that waits for open objections to be resolved after the window. */
+  resolutionToken?: string;
+  /** Why the execution failed (the error name of the step that gave up), and when. */
+  failure?: { at: string; error: string };
 }
 
 /** The deterministic id of a round, valid as a Step Functions execution name (≤ 80 of `[A-Za-z0-9-_]`). */
@@ -125,6 +147,12 @@ export const DecisionInput = z.discriminatedUnion(
       decision: z.literal('confirm'),
       signaturePng: PngBase64,
       sealId: z.string({ error: '请填写社区印章编号' }).trim().min(1, '请填写社区印章编号').max(64),
+      /** The packet's digest as the community cadre saw it: the signature binds exactly that. */
+      digest: z
+        .string({ error: '缺少核查材料的摘要（digest），请刷新核查页面后再确认' })
+        .regex(/^[0-9a-f]{64}$/, '核查材料的摘要（digest）格式不正确，请刷新核查页面后再确认'),
+      /** Required (true) when any household is below the floor or fails a check: the cadre saw and accepts them. */
+      acknowledgeProblems: z.boolean({ error: 'acknowledgeProblems 应为 true 或 false' }).optional(),
     }),
     z.strictObject({
       decision: z.literal('reject'),
@@ -157,8 +185,15 @@ function setStatus(db: Db, id: string, to: VerificationStatus, from: readonly Ve
   );
 }
 
-function inputOf(v: Verification): ExecutionInput {
-  return { verificationId: v.id, communityId: v.communityId, year: v.year, round: v.round, config: v.config };
+/** The execution input of a round; settings added since it started get their defaults. */
+export function inputOf(v: Verification): ExecutionInput {
+  return {
+    verificationId: v.id,
+    communityId: v.communityId,
+    year: v.year,
+    round: v.round,
+    config: { ...CONFIG_DEFAULTS, ...v.config },
+  };
 }
 
 /** Dependencies of the functions that start or signal executions. */
@@ -300,16 +335,14 @@ export async function decide(
   if (!(hasRole(caller, 'communityCadre') && caller.communityId === v.communityId)) {
     throw forbidden('verification.not_your_community', '只有本社区的社区干部可以确认或退回');
   }
-  if (v.decision) throw conflict('verification.decided', '本轮核查已作出决定，不能重复确认或退回');
-  if (v.status !== 'awaiting_confirmation') {
-    throw conflict('verification.not_awaiting', '本轮核查当前不在待确认状态');
-  }
+  refuseUndecidable(v);
   const decision: Decision = {
     decision: input.decision,
     decidedBy: caller.sub,
     decidedAt: deps.now.toISOString(),
   };
   if (input.decision === 'confirm') {
+    await checkConfirmable(db, v, input);
     decision.sealId = input.sealId;
     decision.signatureSha256 = pngSha256(input.signaturePng);
     decision.signatureKey = signatureKey(id, decision.signatureSha256);
@@ -331,6 +364,8 @@ export async function decide(
       decision.householdIds = [...new Set(input.householdIds)];
     }
   }
+  // The decision and the timeout's expiry race on this one item: each is conditional on the other's absence,
+  // so exactly one of them happens, and the answer says which.
   const won = await updateIf(
     db,
     keys.verification(id),
@@ -340,10 +375,64 @@ export async function decide(
       values: { ':awaiting': 'awaiting_confirmation' },
     },
   );
-  if (!won) throw conflict('verification.decided', '本轮核查已作出决定，不能重复确认或退回');
+  if (!won) refuseUndecidable(await getVerification(db, id));
   const fresh = await getVerification(db, id);
   if (fresh.taskToken) await deps.workflow.sendTaskSuccess(fresh.taskToken, { decision: decision.decision });
   return { id, status: fresh.status, decision: decision.decision };
+}
+
+/** Throws the conflict that says why a round takes no decision now; returns when it does. */
+function refuseUndecidable(v: Verification): void {
+  if (v.decision) throw conflict('verification.decided', '本轮核查已作出决定，不能重复确认或退回');
+  if (v.status === 'expired') {
+    throw conflict('verification.expired', '本轮核查已超过确认期限而失效，决定未被记录；请联系管理员重新发起核查');
+  }
+  if (v.status === 'failed') {
+    throw conflict('verification.failed', '本轮核查因系统故障中止，决定未被记录；请联系管理员重新发起核查');
+  }
+  if (v.status !== 'awaiting_confirmation') {
+    throw conflict('verification.not_awaiting', '本轮核查当前不在待确认状态');
+  }
+}
+
+/**
+ * What a confirmation must satisfy before it is recorded: it names the digest the round snapshotted (the
+ * packet the cadre saw), it acknowledges the households with problems, and the ledger still gives that digest.
+ */
+async function checkConfirmable(db: Db, v: Verification, input: Extract<DecisionInput, { decision: 'confirm' }>) {
+  if (input.digest !== v.digest) {
+    throw conflict(
+      'verification.stale',
+      '您确认的核查材料与本轮快照不一致（页面可能已过期），请刷新核查页面，核对后重新签字确认',
+    );
+  }
+  const items = await queryAll(db, { partition: keys.verification(v.id).pk, prefix: 'HOUSEHOLD#' });
+  const problems = items.filter((i) => {
+    const c = i.check as HouseholdCheck | undefined;
+    return !(c?.meetsFloor && c.discrepancies.length === 0);
+  });
+  if (problems.length && input.acknowledgeProblems !== true) {
+    const names = problems.slice(0, 5).map((i) => (i.snapshot as HouseholdSnapshot).headName);
+    const message =
+      `有 ${problems.length} 户未达标或核查未通过（${names.join('、')}${problems.length > 5 ? '等' : ''}），` +
+      '确认前请勾选“已知悉以上问题”（acknowledgeProblems: true），或退回这些家庭';
+    throw invalid('verification.problems_unacknowledged', message, [{ path: 'acknowledgeProblems', message }]);
+  }
+  // The freeze keeps the ledger equal to the snapshot; this proves it at the moment of signing.
+  const live = await readCommunityYear(db, v.communityId, v.year);
+  const ids = new Set(v.householdIds ?? []);
+  if (
+    digestOf(
+      v.communityId,
+      v.year,
+      live.filter((h) => ids.has(h.householdId)),
+    ) !== v.digest
+  ) {
+    throw conflict(
+      'verification.stale',
+      '帮扶台账在本轮快照之后发生了变化，本轮材料已不是最新；请退回本轮，由管理员重新发起核查',
+    );
+  }
 }
 
 /**
@@ -363,7 +452,7 @@ export async function reopen(
   if (!(await setStatus(deps.db, id, 'reopened', ['final'], { reopened }))) {
     throw conflict('verification.not_final', '只有已定稿的核查可以重新开启');
   }
-  await setLocks(deps.db, v, false);
+  await releaseFigures(deps.db, v);
   if (v.noticeId) await updateIf(deps.db, keys.notice(v.noticeId), { set: { status: 'superseded' } });
   const next = await startRound(deps, caller, v.communityId, v.year, v.round + 1);
   return { id: next.verification.id, status: next.verification.status, reopened: id };
@@ -437,13 +526,100 @@ export async function readCommunityYear(db: Db, communityId: string, year: numbe
   return [...byHousehold.values()];
 }
 
+/** The pairings of a community-year: household ids and whether (and by which round) they are frozen. */
+async function pairingsOfCommunityYear(db: Db, communityId: string, year: number) {
+  const items = await queryAll(db, {
+    index: 'byCommunityYear',
+    partition: keys.communityYear(communityId, year).gsi1pk,
+    prefix: 'HOUSEHOLD#',
+    attributes: ['entity', 'householdId', 'frozenBy', 'lockedBy'],
+  });
+  return items.filter((i) => i.entity === 'pairing') as { householdId: string; frozenBy?: string; lockedBy?: string }[];
+}
+
+/** Marks every household-year of the community-year not yet frozen by this round. Returns how many it marked. */
+async function freezePairings(db: Db, v: Verification): Promise<number> {
+  const pairings = (await pairingsOfCommunityYear(db, v.communityId, v.year)).filter((p) => p.frozenBy !== v.id);
+  await inParallel(pairings, 8, async (p) => {
+    await updateIf(
+      db,
+      keys.pairing(p.householdId, v.year),
+      { set: { frozenBy: v.id } },
+      {
+        expression: 'attribute_exists(pk)',
+      },
+    );
+  });
+  return pairings.length;
+}
+
+/**
+ * Step "Freeze": from now on no entry, reversal, receipt, fund row or pairing changes this community-year's
+ * figures (each write reads the pairing it concerns and finds `frozenBy`). The state machine then waits
+ * `settleSeconds` ("SettleWrites") so that writes which passed their check just before the freeze have landed
+ * when the snapshot reads the ledger. Only a round still checking freezes: a resumed run finds it done.
+ */
+export async function freezeStep(db: Db, input: { verificationId: string }) {
+  const v = await getVerification(db, input.verificationId);
+  if (v.status !== 'checking' || v.digest) return { frozen: 0 };
+  const frozen = await freezePairings(db, v);
+  await updateIf(
+    db,
+    keys.verification(v.id),
+    { set: { frozenAt: new Date().toISOString() } },
+    {
+      expression: 'attribute_not_exists(#frozenAt)',
+    },
+  );
+  return { frozen };
+}
+
+/**
+ * Releases a round's hold on its community-year: the freeze and, when it had been confirmed, the lock. Only
+ * marks this round set are removed, so a later round's are never touched.
+ */
+export async function releaseFigures(db: Db, v: Pick<Verification, 'id' | 'communityId' | 'year'>): Promise<void> {
+  const pairings = await pairingsOfCommunityYear(db, v.communityId, v.year);
+  await inParallel(pairings, 8, async (p) => {
+    if (p.frozenBy === v.id) {
+      await updateIf(
+        db,
+        keys.pairing(p.householdId, v.year),
+        { remove: ['frozenBy'] },
+        {
+          expression: '#frozenBy = :v',
+          values: { ':v': v.id },
+        },
+      );
+    }
+    if (p.lockedBy === v.id) {
+      await updateIf(
+        db,
+        keys.pairing(p.householdId, v.year),
+        { remove: ['lockedBy'] },
+        {
+          expression: '#lockedBy = :v',
+          values: { ':v': v.id },
+        },
+      );
+    }
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * Step "Snapshot": freezes the community-year as it is now (entries, receipts, fund ledger) and its digest.
- * A second call returns the first snapshot: what is confirmed is exactly what was snapshotted.
+ * A second call returns the first snapshot: what is confirmed is exactly what was snapshotted. A pairing made
+ * while the freeze was being set is frozen here, and the snapshot waits once more for its writes to land.
  */
-export async function snapshotStep(db: Db, input: { verificationId: string; batchSize: number }) {
+export async function snapshotStep(
+  db: Db,
+  input: { verificationId: string; batchSize: number; settleSeconds?: number },
+) {
   let v = await getVerification(db, input.verificationId);
   if (!v.digest) {
+    if ((await freezePairings(db, v)) > 0) await sleep((input.settleSeconds ?? 0) * 1000);
     const households = await readCommunityYear(db, v.communityId, v.year);
     const digest = digestOf(v.communityId, v.year, households);
     await putAll(
@@ -506,10 +682,13 @@ export async function registerDecisionToken(db: Db, input: { verificationId: str
 
 /**
  * Step "Remind": the decision is overdue. Records a reminder for the community's cadres (the notification
- * outbox) and says whether the reminders are used up.
+ * outbox) and says whether the reminders are used up. A decision recorded as the wait timed out is not lost:
+ * the step reports it (`decided`) and the state machine goes on with it.
  */
 export async function remindStep(db: Db, input: { verificationId: string; maxReminders: number }) {
   const v = await getVerification(db, input.verificationId);
+  if (v.decision)
+    return { reminders: v.reminders ?? 0, exhausted: false, decided: true, decision: v.decision.decision };
   const n = (v.reminders ?? 0) + 1;
   await putIfAbsent(db, {
     ...keys.reminder(v.id, n),
@@ -520,13 +699,29 @@ export async function remindStep(db: Db, input: { verificationId: string; maxRem
     at: new Date().toISOString(),
   });
   await updateIf(db, keys.verification(v.id), { set: { reminders: n } });
-  return { reminders: n, exhausted: n > input.maxReminders };
+  return { reminders: n, exhausted: n > input.maxReminders, decided: false, decision: null };
 }
 
-/** Step "Expire": no decision after every reminder. */
+/**
+ * Step "Expire": no decision after every reminder. The expiry is conditional on there being no decision, as
+ * the decision is on there being no expiry, so of the two racing exactly one is recorded. When the decision
+ * won, the step reports it and the state machine goes on with it.
+ */
 export async function expireStep(db: Db, input: { verificationId: string }) {
-  await setStatus(db, input.verificationId, 'expired', ['awaiting_confirmation']);
-  return {};
+  const won = await updateIf(
+    db,
+    keys.verification(input.verificationId),
+    { set: { status: 'expired' } },
+    {
+      expression: '#status = :a AND attribute_not_exists(#decision)',
+      values: { ':a': 'awaiting_confirmation' },
+    },
+  );
+  const v = await getVerification(db, input.verificationId);
+  if (!won && v.decision) return { expired: false, decided: true, decision: v.decision.decision };
+  if (v.status !== 'expired') throw new Error(`verification ${v.id} can neither expire nor go on (${v.status})`);
+  await releaseFigures(db, v);
+  return { expired: true, decided: false, decision: null };
 }
 
 /**
@@ -556,27 +751,19 @@ export async function returnHouseholdsStep(db: Db, input: { verificationId: stri
     );
   });
   await setStatus(db, v.id, 'returned', ['awaiting_confirmation']);
+  await releaseFigures(db, v);
   return { returned: returned.length };
 }
 
-/** Sets or clears the lock on every household-year of a round. */
-async function setLocks(db: Db, v: Verification, locked: boolean) {
+/** Locks every household-year of a confirmed round (`lockedBy`); `releaseFigures` unlocks them. */
+async function lockFigures(db: Db, v: Verification) {
   await inParallel(v.householdIds ?? [], 8, async (hid) => {
-    if (locked) {
-      await updateIf(
-        db,
-        keys.pairing(hid, v.year),
-        { set: { lockedBy: v.id }, remove: ['returnedBy', 'returnComment'] },
-        { expression: 'attribute_exists(pk)' },
-      );
-    } else {
-      await updateIf(
-        db,
-        keys.pairing(hid, v.year),
-        { remove: ['lockedBy'] },
-        { expression: '#lockedBy = :v', values: { ':v': v.id } },
-      );
-    }
+    await updateIf(
+      db,
+      keys.pairing(hid, v.year),
+      { set: { lockedBy: v.id }, remove: ['returnedBy', 'returnComment'] },
+      { expression: 'attribute_exists(pk)' },
+    );
   });
 }
 
@@ -587,20 +774,8 @@ async function setLocks(db: Db, v: Verification, locked: boolean) {
 export async function storeConfirmationStep(db: Db, input: { verificationId: string }) {
   const v = await getVerification(db, input.verificationId);
   if (!v.confirmation) {
-    const d = v.decision;
-    if (d?.decision !== 'confirm' || !d.signatureSha256 || !d.sealId || !v.digest) {
-      throw new Error(`verification ${v.id} has no confirmation to store`);
-    }
-    const binding = createHash('sha256')
-      .update([v.digest, d.signatureSha256, d.sealId, d.decidedBy, d.decidedAt].join('\n'))
-      .digest('hex');
-    const confirmation = {
-      digest: v.digest,
-      sealId: d.sealId,
-      signatureSha256: d.signatureSha256,
-      binding,
-      confirmedAt: d.decidedAt,
-    };
+    const confirmation = confirmationOf(v);
+    if (!confirmation) throw new Error(`verification ${v.id} has no confirmation to store`);
     await updateIf(
       db,
       keys.verification(v.id),
@@ -608,22 +783,22 @@ export async function storeConfirmationStep(db: Db, input: { verificationId: str
       { expression: 'attribute_not_exists(#confirmation)' },
     );
   }
-  await setLocks(db, v, true);
+  await lockFigures(db, v);
   return { binding: (await getVerification(db, v.id)).confirmation!.binding };
 }
 
-/** Step "CheckObjections": how many objections to the round's notice are open, and how many were upheld. */
-export async function checkObjectionsStep(db: Db, input: { verificationId: string }) {
-  const v = await getVerification(db, input.verificationId);
-  const objections = await queryAll(db, {
-    index: 'byCommunityYear',
-    partition: keys.communityYear(v.communityId, v.year).gsi1pk,
-    prefix: `OBJECTION#${v.noticeId}#`,
-  });
-  return {
-    pending: objections.filter((o) => o.status === 'pending').length,
-    upheld: objections.filter((o) => o.status === 'upheld').length,
-  };
+/**
+ * The confirmation a recorded confirm decision stands for: the signature and seal bound to the digest. The
+ * decision fixes it, so it is the same whether read before or after "StoreConfirmation" has stored it.
+ */
+export function confirmationOf(v: Verification): Verification['confirmation'] {
+  if (v.confirmation) return v.confirmation;
+  const d = v.decision;
+  if (d?.decision !== 'confirm' || !d.signatureSha256 || !d.sealId || !v.digest) return undefined;
+  const binding = createHash('sha256')
+    .update([v.digest, d.signatureSha256, d.sealId, d.decidedBy, d.decidedAt].join('\n'))
+    .digest('hex');
+  return { digest: v.digest, sealId: d.sealId, signatureSha256: d.signatureSha256, binding, confirmedAt: d.decidedAt };
 }
 
 /**
@@ -645,7 +820,7 @@ export async function reinvestigateStep(db: Db, input: { verificationId: string 
       { expression: 'attribute_exists(pk)' },
     );
   }
-  await setLocks(db, v, false);
+  await releaseFigures(db, v);
   if (v.noticeId) await updateIf(db, keys.notice(v.noticeId), { set: { status: 'withdrawn' } });
   await setStatus(db, v.id, 'reinvestigating', ['objection_window']);
   return {};
@@ -683,6 +858,31 @@ export async function finalizeStep(db: Db, input: { verificationId: string }) {
   if (v.noticeId) await updateIf(db, keys.notice(v.noticeId), { set: { status: 'final' } });
   await setStatus(db, v.id, 'final', ['objection_window'], { finalAt: new Date().toISOString() });
   return {};
+}
+
+/**
+ * Step "MarkFailed": a step failed after its retries. The round becomes `failed`, releases its hold on the
+ * community-year (freeze and lock), withdraws a notice it had posted, and an admin can start the next round.
+ * The execution then ends in the Fail state, which raises the failed-executions alarm on AWS.
+ */
+export async function failStep(db: Db, input: { verificationId: string; error?: string }) {
+  const failure = { at: new Date().toISOString(), error: String(input.error ?? 'unknown').slice(0, 200) };
+  await setStatus(db, input.verificationId, 'failed', [...IN_FLIGHT], { failure });
+  const v = await getVerification(db, input.verificationId);
+  if (v.status !== 'failed') return { failed: false, status: v.status };
+  await releaseFigures(db, v);
+  if (v.noticeId) {
+    await updateIf(
+      db,
+      keys.notice(v.noticeId),
+      { set: { status: 'withdrawn' } },
+      {
+        expression: '#status = :o',
+        values: { ':o': 'open' },
+      },
+    );
+  }
+  return { failed: true, status: v.status };
 }
 
 /** The current round of a community-year, or undefined before verification has started. */

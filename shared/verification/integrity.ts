@@ -4,7 +4,7 @@ import { type Db, getItem, queryAll } from '../db.ts';
 import { conflict, forbidden } from '../errors.ts';
 import { keys } from '../table.ts';
 import { digestOf, type FundEntry, type HouseholdSnapshot, type ManualEntry } from './checks.ts';
-import { getVerification, readCommunityYear, type Verification } from './index.ts';
+import { confirmationOf, getVerification, readCommunityYear, type Verification } from './index.ts';
 
 /**
  * Tamper evidence (防篡改核验) of a confirmed round. The community cadre's signature is bound to a SHA-256 digest of
@@ -20,9 +20,10 @@ import { getVerification, readCommunityYear, type Verification } from './index.t
  * field, the confirmed value and the value now, and which source changed. When neither matches, both changed
  * and their differences cannot be attributed; the digest mismatches still say so.
  *
- * Only rounds with a stored confirmation can be checked (409 otherwise). The ledger is compared while the
- * figures are locked (`objection_window`, `final`); a round that was `reinvestigating` or `reopened` had its
- * figures unlocked for correction (a later round confirms them again), so only its snapshot and confirmation are.
+ * Only rounds with a stored confirmation can be checked (409 otherwise). The ledger is compared whenever the
+ * round still holds its figures, which it does from its freeze on (before the snapshot), so right after the
+ * confirmation too; a round that was `reinvestigating`, `reopened` or `failed` released its figures for
+ * correction (a later round confirms them again), so only its snapshot and confirmation are.
  */
 
 /** Where a difference was found. `unattributed`: snapshot and ledger both differ from the confirmation. */
@@ -68,8 +69,12 @@ export interface IntegrityReport {
   mismatches: IntegrityMismatch[];
 }
 
-/** Statuses in which the round's figures are still locked by its confirmation. */
-const LOCKED: readonly Verification['status'][] = ['objection_window', 'final'];
+/**
+ * Statuses in which a confirmed round no longer holds its figures: they were released for correction (or the
+ * round failed), and a later round confirms them again. Every other confirmed round holds them, from the
+ * moment the confirmation is stored, so any ledger difference is a change made behind the API.
+ */
+const RELEASED: readonly Verification['status'][] = ['reinvestigating', 'reopened', 'failed'];
 
 const SOURCE_WORDS: Record<IntegritySource, string> = {
   confirmation: '确认记录',
@@ -246,7 +251,9 @@ function bindingOf(v: Verification): string | undefined {
  */
 export async function verifyIntegrity(db: Db, caller: Caller, id: string): Promise<IntegrityReport> {
   if (!hasRole(caller, 'admin', 'auditor')) throw forbidden('verification.not_yours', '您无权核验该核查');
-  const v = await getVerification(db, id);
+  const recorded = await getVerification(db, id);
+  // A confirm decision is the confirmation, whether or not the step that stores its binding has run yet.
+  const v = { ...recorded, confirmation: confirmationOf(recorded) };
   if (!v.confirmation) {
     throw conflict('verification.not_confirmed', '本轮核查尚未确认，没有可核验的确认摘要');
   }
@@ -306,7 +313,7 @@ export async function verifyIntegrity(db: Db, caller: Caller, id: string): Promi
     });
   }
 
-  const ledgerChecked = LOCKED.includes(v.status);
+  const ledgerChecked = !RELEASED.includes(v.status);
   let ledgerDigest: string | null = null;
   if (ledgerChecked) {
     // The round's households: those it listed and those snapshotted, so removing one from either list shows.

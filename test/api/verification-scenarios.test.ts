@@ -113,7 +113,8 @@ describe('verification scenarios', () => {
 
     const rejected = await decide(w.communityCadre, { decision: 'reject', comment: '第二户资金台账缺拨付记录' });
     expect(rejected.status).toBe(200);
-    expect((await decide(w.communityCadre, { decision: 'confirm', signaturePng: PNG, sealId: 'S' })).status).toBe(409);
+    const afterReject = { decision: 'confirm', signaturePng: PNG, sealId: 'S', digest: packet.digest };
+    expect((await decide(w.communityCadre, afterReject)).status).toBe(409);
 
     const returned = await w.until(round1.id, 'returned');
     expect(
@@ -123,7 +124,7 @@ describe('verification scenarios', () => {
     ).toStrictEqual([w.householdIds[1]]);
     await sleep(200);
     expect((await w.execution(round1.id)).status).toBe('SUCCEEDED');
-    expect(await w.states(round1.id)).toStrictEqual([...HAPPY_PATH.slice(0, 7), 'ReturnHouseholds']);
+    expect(await w.states(round1.id)).toStrictEqual([...HAPPY_PATH.slice(0, 9), 'ReturnHouseholds']);
 
     const sentBack = (await server.fetch(`/households/${w.householdIds[1]}/aid?year=${thisYear()}`, { token: w.cadre }))
       .json;
@@ -247,8 +248,18 @@ describe('verification scenarios', () => {
     expect(
       (await server.fetch(`/verifications/${v.id}/reopen`, { token: w.admin, body: { reason: 'again' } })).status,
     ).toBe(409);
-    await w.cash(w.householdIds[0]!, 500); // unlocked: entries are accepted again until the new round confirms
+    // The next round holds the figures at once; the correction is made after its community cadre returns the household.
     await w.until(reopened.json.id, 'awaiting_confirmation');
+    const held = await w.cashAttempt(w.householdIds[0]!, 500);
+    expect(held.status).toBe(409);
+    expect(held.json.error.code).toBe('ledger.under_verification');
+    const back = await server.fetch(`/verifications/${reopened.json.id}/decision`, {
+      token: w.communityCadre,
+      body: { decision: 'reject', comment: '审计发现漏登一笔', householdIds: [w.householdIds[0]] },
+    });
+    expect(back.status).toBe(200);
+    await w.until(reopened.json.id, 'returned');
+    expect((await w.cashAttempt(w.householdIds[0]!, 500)).status).toBe(201);
   });
 });
 
@@ -268,7 +279,7 @@ describe('confirmation timeout', () => {
     expect((await w.confirm(v.id)).status).toBe(200);
     await w.until(v.id, 'final');
     const states = await w.states(v.id);
-    expect(states.slice(0, 9)).toStrictEqual([...HAPPY_PATH.slice(0, 6), 'Remind', 'RemindersLeft', 'AwaitDecision']);
+    expect(states.slice(0, 11)).toStrictEqual([...HAPPY_PATH.slice(0, 8), 'Remind', 'RemindersLeft', 'AwaitDecision']);
     expect(states.at(-1)).toBe('Finalize');
     expect((await w.get(v.id)).reminders).toBeGreaterThanOrEqual(1);
   });
@@ -280,7 +291,7 @@ describe('confirmation timeout', () => {
     await w.until(v.id, 'expired', 15_000);
     const states = await w.states(v.id);
     expect(states.filter((s) => s === 'Remind')).toHaveLength(3);
-    expect(states.at(-1)).toBe('Expire');
+    expect(states.slice(-3)).toStrictEqual(['Expire', 'ExpiredOrDecided', 'Expired']);
     expect((await w.confirm(v.id)).status).toBe(409);
     const next = await w.start();
     expect(next.id).toBe(`verify-${thisYear()}-${w.communityId}-2`);
@@ -305,7 +316,7 @@ describe('restarts of the local stack', () => {
       expect(after.snapshotAt).toBe(before.snapshotAt);
       const decided = await second.fetch(`/verifications/${v.id}/decision`, {
         token: w.communityCadre,
-        body: { decision: 'confirm', signaturePng: PNG, sealId: 'SEAL-9' },
+        body: { decision: 'confirm', signaturePng: PNG, sealId: 'SEAL-9', digest: after.digest },
       });
       expect(decided.status).toBe(200);
       const deadline = Date.now() + 20_000;

@@ -29,11 +29,15 @@ beforeEach(() => {
   workflow = useRecordingWorkflow();
 });
 
-const decide = (verificationId: string, communityId: string, body: unknown) =>
+/** A decision through the real handler; a confirmation names the round's digest, as the packet page sends it. */
+const decide = async (verificationId: string, communityId: string, body: Record<string, unknown>) =>
   invoke(decideVerification, 'POST /verifications/{id}/decision', {
     as: communityCadreUser(communityId),
     params: { id: verificationId },
-    body,
+    body:
+      body.decision === 'confirm'
+        ? { digest: (await getVerification(db, verificationId)).digest, acknowledgeProblems: true, ...body }
+        : body,
   });
 
 const confirm = (n: number) => ({ decision: 'confirm', signaturePng: PNG, sealId: `SEAL-${n}` });

@@ -59,6 +59,9 @@ interface World {
   /** A cash entry recorded by the cadre: takes a reversal. */
   cashRecordId: string;
   roundAwaitingDecision: string;
+  /** The community of `roundAwaitingDecision`. */
+  roundCommunityId: string;
+  roundHouseholdId: string;
   noticeId: string;
   noticeEntryId: string;
   objectionId: string;
@@ -147,9 +150,9 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'POST /verifications/{id}/decision': {
     schema: DecisionInput,
-    as: (w) => communityCadreUser(w.communityId),
+    as: (w) => communityCadreUser(w.roundCommunityId),
     params: (w) => ({ id: w.roundAwaitingDecision }),
-    body: (w) => ({ decision: 'reject', comment: '请核对台账', householdIds: [w.householdId] }),
+    body: (w) => ({ decision: 'reject', comment: '请核对台账', householdIds: [w.roundHouseholdId] }),
   },
   'POST /verifications/{id}/reopen': {
     schema: ReopenInput,
@@ -189,6 +192,8 @@ const DUMMY: World = {
   inKindRecordId: 'a',
   cashRecordId: 'b',
   roundAwaitingDecision: 'v',
+  roundCommunityId: 'c',
+  roundHouseholdId: 'h',
   noticeId: 'n',
   noticeEntryId: 'e',
   objectionId: 'o',
@@ -312,7 +317,9 @@ beforeAll(async () => {
     items: [{ name: '棉被', quantity: 2, unitValueFen: 15_000 }],
   });
   const cashRecordId = await record({ kind: 'cash', amountFen: 20_000 });
-  const awaiting = await roundAwaitingDecision(a.communityId, year);
+  // A community of its own: a round awaiting its decision freezes the community's ledger.
+  const d = await pairedWorld(year);
+  const awaiting = await roundAwaitingDecision(d.communityId, year);
   const b = await pairedWorld(year);
   const notice = await confirmedRound(b.communityId, year);
   const filed = await invoke(handlers.get('file-objection')!, 'POST /notices/{id}/objections', {
@@ -331,6 +338,8 @@ beforeAll(async () => {
     inKindRecordId,
     cashRecordId,
     roundAwaitingDecision: awaiting,
+    roundCommunityId: d.communityId,
+    roundHouseholdId: d.householdId,
     noticeId: notice.noticeId,
     noticeEntryId: notice.entryId,
     objectionId: filed.json.id,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as createPairing } from '#functions/create-pairing.ts';
 import { handler as decideVerification } from '#functions/decide-verification.ts';
 import { getFieldCipher, registerLocalFieldCipher } from '#functions/lib/cipher.ts';
+import { db } from '#functions/lib/clients.ts';
 import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
 import { logger, redactForLog } from '#functions/lib/logger.ts';
 import { registerLocalWorkflow } from '#functions/lib/workflow.ts';
@@ -13,6 +14,7 @@ import { handler as registerHousehold } from '#functions/register-household.ts';
 import { handler as awaitDecision } from '#functions/verify-await-decision.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { shanghaiDate } from '#shared/dates.ts';
+import { getVerification } from '#shared/verification/index.ts';
 import { admin, cadreUser, communityCadreUser, makeAid, makeIdNumber, newKey } from '../support/factories.ts';
 import { claimsOf } from '../support/invoke.ts';
 import { roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
@@ -136,7 +138,13 @@ describe('the logs', () => {
     const decided = await call(decideVerification, 'POST /verifications/{id}/decision', {
       as: communityCadreUser(w.communityId),
       params: { id: verificationId },
-      body: { decision: 'confirm', signaturePng: PNG, sealId: 'SEAL-LOG' },
+      body: {
+        decision: 'confirm',
+        signaturePng: PNG,
+        sealId: 'SEAL-LOG',
+        digest: (await getVerification(db, verificationId)).digest,
+        acknowledgeProblems: true,
+      },
     });
     expect(decided.status).toBe(200);
     expect(send).toHaveBeenCalledTimes(1);

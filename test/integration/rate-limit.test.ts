@@ -50,6 +50,7 @@ beforeAll(async () => {
     round: 1,
     opensAt: '2029-12-31T00:00:00.000Z',
     closesAt: '2031-01-01T00:00:00Z',
+    closesAtMs: Date.UTC(2031, 0, 1),
     status: 'open',
     digest: 'd'.repeat(64),
   });

@@ -7,6 +7,8 @@ import {
   checkBatchStep,
   type ExecutionInput,
   finalizeStep,
+  freezeStep,
+  getVerification,
   registerDecisionToken,
   snapshotStep,
   storeConfirmationStep,
@@ -51,6 +53,8 @@ export async function roundAwaitingDecision(communityId: string, year: number, t
   const started = await invoke(startVerification, 'POST /verifications', { as: admin, body: { communityId, year } });
   if (started.status !== 202) throw new Error(`setup: start verification: ${started.status} ${started.text}`);
   const verificationId = started.json.id as string;
+  // No settle wait: these tests make no writes while the round freezes.
+  await freezeStep(db, { verificationId });
   const { batches } = await snapshotStep(db, { verificationId, batchSize: 50 });
   for (const householdIds of batches) await checkBatchStep(db, { verificationId, householdIds });
   await summarizeStep(db, { verificationId });
@@ -67,7 +71,13 @@ export async function confirmedRound(communityId: string, year: number) {
   const decided = await invoke(decideVerification, 'POST /verifications/{id}/decision', {
     as: communityCadreUser(communityId),
     params: { id: verificationId },
-    body: { decision: 'confirm', signaturePng: PNG, sealId: 'SEAL-0001' },
+    body: {
+      decision: 'confirm',
+      signaturePng: PNG,
+      sealId: 'SEAL-0001',
+      digest: (await getVerification(db, verificationId)).digest,
+      acknowledgeProblems: true,
+    },
   });
   if (decided.status !== 200) throw new Error(`setup: confirm: ${decided.status} ${decided.text}`);
   await storeConfirmationStep(db, { verificationId });

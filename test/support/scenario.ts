@@ -58,6 +58,11 @@ export async function communityWorld(server: RunningServer, households = 2) {
         await ok(server.fetch('/aid-records', { token: cadre, body, headers: { 'idempotency-key': randomUUID() } }))
       ).id as string;
     },
+    /** Tries to record cash aid and returns the answer as it is, refusals included. */
+    async cashAttempt(householdId: string, amountFen: number, objective = 'livelihood') {
+      const body = { householdId, date: today(), kind: 'cash', objective, amountFen, description: '现金帮扶' };
+      return server.fetch('/aid-records', { token: cadre, body, headers: { 'idempotency-key': randomUUID() } });
+    },
     /** Records in-kind aid of one item and returns the entry's id. */
     async inKind(householdId: string, quantity: number, unitValueFen: number, objective = 'livelihood') {
       const body = {
@@ -110,10 +115,19 @@ export async function communityWorld(server: RunningServer, households = 2) {
         await sleep(100);
       }
     },
-    async confirm(id: string) {
+    /** Confirms the packet as the page does: with the digest the community cadre saw, problems acknowledged. */
+    async confirm(id: string, extra: Record<string, unknown> = {}) {
+      const { digest } = await w.get(id);
       return server.fetch(`/verifications/${id}/decision`, {
         token: communityCadre,
-        body: { decision: 'confirm', signaturePng: PNG, sealId: 'SEAL-0001' },
+        body: {
+          decision: 'confirm',
+          signaturePng: PNG,
+          sealId: 'SEAL-0001',
+          digest,
+          acknowledgeProblems: true,
+          ...extra,
+        },
       });
     },
     /**
@@ -140,6 +154,8 @@ export async function communityWorld(server: RunningServer, households = 2) {
 
 /** The states of the happy path, in order, from snapshot to final. */
 export const HAPPY_PATH = [
+  'Freeze',
+  'SettleWrites',
   'Snapshot',
   'CheckHouseholds',
   'CheckBatch',

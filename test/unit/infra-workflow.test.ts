@@ -148,7 +148,7 @@ describe('the verification workflow', () => {
     );
   });
 
-  it('lets the objection check read the table but not write it', () => {
+  it('lets the objection check update items (the close, interrupted filings) but not batch-write or delete', () => {
     const actionsOf = (task: WorkflowTask) => {
       const role = resources[fnId(task)]!.Properties.Role['Fn::GetAtt'][0];
       return (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[])
@@ -156,7 +156,9 @@ describe('the verification workflow', () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: unknown }) => [s.Action].flat()));
     };
     expect(actionsOf('CheckObjectionsFunction')).toContain('dynamodb:Query');
-    expect(actionsOf('CheckObjectionsFunction')).not.toContain('dynamodb:PutItem');
+    expect(actionsOf('CheckObjectionsFunction')).toContain('dynamodb:UpdateItem');
+    expect(actionsOf('CheckObjectionsFunction')).not.toContain('dynamodb:BatchWriteItem');
+    expect(actionsOf('CheckObjectionsFunction')).not.toContain('dynamodb:DeleteItem');
     expect(actionsOf('SnapshotFunction')).toContain('dynamodb:PutItem');
   });
 });
