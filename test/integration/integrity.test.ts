@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handler as decideVerification } from '#functions/decide-verification.ts';
 import { handler as importFundLedger } from '#functions/import-fund-ledger.ts';
 import { db } from '#functions/lib/clients.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
@@ -8,6 +9,7 @@ import { handler as reopenVerification } from '#functions/reopen-verification.ts
 import { handler as integrity } from '#functions/verification-integrity.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import { keys } from '#shared/table.ts';
+import { getVerification } from '#shared/verification/index.ts';
 import { admin, auditor, cadreUser, communityCadreUser, makeAid, newKey } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
 import { confirmedRound, finalRound, roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
@@ -50,7 +52,7 @@ const raw = {
  * A community of two households that pass every check: the first ¥1,000 cash matched by the fund ledger, the
  * second ¥1,000 in kind with the household's receipt. Confirmed, its notice open (figures locked).
  */
-async function confirmedWorld(final = false) {
+async function confirmedWorld(final = false, { onlyDecided = false } = {}) {
   const w = await pairedWorld(year(), 2);
   const [cashHousehold, inKindHousehold] = w.householdIds as [string, string];
   const as = cadreUser(w.cadreId);
@@ -74,6 +76,22 @@ async function confirmedWorld(final = false) {
     body: { method: 'signature', imagePng: PNG },
   });
   if (receipt.status !== 201) throw new Error(`setup: receipt: ${receipt.status} ${receipt.text}`);
+  if (onlyDecided) {
+    // The confirmation is recorded; the steps that store its binding and post the notice have not run yet.
+    const verificationId = await roundAwaitingDecision(w.communityId, year());
+    const decided = await invoke(decideVerification, 'POST /verifications/{id}/decision', {
+      as: communityCadreUser(w.communityId),
+      params: { id: verificationId },
+      body: {
+        decision: 'confirm',
+        signaturePng: PNG,
+        sealId: 'SEAL-NOW',
+        digest: (await getVerification(db, verificationId)).digest,
+      },
+    });
+    if (decided.status !== 200) throw new Error(`setup: confirm: ${decided.status} ${decided.text}`);
+    return { ...w, verificationId, cashHousehold, inKindHousehold, cashId, inKindId, reference };
+  }
   const round = await (final ? finalRound : confirmedRound)(w.communityId, year());
   return { ...w, ...round, cashHousehold, inKindHousehold, cashId, inKindId, reference };
 }
@@ -143,6 +161,29 @@ describe('GET /verifications/{id}/integrity', () => {
         message: expect.stringContaining(w.cashId),
       },
     ]);
+  });
+
+  it('checks the ledger right after a confirmation, before the round has moved on, and names a change behind the API', async () => {
+    const w = await confirmedWorld(false, { onlyDecided: true });
+    expect((await getVerification(db, w.verificationId)).status).toBe('awaiting_confirmation');
+    const untouched = await check(w.verificationId);
+    expect(untouched.json).toMatchObject({ status: 'awaiting_confirmation', ok: true, ledgerChecked: true });
+
+    await raw.set(keys.aidRecord(w.cashId), 'amountFen', 90_000);
+
+    const r = await check(w.verificationId);
+    expect(r.json).toMatchObject({ status: 'awaiting_confirmation', ok: false, ledgerChecked: true });
+    expect(r.json.mismatches).toContainEqual({
+      source: 'ledger',
+      subject: 'entry',
+      change: 'changed',
+      householdId: w.cashHousehold,
+      entryId: w.cashId,
+      field: 'amountFen',
+      expected: 100_000,
+      actual: 90_000,
+      message: expect.stringContaining(w.cashId),
+    });
   });
 
   it('names an entry put into the community-year directly, with its id and household', async () => {
