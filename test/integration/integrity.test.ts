@@ -90,7 +90,17 @@ async function confirmedWorld(final = false, { onlyDecided = false } = {}) {
       },
     });
     if (decided.status !== 200) throw new Error(`setup: confirm: ${decided.status} ${decided.text}`);
-    return { ...w, verificationId, cashHousehold, inKindHousehold, cashId, inKindId, reference };
+    return {
+      ...w,
+      verificationId,
+      noticeId: '',
+      entryId: '',
+      cashHousehold,
+      inKindHousehold,
+      cashId,
+      inKindId,
+      reference,
+    };
   }
   const round = await (final ? finalRound : confirmedRound)(w.communityId, year());
   return { ...w, ...round, cashHousehold, inKindHousehold, cashId, inKindId, reference };
