@@ -1,3 +1,6 @@
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -6,9 +9,10 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-// dynalite ships no types; it is a factory returning a node http.Server.
+// dynalite ships no types (see dynalite.d.ts); it is a factory returning a node http.Server.
 import dynalite from 'dynalite';
 import { TABLE_DESIGN } from '#shared/table.ts';
+import { type RepairReport, repairIndexes, repairLogLine } from './index-repair.ts';
 
 /** CreateTable input derived from the shared table design (the same design CDK deploys). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
@@ -60,15 +64,93 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
 /** A running embedded dynalite. */
 export interface EmbeddedDynamo {
   endpoint: string;
+  /** The crash repair run before the store was opened, if one ran. */
+  repair: RepairReport | undefined;
+  /**
+   * Stops the engine: waits for the requests it is serving, closes the store, and marks the shutdown clean
+   * (so the next start skips the repair). A store closed while a request was still being served is not marked.
+   */
   close(): Promise<void>;
 }
 
+export interface DynaliteOptions {
+  /**
+   * When to run the crash repair of an on-disk store before opening it: `auto` (default) when the previous run
+   * did not shut down cleanly, `always` at every start.
+   */
+  repair?: 'auto' | 'always';
+  /** Where the repair's log line goes (one JSON object); stdout by default, like the rest of the local stack. */
+  log?: (line: Record<string, unknown>) => void;
+}
+
+/** The file that says the store at `storePath` was closed cleanly; it sits beside the store, in the data directory. */
+export function cleanShutdownMarker(storePath: string): string {
+  return `${storePath}.clean-shutdown`;
+}
+
+const logToStdout = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+
+/**
+ * Before dynalite opens an on-disk store: repairs it when the last run was killed (no clean-shutdown marker) or
+ * when asked to, after removing the marker, so that a run killed from here on (this repair included) is not
+ * taken for a clean one. A new data directory has no store yet and nothing to repair.
+ */
+async function prepareStore(path: string, options: DynaliteOptions): Promise<RepairReport | undefined> {
+  const marker = cleanShutdownMarker(path);
+  const hasStore = existsSync(join(path, 'CURRENT'));
+  const wasClean = existsSync(marker);
+  rmSync(marker, { force: true });
+  if (!hasStore) return undefined;
+  let reason: string;
+  if (options.repair === 'always') reason = 'asked for (REPAIR_INDEXES=always)';
+  else if (!wasClean) reason = 'the previous run did not shut down cleanly';
+  else return undefined;
+  const report = await repairIndexes(path);
+  (options.log ?? logToStdout)(repairLogLine(report, reason));
+  return report;
+}
+
+/**
+ * Counts the requests dynalite is serving. A request counts from its arrival until dynalite answers it (it
+ * answers a write only after the write's last LevelDB put), or until its client goes away before sending the
+ * whole body (dynalite then never starts it).
+ */
+function countRequests(server: Server): () => number {
+  let inFlight = 0;
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++;
+    let done = false;
+    const finish = () => {
+      if (!done) inFlight--;
+      done = true;
+    };
+    const end = res.end;
+    res.end = function (this: ServerResponse, ...args: unknown[]) {
+      finish();
+      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as ServerResponse['end'];
+    req.once('close', () => {
+      if (!req.complete) finish();
+    });
+    for (const handler of handlers) handler.call(server, req, res);
+  });
+  return () => inFlight;
+}
+
+/** How long a close waits for the requests being served before it cuts them off (and marks nothing clean). */
+const DRAIN_MS = 5_000;
+
 /**
  * Starts dynalite on loopback, on disk when `path` is given (in memory otherwise). Tables become ACTIVE at
- * once (`createTableMs: 0`), or a write right after CreateTable would fail.
+ * once (`createTableMs: 0`), or a write right after CreateTable would fail. An on-disk store is repaired first
+ * when the previous run was killed (see `index-repair.ts`).
  */
-export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
+export async function startDynalite(path?: string, options: DynaliteOptions = {}): Promise<EmbeddedDynamo> {
+  const repair = path ? await prepareStore(path, options) : undefined;
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const inFlight = countRequests(server);
   // Port 0: the kernel picks a free port atomically, so parallel test processes cannot race for one.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -77,10 +159,27 @@ export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
   const { port } = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
+    repair,
+    close: async () => {
+      // dynalite's close stops listening, waits until every connection is gone, then closes the store.
+      const closed = new Promise<Error | undefined>((resolve) => server.close((err) => resolve(err ?? undefined)));
+      const deadline = Date.now() + DRAIN_MS;
+      while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      // Checked and cut in one tick: no request can start in between, so a drained store is closed between writes.
+      const cut = inFlight();
+      server.closeAllConnections?.();
+      const err = await closed;
+      if (!path) return;
+      if (cut === 0 && !err) {
+        writeFileSync(cleanShutdownMarker(path), `${JSON.stringify({ closedAt: new Date() })}\n`);
+      } else {
+        (options.log ?? logToStdout)({
+          level: 'WARN',
+          message: 'embedded store closed with writes possibly cut: the next start checks it',
+          requestsCut: cut,
+          error: err?.message,
+        });
+      }
+    },
   };
 }

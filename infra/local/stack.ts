@@ -19,7 +19,8 @@ import { LocalWorkflow } from './workflow.ts';
 /**
  * The whole product on one machine: an embedded dynalite on disk (or a DynamoDB-compatible endpoint), the
  * table, demo data for a new data directory, and the HTTP server in front of the Lambda handlers.
- * Configuration is the contract of issue #2: PORT, DATA_DIR, DYNAMODB_ENDPOINT, TABLE_NAME, DEMO_DATA.
+ * Configuration is the contract of issue #2: PORT, DATA_DIR, DYNAMODB_ENDPOINT, TABLE_NAME, DEMO_DATA; and
+ * REPAIR_INDEXES=always to run the embedded store's crash repair at every start, not only after a killed run.
  */
 export interface LocalStackOptions {
   port: number;
@@ -27,6 +28,8 @@ export interface LocalStackOptions {
   tableName: string;
   dynamodbEndpoint?: string | undefined;
   demoData: boolean;
+  /** When the embedded store's crash repair runs (`infra/local/index-repair.ts`); `auto` after a killed run. */
+  repairIndexes?: 'auto' | 'always';
 }
 
 /** Reads the options from the environment, with the documented defaults. */
@@ -37,6 +40,7 @@ export function optionsFromEnv(env = process.env): LocalStackOptions {
     tableName: env.TABLE_NAME || 'linkage-aid',
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     demoData: env.DEMO_DATA !== 'off',
+    repairIndexes: env.REPAIR_INDEXES === 'always' ? 'always' : 'auto',
   };
 }
 
@@ -80,7 +84,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   mkdirSync(opts.dataDir, { recursive: true });
   const keys = loadKeys(opts.dataDir);
   let dynamo: EmbeddedDynamo | undefined;
-  if (!opts.dynamodbEndpoint) dynamo = await startDynalite(join(opts.dataDir, 'dynamodb'));
+  if (!opts.dynamodbEndpoint) {
+    dynamo = await startDynalite(join(opts.dataDir, 'dynamodb'), { repair: opts.repairIndexes ?? 'auto' });
+  }
   const endpoint = opts.dynamodbEndpoint ?? dynamo!.endpoint;
 
   // The handlers read their configuration from the environment at import, exactly as on Lambda.
