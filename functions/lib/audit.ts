@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import { type AuditEntry, recordAudit } from '#shared/audit/index.ts';
 import { type Caller, callerFromClaims } from '#shared/caller.ts';
-import type { ApiEvent, ApiResult } from './http.ts';
+import type { ApiEvent, ApiResult } from './api-event.ts';
 import { logger } from './logger.ts';
 
 /**

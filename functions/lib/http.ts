@@ -1,22 +1,15 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { zhCN } from 'zod/locales';
 import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/caller.ts';
 import { AppError, type ErrorKind, type FieldIssue, RateLimitedError } from '#shared/errors.ts';
 import { ROUTES, type RouteDef } from '../routes.ts';
+import type { ApiEvent, ApiResult } from './api-event.ts';
 import { auditTrail } from './audit.ts';
 import { enterRequestScope, logger } from './logger.ts';
 
-/** API Gateway HTTP API (v2) event with JWT claims. The local server builds the same shape. */
-export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
-export type ApiResult = APIGatewayProxyResultV2 & {
-  statusCode: number;
-  body: string;
-  headers: Record<string, string>;
-  cookies?: string[];
-  isBase64Encoded?: boolean;
-};
+export type { ApiEvent, ApiResult } from './api-event.ts';
 
 // Validation messages the schemas do not spell out themselves (unknown keys, wrong types) in Chinese too.
 z.config(zhCN());

@@ -1,4 +1,3 @@
-import type { AuditEntry } from '../audit/index.ts';
 import { type Caller, hasRole } from '../caller.ts';
 import { shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
@@ -60,12 +59,6 @@ function toItem(r: AidRecord, caller: Caller, trace: WriteTrace, defaultAction: 
     ...r,
     audit,
   };
-}
-
-/** The audit entry a ledger item stands for (see `WriteTrace`). */
-export function auditEntryOfLedgerItem(item: Record<string, unknown>): AuditEntry | undefined {
-  const audit = item.audit as Omit<AuditEntry, 'at' | 'status'> | undefined;
-  return audit ? { at: item.recordedAt as string, ...audit, status: 201 } : undefined;
 }
 
 /** The outcome of a submission: the entry, and whether this call stored it or found it stored by an earlier one. */

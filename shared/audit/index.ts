@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { auditEntryOfLedgerItem } from '../aid/ledger.ts';
 import { reversalIdFor } from '../aid/rules.ts';
 import { shanghaiDate, toShanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll, queryPages } from '../db.ts';
@@ -157,4 +156,10 @@ export async function listAudit(
     }
   }
   return { entries, truncated: false };
+}
+
+/** The audit entry a ledger item stands for (see `WriteTrace` in shared/aid/ledger.ts). */
+export function auditEntryOfLedgerItem(item: Record<string, unknown>): AuditEntry | undefined {
+  const audit = item.audit as Omit<AuditEntry, 'at' | 'status'> | undefined;
+  return audit ? { at: item.recordedAt as string, ...audit, status: 201 } : undefined;
 }
