@@ -1,7 +1,6 @@
 import { type DataKeySource, envelopeCipher, type FieldCipher } from '#shared/crypto/index.ts';
 import { getStringFromEnv } from './env.ts';
-
-const LOCAL = Symbol.for('linkage-aid.local-field-cipher');
+import { localPort, registerLocalPort } from './local-ports.ts';
 
 /**
  * The KMS encryption context of resident-ID data keys. KMS binds it to every data key it issues (Decrypt
@@ -16,12 +15,12 @@ export const RESIDENT_ID_KMS_CONTEXT = { purpose: 'linkage-aid/resident-id' } as
  * registered by `infra/local/` with the data directory's key.
  */
 export function getFieldCipher(): FieldCipher {
-  return (globalThis as Record<symbol, FieldCipher | undefined>)[LOCAL] ?? kmsCipher();
+  return localPort('cipher') ?? kmsCipher();
 }
 
 /** Registers the local cipher (local stack, tests and scripts only). */
 export function registerLocalFieldCipher(cipher: FieldCipher | undefined): void {
-  (globalThis as Record<symbol, FieldCipher | undefined>)[LOCAL] = cipher;
+  registerLocalPort('cipher', cipher);
 }
 
 let kms: FieldCipher | undefined;

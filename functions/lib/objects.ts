@@ -1,16 +1,15 @@
 import type { ObjectStore } from '#shared/objects.ts';
 import { getStringFromEnv } from './env.ts';
-
-const LOCAL = Symbol.for('linkage-aid.local-objects');
+import { localPort, registerLocalPort } from './local-ports.ts';
 
 /** S3 (BUCKET_NAME) on AWS; the local stack's store when it registered one. */
 export function getObjectStore(): ObjectStore {
-  return (globalThis as Record<symbol, ObjectStore | undefined>)[LOCAL] ?? s3();
+  return localPort('objects') ?? s3();
 }
 
 /** Registers the local object store (local stack only). */
 export function registerLocalObjectStore(store: ObjectStore | undefined): void {
-  (globalThis as Record<symbol, ObjectStore | undefined>)[LOCAL] = store;
+  registerLocalPort('objects', store);
 }
 
 let store: ObjectStore | undefined;

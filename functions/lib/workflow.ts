@@ -1,22 +1,20 @@
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ExecutionInput, Workflow } from '#shared/verification/index.ts';
 import { getStringFromEnv } from './env.ts';
+import { localPort, registerLocalPort } from './local-ports.ts';
 import { logger } from './logger.ts';
-
-const LOCAL = Symbol.for('linkage-aid.local-workflow');
 
 /**
  * The engine that runs the verification workflow. On AWS: Step Functions (STATE_MACHINE_ARN). In the local
  * stack: the in-process runner, registered here by `infra/local/` before any handler runs.
  */
 export function getWorkflow(): Workflow {
-  const local = (globalThis as Record<symbol, Workflow | undefined>)[LOCAL];
-  return local ?? stepFunctions();
+  return localPort('workflow') ?? stepFunctions();
 }
 
 /** Registers the local runner (local stack only). */
 export function registerLocalWorkflow(workflow: Workflow | undefined): void {
-  (globalThis as Record<symbol, Workflow | undefined>)[LOCAL] = workflow;
+  registerLocalPort('workflow', workflow);
 }
 
 let sfn: Workflow | undefined;

@@ -1,0 +1,36 @@
+import type { FieldCipher } from '#shared/crypto/index.ts';
+import type { ObjectStore } from '#shared/objects.ts';
+import type { Workflow } from '#shared/verification/index.ts';
+import type { LocalSession } from './session.ts';
+
+/**
+ * The engines a handler reaches through a port, which the local stack (and tests) replace with their own: the
+ * workflow runner, the object store, the field cipher and the sign-in verifier. On AWS none is registered and
+ * each port falls back to its AWS service. Kept on `globalThis` under one symbol because the local server and
+ * the test runner may load a handler module more than once; every copy must see the same registration.
+ */
+export interface LocalPorts {
+  workflow: Workflow;
+  objects: ObjectStore;
+  cipher: FieldCipher;
+  session: LocalSession;
+}
+
+const KEY = Symbol.for('linkage-aid.local-ports');
+
+function ports(): Partial<LocalPorts> {
+  const g = globalThis as Record<symbol, Partial<LocalPorts> | undefined>;
+  g[KEY] ??= {};
+  return g[KEY];
+}
+
+/** The engine registered for a port, if any. */
+export function localPort<K extends keyof LocalPorts>(name: K): LocalPorts[K] | undefined {
+  return ports()[name];
+}
+
+/** Registers (or, with undefined, removes) the engine of a port: the local stack, tests and scripts only. */
+export function registerLocalPort<K extends keyof LocalPorts>(name: K, engine: LocalPorts[K] | undefined): void {
+  if (engine === undefined) delete ports()[name];
+  else ports()[name] = engine;
+}
