@@ -1,23 +1,29 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 
-/** The request a piece of work serves, for as long as its async flow lasts. */
-const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+/** The logger of the request a piece of work serves, for as long as its async flow lasts. */
+const requestScope = new AsyncLocalStorage<Logger>();
+
+/** A logger for one request: the base logger's child, with `requestId` as a persistent key. */
+function loggerFor(requestId: string): Logger {
+  const child = base.createChild();
+  child.appendPersistentKeys({ requestId });
+  return child;
+}
 
 /**
  * Marks the rest of the current async flow as serving `requestId`: every line logged in it carries
  * `requestId`. API handlers enter it with API Gateway's request id (the one in the access log and the audit
- * trail), workflow steps with the Lambda invocation's. An AsyncLocalStorage rather than the logger's appended
- * keys, because the local server serves many requests at once through one logger.
+ * trail), workflow steps with the Lambda invocation's. Each flow gets a child logger of its own (rather than
+ * keys appended to the one logger), because the local server serves many requests at once in one process.
  */
 export function enterRequestScope(requestId: string): void {
-  requestScope.enterWith({ requestId });
+  requestScope.enterWith(loggerFor(requestId));
 }
 
 /** Runs `fn` as serving `requestId` (see `enterRequestScope`), without touching the caller's flow. */
 export function inRequestScope<T>(requestId: string, fn: () => Promise<T>): Promise<T> {
-  return requestScope.run({ requestId }, fn);
+  return requestScope.run(loggerFor(requestId), fn);
 }
 
 /** A resident ID number, or its 17-digit body, anywhere in a string. */
@@ -34,17 +40,17 @@ export function redactForLog(key: string, value: unknown): unknown {
   return value.replace(RESIDENT_ID, '[redacted id]');
 }
 
-/** Powertools' logger, with the request id of the current flow on every line. */
-class RequestLogger extends Logger {
-  protected override createAndPopulateLogItem(logLevel: number, input: LogItemMessage, extra: LogItemExtraInput) {
-    const requestId = requestScope.getStore()?.requestId;
-    const withId = requestId ? ([...extra, { requestId }] as LogItemExtraInput) : extra;
-    return super.createAndPopulateLogItem(logLevel, input, withId);
-  }
-}
-
 /**
  * One structured JSON logger for every function. Request bodies are never logged: they carry resident ID
  * numbers and names; nor are task tokens. The level comes from POWERTOOLS_LOG_LEVEL (tests set SILENT).
  */
-export const logger: Logger = new RequestLogger({ serviceName: 'linkage-aid', jsonReplacerFn: redactForLog });
+const base = new Logger({ serviceName: 'linkage-aid', jsonReplacerFn: redactForLog });
+
+/** The logger of the current request's flow (see `enterRequestScope`), or the base logger outside one. */
+export const logger: Logger = new Proxy(base, {
+  get(target, prop) {
+    const current = requestScope.getStore() ?? target;
+    const value = Reflect.get(current, prop, current);
+    return typeof value === 'function' ? value.bind(current) : value;
+  },
+});
