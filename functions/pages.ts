@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
@@ -8,11 +9,12 @@ import { floorReport } from '#shared/floor/report.ts';
 import { MAX_ENTRY_FEN, parseYuan } from '#shared/money.ts';
 import { fileObjection, getNotice, listNotices, NewObjection } from '#shared/notice/index.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
-import { type Community, listEntities, type Unit } from '#shared/registry/index.ts';
+import { type Community, findEntity, listEntities, type Unit } from '#shared/registry/index.ts';
 import {
   currentRound,
   DecisionInput,
   decide,
+  getVerification,
   listVerifications,
   startVerification,
   verificationPacket,
@@ -26,17 +28,21 @@ import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } 
 import { verificationConfig } from './lib/verification-config.ts';
 import { getWorkflow } from './lib/workflow.ts';
 import { fieldErrors, type PageRequest, type PageResult, reportQuery, servePages } from './pages/kit.ts';
+import { readObject } from './pages/objects.ts';
 import {
   type AidFormValues,
   aidForm,
   cadreHome,
+  type DecisionFormValues,
   devLoginPage,
   floorReportPage,
   freshAidForm,
   householdPage,
   noticePage,
   noticesPage,
+  packetIsSettling,
   packetPage,
+  recordControl,
   verificationsPage,
 } from './pages/views.ts';
 
@@ -84,12 +90,24 @@ async function showAidForm(req: PageRequest, m: RegExpExecArray): Promise<PageRe
   const c = signedIn(req);
   const s = await householdYearSummary(db, c, m[1]!, req.year);
   if (c.cadreId !== s.cadreId) throw forbidden('aid.not_paired', '您今年未与该家庭结对，不能为其登记帮扶');
+  if (s.locked || s.frozenBy) {
+    // Said before the form is filled in: the ledger would refuse whatever it holds.
+    return {
+      title: req.t.recordAid,
+      body: html`<p class="muted">${s.headName}</p>${recordControl(req, s.householdId, s.year, s.locked, s.frozenBy, false)}
+<p><a href="/app/households/${s.householdId}">${req.t.back}</a></p>`,
+    };
+  }
   return {
     title: req.t.recordAid,
     body: aidForm(req, s.householdId, s.headName, freshAidForm(req.now), {}),
     historyCacheable: true,
   };
 }
+
+/** A refusal because a round holds or has locked the figures: said on the page, not as an error page. */
+const isHeldFigures = (e: unknown): e is AppError =>
+  e instanceof AppError && (e.code === 'ledger.under_verification' || e.code === 'ledger.locked');
 
 /** Reads the aid form into a submission: yuan to fen exactly, item rows to items; field errors by form name. */
 function readAidForm(form: URLSearchParams, householdId: string) {
@@ -163,6 +181,15 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
       });
       return { redirect: `/app/households/${householdId}?saved=1` };
     } catch (e) {
+      if (isHeldFigures(e)) {
+        // The round froze the year between the form's load and its post: nothing typed can be saved now.
+        const s = await householdYearSummary(db, c, householdId, req.year);
+        return {
+          status: 409,
+          title: req.t.recordAid,
+          body: householdPage(req, s, c.cadreId === s.cadreId, false, e.message),
+        };
+      }
       Object.assign(errors, fieldErrors(e, { amountFen: 'amountYuan' }));
     }
   }
@@ -174,7 +201,13 @@ async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult
   const c = signedIn(req);
   const householdId = req.form.get('householdId') ?? '';
   const reason = (req.form.get('reason') ?? '').trim() || invalidReason();
-  await reverseAid(db, c, m[1]!, { reason }, req.now, { requestId: req.requestId, action: `PAGE POST ${req.path}` });
+  try {
+    await reverseAid(db, c, m[1]!, { reason }, req.now, { requestId: req.requestId, action: `PAGE POST ${req.path}` });
+  } catch (e) {
+    if (!isHeldFigures(e) || !/^[\w-]{1,64}$/.test(householdId)) throw e;
+    const s = await householdYearSummary(db, c, householdId, req.year);
+    return { status: 409, title: s.headName, body: householdPage(req, s, c.cadreId === s.cadreId, false, e.message) };
+  }
   return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1` };
 }
 
@@ -182,42 +215,93 @@ function invalidReason(): never {
   throw invalid('request.invalid', '请填写冲正原因', [{ path: 'reason', message: '请填写冲正原因' }]);
 }
 
-async function packet(req: PageRequest, m: RegExpExecArray, errors: Record<string, string> = {}): Promise<PageResult> {
+async function packet(
+  req: PageRequest,
+  m: RegExpExecArray,
+  errors: Record<string, string> = {},
+  status = 400,
+  values?: DecisionFormValues,
+): Promise<PageResult> {
   const c = signedIn(req);
   const v = await verificationPacket(db, c, m[1]!);
+  const community = await findEntity<Community>(db, 'community', v.communityId);
   const canDecide =
     hasRole(c, 'communityCadre') &&
     c.communityId === v.communityId &&
     v.status === 'awaiting_confirmation' &&
     !v.decision;
   return {
-    status: Object.keys(errors).length ? 400 : 200,
-    title: req.t.packet,
-    body: html`${req.query.has('decided') ? html`<p class="notice" role="status">${req.t.decided}</p>` : ''}${packetPage(req, v, canDecide, errors)}`,
+    status: Object.keys(errors).length ? status : 200,
+    title: req.t.packetTitle(community?.name ?? v.communityId, v.year, v.round),
+    body: html`${req.query.has('decided') ? html`<p class="notice" role="status">${req.t.decided}</p>` : ''}${packetPage(req, v, canDecide, errors, values)}`,
+    refresh: packetIsSettling(v) ? { seconds: 3, url: `/app/verifications/${v.id}` } : undefined,
   };
+}
+
+/** The words for a decision the round no longer takes, with the domain's own reason after them. */
+function refusedDecision(req: PageRequest, e: unknown): Record<string, string> | undefined {
+  if (!(e instanceof AppError) || e.kind !== 'conflict') return undefined;
+  const headline = {
+    'verification.stale': req.t.decisionStale,
+    'verification.expired': req.t.decisionExpired,
+    'verification.failed': req.t.decisionFailed,
+  }[e.code];
+  return { _: headline ? `${headline} ${e.message}` : e.message };
 }
 
 async function submitDecision(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
   const c = signedIn(req);
   const f = req.form;
+  const values: DecisionFormValues = {
+    sealId: f.get('sealId') ?? '',
+    acknowledgeProblems: f.get('acknowledgeProblems') === 'true',
+    signaturePng: f.get('signaturePng') ?? '',
+  };
   const input =
     f.get('decision') === 'reject'
       ? { decision: 'reject', comment: f.get('comment') ?? '', householdIds: f.getAll('householdIds') }
-      : { decision: 'confirm', signaturePng: f.get('signaturePng') ?? '', sealId: f.get('sealId') ?? '' };
+      : {
+          decision: 'confirm',
+          signaturePng: values.signaturePng,
+          sealId: values.sealId,
+          digest: f.get('digest') ?? '',
+          acknowledgeProblems: values.acknowledgeProblems,
+        };
   if (input.decision === 'reject' && !input.householdIds?.length)
     delete (input as { householdIds?: string[] }).householdIds;
   const parsed = DecisionInput.safeParse(input);
   if (!parsed.success) {
     const errors: Record<string, string> = {};
     for (const i of parsed.error.issues) errors[String(i.path[0] ?? '_')] ??= i.message;
-    return packet(req, m, errors);
+    return packet(req, m, errors, 400, values);
   }
   try {
     await decide({ db, workflow: getWorkflow(), objects: getObjectStore(), now: req.now }, c, m[1]!, parsed.data);
   } catch (e) {
-    return packet(req, m, fieldErrors(e));
+    const refused = refusedDecision(req, e);
+    if (refused) return packet(req, m, refused, 409, values);
+    return packet(req, m, fieldErrors(e), 400, values);
   }
   return { redirect: `/app/verifications/${m[1]}?decided=1`, audited: m[1]! };
+}
+
+/**
+ * GET /app/verifications/{id}/signature: the confirmed round's signature image, to those who may see the packet
+ * (the rule of `verificationPacket`, read here without the packet's households). The bytes are checked against
+ * the hash the confirmation recorded, so the page never shows an image other than the one that was signed.
+ */
+async function signature(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  const v = await getVerification(db, m[1]!);
+  const allowed = hasRole(c, 'admin', 'auditor') || (hasRole(c, 'communityCadre') && c.communityId === v.communityId);
+  if (!allowed) throw forbidden('verification.not_yours', '您无权查看该社区的核查');
+  const key = v.decision?.decision === 'confirm' ? v.decision.signatureKey : undefined;
+  const bytes = key ? await readObject(key) : undefined;
+  if (!bytes) throw notFound('signature.not_found', '没有签字图片');
+  if (createHash('sha256').update(bytes).digest('hex') !== v.decision?.signatureSha256) {
+    throw new AppError('conflict', 'signature.mismatch', '签字图片与确认时记录的哈希不一致，请联系管理员核对');
+  }
+  return { image: { bytes, contentType: 'image/png' } };
 }
 
 async function verifications(req: PageRequest): Promise<PageResult> {
@@ -331,6 +415,7 @@ const ROUTES: [string, RegExp, Handler][] = [
   ['GET', /^\/app\/verifications$/, verifications],
   ['POST', /^\/app\/verifications$/, startRound],
   ['GET', /^\/app\/verifications\/([\w-]{1,128})$/, (req, m) => packet(req, m)],
+  ['GET', /^\/app\/verifications\/([\w-]{1,128})\/signature$/, signature],
   ['POST', /^\/app\/verifications\/([\w-]{1,128})\/decision$/, submitDecision],
   ['GET', /^\/app\/reports\/floor$/, floorPage],
   ['GET', /^\/public\/notices$/, notices],

@@ -80,6 +80,14 @@ export interface PageResult {
   redirect?: string;
   cookies?: string[];
   download?: { bytes: Uint8Array | string; contentType: string; fileName: string };
+  /** An image shown inside a page (a stored signature), served to the signed-in viewer the handler checked. */
+  image?: { bytes: Uint8Array; contentType: string };
+  /**
+   * Load `url` again after `seconds`: for a page whose state a background workflow is still changing (a round
+   * being checked), so the person watching it sees the outcome without knowing to reload. The URL is named
+   * because a page answering a form post must not reload the post's address.
+   */
+  refresh?: { seconds: number; url: string };
   /**
    * Lets the browser keep the page in its history cache. Forms that carry an idempotency key need it: with
    * no-store, the back button reloads the form with a new key, and a resent form would record twice.
@@ -119,13 +127,19 @@ canvas.signature{width:100%;height:12rem;border:2px dashed #888;border-radius:.3
 .digest{overflow-wrap:anywhere;font-family:ui-monospace,monospace;font-size:.8rem}
 .checks{list-style:none;padding:0;margin:.25rem 0}.checks li{margin:.15rem 0}
 .household h2{margin-top:0}
+.tag{display:inline-block;font-size:.8rem;font-weight:600;padding:0 .4rem;border-radius:.25rem;margin-left:.35rem;vertical-align:middle}
+.tag.review{background:#fff3cd;color:#6b4e00;border:1px solid #c99a00}
+.ack{border:2px solid #b00020;border-radius:.35rem;padding:.5rem .75rem;margin:.75rem 0}.ack ul{margin:.25rem 0 .5rem;padding-left:1.25rem}
+.ack legend{float:left;width:100%;padding:0;margin:0 0 .25rem;font-weight:600}.ack ul{clear:both}.ack label{font-weight:600}.field-error .ack{background:#fdecea}
+img.signature{display:block;max-width:100%;height:auto;border:1px solid #ddd;border-radius:.35rem;background:#fff}
+dl.decision{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:.5rem 0}dl.decision dt{font-weight:600}dl.decision dd{margin:0;overflow-wrap:anywhere}dl.decision .digest{display:block;line-height:1.4;margin-top:.25rem}.card>h2:first-of-type{margin-top:0}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
 input[type=radio],input[type=checkbox]{width:auto;margin-right:.4rem}
 @media(min-width:40rem){.grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 1rem}}
 `;
 
 /** The page shell: zh-CN by default, a skip link, the caller's navigation, and a content security policy nonce. */
-export function layout(req: PageRequest, title: string, body: Html): Html {
+export function layout(req: PageRequest, title: string, body: Html, refresh?: PageResult['refresh']): Html {
   const c = req.caller;
   const nav: Html[] = [];
   if (c && (c.roles.has('admin') || c.roles.has('auditor'))) {
@@ -142,6 +156,7 @@ export function layout(req: PageRequest, title: string, body: Html): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${refresh ? html`<meta http-equiv="refresh" content="${refresh.seconds}; url=${refresh.url}">` : ''}
 <title>${title} · ${req.t.appName}</title>
 <style nonce="${req.nonce}">${raw(CSS)}</style>
 </head>
@@ -179,7 +194,21 @@ export function toResult(req: PageRequest, page: PageResult): ApiResult {
       cookies,
     };
   }
-  const body = layout(req, page.title ?? req.t.appName, page.body ?? html``);
+  if (page.image) {
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': page.image.contentType,
+        'cache-control': 'private, no-store',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'x-content-type-options': 'nosniff',
+      },
+      body: Buffer.from(page.image.bytes).toString('base64'),
+      isBase64Encoded: true,
+      cookies,
+    };
+  }
+  const body = layout(req, page.title ?? req.t.appName, page.body ?? html``, page.refresh);
   return {
     statusCode: page.status ?? 200,
     headers: {

@@ -22,6 +22,28 @@ export function floorProgress(req: PageRequest, totalFen: number): Html {
   }</p>`;
 }
 
+/** The round number in a verification id (`verify-<year>-<community>-<round>`). */
+export const roundOf = (verificationId: string) => /-(\d+)$/.exec(verificationId)?.[1] ?? '?';
+
+/**
+ * What a household-year offers its cadre: the record button, or, when a round holds or has locked its figures,
+ * why not. Said before a form is filled in, not after it is refused.
+ */
+export function recordControl(
+  req: PageRequest,
+  householdId: string,
+  year: number,
+  locked: boolean,
+  frozenBy: string | null,
+  canRecord: boolean,
+): Html {
+  if (locked) return html`<p class="notice" data-locked>${req.t.locked}</p>`;
+  if (frozenBy) return html`<p class="notice" data-frozen>${req.t.frozen(year, roundOf(frozenBy))}</p>`;
+  return canRecord
+    ? html`<a class="button" href="/app/households/${householdId}/aid/new">${req.t.recordAid}</a>`
+    : html``;
+}
+
 /** The cadre's home: this year's households, each with its progress toward the floor. */
 export function cadreHome(req: PageRequest, households: { pairing: Pairing; totalFen: number }[]): Html {
   if (!households.length) return html`<p>${req.t.noEntries}</p>`;
@@ -30,7 +52,7 @@ export function cadreHome(req: PageRequest, households: { pairing: Pairing; tota
 <h2 id="h-${p.householdId}"><a href="/app/households/${p.householdId}">${p.headName}</a> <span class="muted">· ${p.memberCount} 人</span></h2>
 ${floorProgress(req, totalFen)}
 ${p.returnedBy ? html`<p class="alert">${req.t.returned}：${p.returnComment ?? ''}</p>` : ''}
-${p.lockedBy ? html`<p class="notice">${req.t.locked}</p>` : html`<a class="button" href="/app/households/${p.householdId}/aid/new">${req.t.recordAid}</a>`}
+${recordControl(req, p.householdId, p.year, !!p.lockedBy, p.frozenBy ?? null, true)}
 </section>`,
   )}`;
 }
@@ -60,17 +82,24 @@ function entryRow(
 }
 
 /** A household-year: progress, entries (reversals listed), and the way to the aid form. */
-export function householdPage(req: PageRequest, s: HouseholdYearSummary, canRecord: boolean, saved: boolean): Html {
+export function householdPage(
+  req: PageRequest,
+  s: HouseholdYearSummary,
+  canRecord: boolean,
+  saved: boolean,
+  refused?: string,
+): Html {
   return html`${saved ? html`<p class="notice" role="status">${req.t.saved}</p>` : ''}
+${refused ? html`<div class="alert" role="alert">${refused}</div>` : ''}
 <section class="card">${floorProgress(req, s.totalFen)}
 ${s.returned ? html`<p class="alert">${req.t.returned}：${s.returned.comment}</p>` : ''}
-${s.locked ? html`<p class="notice">${req.t.locked}</p>` : canRecord ? html`<a class="button" href="/app/households/${s.householdId}/aid/new">${req.t.recordAid}</a>` : ''}
+${recordControl(req, s.householdId, s.year, s.locked, s.frozenBy, canRecord)}
 </section>
 <h2>${req.t.entries}</h2>
 ${
   s.records.length
     ? html`<div class="table-wrap"><table><thead><tr><th>${req.t.date}</th><th>${req.t.kind}</th><th>${req.t.objective}</th><th class="num">${req.t.amountYuan}</th><th>${req.t.description}</th><th></th></tr></thead>
-<tbody>${s.records.map((r) => entryRow(req, r, canRecord && !s.locked, s.householdId))}</tbody></table></div>`
+<tbody>${s.records.map((r) => entryRow(req, r, canRecord && !s.locked && !s.frozenBy, s.householdId))}</tbody></table></div>`
     : html`<p>${req.t.noEntries}</p>`
 }`;
 }
@@ -166,6 +195,43 @@ ${errors.items ? html`<p class="error" role="alert">${errors.items}</p>` : ''}
 <script nonce="${req.nonce}">${raw(ITEM_SCRIPT)}</script>`;
 }
 
+/** An instant as Shanghai wall-clock time, to the minute (`2026-03-01 14:05`). */
+const shanghaiTime = (iso: string) =>
+  new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+type Packet = Awaited<ReturnType<typeof verificationPacket>>;
+type PacketHousehold = Packet['households'][number];
+
+/**
+ * Whether a household's checks have run. The packet gives a household not yet checked a placeholder (below the
+ * floor, every check failed) with no discrepancy, while a real check names everything that failed, the floor
+ * included; so the placeholder is the one below the floor with nothing named.
+ */
+const hasCheck = (h: PacketHousehold) => h.meetsFloor || h.discrepancies.length > 0;
+
+/** Nothing counts as checked while the round is still checking: its batches land one by one. */
+function isChecked(v: Pick<Packet, 'status'>, h: PacketHousehold): boolean {
+  return v.status !== 'checking' && hasCheck(h);
+}
+
+const failsACheck = (h: PacketHousehold) => !Object.values(h.checks).every(Boolean);
+
+/** Households a confirmation must acknowledge: the domain's rule (below the floor, or anything found). */
+const needsAcknowledging = (v: Pick<Packet, 'status'>, h: PacketHousehold) =>
+  isChecked(v, h) && (!h.meetsFloor || h.discrepancies.length > 0);
+
+/** Whether the packet page should reload itself: the workflow is still working on what it shows. */
+export const packetIsSettling = (v: Pick<Packet, 'status' | 'decision'>) =>
+  v.status === 'checking' || (v.status === 'awaiting_confirmation' && !!v.decision);
+
+/** What the community cadre typed into a refused confirmation, shown again so only the mistake is redone. */
+export interface DecisionFormValues {
+  sealId: string;
+  acknowledgeProblems: boolean;
+  /** The drawn signature as the canvas sent it (a PNG data URL), drawn again on the pad. */
+  signaturePng: string;
+}
+
 const SIGNATURE_SCRIPT = `
 (function () {
   var canvas = document.querySelector('canvas.signature'); if (!canvas) return;
@@ -191,46 +257,138 @@ const SIGNATURE_SCRIPT = `
     msg.hidden = true; input.value = canvas.toDataURL('image/png');
   });
   fit();
+  if (/^data:image\\/png;base64,/.test(input.value)) {
+    var kept = new Image();
+    kept.onload = function () { var r = canvas.getBoundingClientRect(); ctx.drawImage(kept, 0, 0, r.width, r.height); drawn = true; };
+    kept.src = input.value;
+  }
 })();
 `;
 
-/** The verification packet: every household, totals, the three checks, discrepancies in words; then the decision. */
-export function packetPage(
-  req: PageRequest,
-  v: Awaited<ReturnType<typeof verificationPacket>>,
-  canDecide: boolean,
-  errors: Record<string, string>,
-): Html {
+/** One household of the packet: total, the floor and the three checks once checked, discrepancies in words. */
+function packetHousehold(req: PageRequest, v: Packet, h: PacketHousehold): Html {
   const mark = (ok: boolean) =>
     ok ? html`<span class="ok" aria-label="✓">✓</span>` : html`<span class="bad" aria-label="✗">✗</span>`;
-  const problems = v.households.filter((h) => h.discrepancies.length);
-  return html`<p class="row"><span>${req.t.status}：<strong data-status="${v.status}">${req.label(v.status)}</strong></span><span>${req.t.year} ${v.year}</span><span>#${v.round}</span><span>${req.t.households} ${v.households.length}</span></p>
-${v.digest ? html`<p class="muted digest">SHA-256 ${v.digest}</p>` : ''}
-${v.noticeId ? html`<p><a href="/public/notices/${v.noticeId}">${req.t.notices}</a></p>` : ''}
-${v.households.map(
-  (h) => html`<section class="card household" aria-labelledby="v-${h.householdId}">
+  const checked = isChecked(v, h);
+  return html`<section class="card household" aria-labelledby="v-${h.householdId}"${checked ? '' : raw(' data-unchecked')}>
 <h2 id="v-${h.householdId}">${h.headName} <span class="muted">· ${h.memberCount} 人</span>${h.returned ? html` <span class="bad">${req.t.returned}</span>` : ''}</h2>
-<p class="row"><span>${req.t.aidTotal} <strong>${yuan(h.totalFen)}</strong></span>${h.meetsFloor ? html`<span class="ok">✓ ${req.t.met}</span>` : html`<span class="bad">✗ ${req.t.notMet}</span>`}</p>
-<ul class="checks" aria-label="${req.t.checks}">
+<p class="row"><span>${req.t.aidTotal} <strong>${yuan(h.totalFen)}</strong></span>${
+    checked
+      ? h.meetsFloor
+        ? html`<span class="ok">✓ ${req.t.met}</span>`
+        : html`<span class="bad">✗ ${req.t.notMet}</span>`
+      : html`<span class="muted">${req.t.notChecked}</span>`
+  }</p>
+${
+  checked
+    ? html`<ul class="checks" aria-label="${req.t.checks}">
 <li>${mark(h.checks.fundsMatchManual)} ${req.t.fundsMatchManual}</li>
 <li>${mark(h.checks.fundsMatchObjectives)} ${req.t.fundsMatchObjectives}</li>
 <li>${mark(h.checks.inKindMatchesObjectives)} ${req.t.inKindMatchesObjectives}</li>
 </ul>
-${h.discrepancies.length ? html`<p><strong>${req.t.discrepancies}</strong></p><ul>${h.discrepancies.map((d) => html`<li>${d.message}</li>`)}</ul>` : ''}
-</section>`,
-)}
+${h.discrepancies.length ? html`<p><strong>${req.t.discrepancies}</strong></p><ul>${h.discrepancies.map((d) => html`<li>${d.message}</li>`)}</ul>` : ''}`
+    : ''
+}
+</section>`;
+}
+
+/** The decision as recorded: what, when, and for a confirmation the seal id and the stored signature image. */
+function decisionCard(req: PageRequest, v: Packet): Html {
+  const d = v.decision;
+  if (!d) return html``;
+  return html`<section class="card" aria-labelledby="decision-h" data-decision="${d.decision}">
+<h2 id="decision-h">${req.t.decision}</h2>
+<dl class="decision">
+<dt>${req.t.decision}</dt><dd>${d.decision === 'confirm' ? req.t.confirmedDecision : req.t.rejectedDecision}</dd>
+<dt>${req.t.decidedAt}</dt><dd>${shanghaiTime(d.decidedAt)}</dd>
 ${
-  canDecide
-    ? html`${errors._ ? html`<div class="alert" role="alert">${errors._}</div>` : ''}
-<form method="post" action="/app/verifications/${v.id}/decision" class="card">
-<input type="hidden" name="decision" value="confirm"><input type="hidden" name="signaturePng" value="">
+  d.decision === 'confirm'
+    ? html`<dt>${req.t.sealId}</dt><dd data-seal-id>${d.sealId ?? ''}</dd>
+<dt>${req.t.signature}</dt><dd>${
+        d.signatureKey
+          ? html`<img class="signature" src="/app/verifications/${v.id}/signature" alt="${req.t.signatureImage}" data-signature>`
+          : html`<span class="bad">${req.t.signatureMissing}</span>`
+      }${d.signatureSha256 ? html`<span class="muted digest">SHA-256 ${d.signatureSha256}</span>` : ''}</dd>`
+    : html`<dt>${req.t.comment}</dt><dd>${d.comment ?? ''}</dd>`
+}
+</dl></section>`;
+}
+
+/** The acknowledgement a confirmation needs when households are below the floor or fail a check. */
+function acknowledgement(req: PageRequest, problems: PacketHousehold[], checked: boolean, error?: string): Html {
+  const reasons = (h: PacketHousehold) =>
+    [
+      h.meetsFloor ? '' : req.t.belowBy(yuan(Math.max(0, FLOOR_FEN - h.totalFen))),
+      failsACheck(h) ? req.t.failingCheck : '',
+    ]
+      .filter(Boolean)
+      .join(req.t.listSeparator);
+  return html`<div class="${error ? 'field-error' : ''}"><fieldset class="ack"><legend>${req.t.acknowledgeLegend(problems.length)}</legend>
+<ul data-problem-households>${problems.map((h) => html`<li><strong>${h.headName}</strong>：${reasons(h)}</li>`)}</ul>
+<label><input type="checkbox" id="acknowledgeProblems" name="acknowledgeProblems" value="true"${checked ? raw(' checked') : ''}${invalidAttrs('acknowledgeProblems', error)}> ${req.t.acknowledge}</label>
+${
+  // The domain's message names the API field (acknowledgeProblems); the page names its own checkbox.
+  error
+    ? html`<p class="error" id="acknowledgeProblems-error" role="alert">${req.t.acknowledgeRequired(problems.length)}</p>`
+    : ''
+}
+</fieldset></div>`;
+}
+
+/**
+ * The verification packet: what state the round is in, a summary, every household (marks only once checked),
+ * the decision once made; and, while it waits for one, the confirmation (bound to the digest shown) and the
+ * rejection.
+ */
+export function packetPage(
+  req: PageRequest,
+  v: Packet,
+  canDecide: boolean,
+  errors: Record<string, string>,
+  values: DecisionFormValues = { sealId: '', acknowledgeProblems: false, signaturePng: '' },
+): Html {
+  const checking = v.status === 'checking';
+  const checked = v.households.filter((h) => isChecked(v, h));
+  const below = checked.filter((h) => !h.meetsFloor).length;
+  const failing = checked.filter(failsACheck).length;
+  const toAcknowledge = v.households.filter((h) => needsAcknowledging(v, h));
+  const problems = v.households.filter((h) => h.discrepancies.length);
+  // Errors with no field of their own (a stale page's missing digest) are said at the top.
+  const general = errors._ ?? errors.digest ?? errors.decision;
+  return html`${general ? html`<div class="alert" role="alert" data-decision-error>${general}</div>` : ''}
+<p class="row"><span>${req.t.status}：<strong data-status="${v.status}">${req.label(v.status)}</strong></span>${
+    v.decision && v.status === 'awaiting_confirmation'
+      ? html`<span>${v.decision.decision === 'confirm' ? req.t.confirmedDecision : req.t.rejectedDecision}</span>`
+      : ''
+  }</p>
+${
+  checking
+    ? html`<div class="notice" role="status" data-checking><strong>${req.t.checkingNow}</strong> ${req.t.checkingProgress(
+        v.households.filter(hasCheck).length,
+        v.households.length,
+      )}</div>`
+    : html`<p class="summary" data-summary><strong>${req.t.summary(v.households.length, below, failing)}</strong></p>`
+}
+${v.status === 'failed' ? html`<div class="alert" data-failed>${req.t.failedRound(shanghaiTime(v.failure?.at ?? v.startedAt))}${v.failure?.error ? html` <span class="muted">(${v.failure.error})</span>` : ''}</div>` : ''}
+${v.status === 'expired' ? html`<div class="alert" data-expired>${req.t.expiredRound}</div>` : ''}
+${v.decision && v.status === 'awaiting_confirmation' ? html`<p class="notice" role="status">${req.t.processing}</p>` : ''}
+${v.digest ? html`<p class="muted digest">SHA-256 ${v.digest}</p>` : ''}
+${v.noticeId ? html`<p><a href="/public/notices/${v.noticeId}">${req.t.notices}</a></p>` : ''}
+${decisionCard(req, v)}
+${v.households.map((h) => packetHousehold(req, v, h))}
+${
+  canDecide && v.digest
+    ? html`<form method="post" action="/app/verifications/${v.id}/decision" class="card">
+<input type="hidden" name="decision" value="confirm"><input type="hidden" name="digest" value="${v.digest}">
+<input type="hidden" name="signaturePng" value="${/^data:image\/png;base64,/.test(values.signaturePng) ? values.signaturePng : ''}">
 <h2>${req.t.confirm}</h2>
+${toAcknowledge.length ? acknowledgement(req, toAcknowledge, values.acknowledgeProblems, errors.acknowledgeProblems) : ''}
 <label for="signature-pad">${req.t.signature}</label>
 <canvas id="signature-pad" class="signature" tabindex="0" role="img" aria-label="${req.t.signature}"></canvas>
 <p class="error" data-signature-error hidden role="alert">请先在上方签字</p>
 ${errors.signaturePng ? html`<p class="error" role="alert">${errors.signaturePng}</p>` : ''}
 <button type="button" class="secondary" data-clear>${req.t.clearSignature}</button>
-${field('sealId', req.t.sealId, html`<input id="sealId" name="sealId" required maxlength="64"${invalidAttrs('sealId', errors.sealId)}>`, errors.sealId)}
+${field('sealId', req.t.sealId, html`<input id="sealId" name="sealId" required maxlength="64" value="${values.sealId}"${invalidAttrs('sealId', errors.sealId)}>`, errors.sealId)}
 <button type="submit" name="action" value="confirm">${req.t.confirm}</button>
 </form>
 <form method="post" action="/app/verifications/${v.id}/decision" class="card">
@@ -365,7 +523,11 @@ export function noticePage(
   return html`<p class="row"><span>${req.label(n.status)}</span><span>${req.t.window}：${n.opensAt.slice(0, 16).replace('T', ' ')} — ${n.closesAt.slice(0, 16).replace('T', ' ')} UTC</span></p>
 ${filed ? html`<p class="notice" role="status">${req.t.objectionFiled} <strong data-objection-id>${filed}</strong></p>` : ''}
 <div class="table-wrap"><table><thead><tr><th>${req.t.name}</th><th class="num">${req.t.memberCount}</th><th class="num">${req.t.aidTotal}</th></tr></thead>
-<tbody>${n.entries.map((e) => html`<tr><td>${e.name}</td><td class="num">${e.memberCount}</td><td class="num">${yuan(e.totalFen)}</td></tr>`)}</tbody></table></div>
+<tbody>${n.entries.map(
+    (e) =>
+      html`<tr${e.underReview ? raw(' data-under-review') : ''}><td>${e.name}${e.underReview ? html`<span class="tag review">${req.t.underReview}</span>` : ''}</td><td class="num">${e.memberCount}</td><td class="num">${yuan(e.totalFen)}</td></tr>`,
+  )}</tbody></table></div>
+${n.entries.some((e) => e.underReview) ? html`<p class="muted">${req.t.underReviewNote}</p>` : ''}
 <p class="muted digest">SHA-256 ${n.digest}</p>
 ${
   open
@@ -375,7 +537,8 @@ ${field(
   'entryId',
   req.t.name,
   html`<select id="entryId" name="entryId"${invalidAttrs('entryId', errors.entryId)}>${n.entries.map(
-    (e) => html`<option value="${e.entryId}">${e.name}（${e.memberCount} 人，${formatYuan(e.totalFen)} 元）</option>`,
+    (e) =>
+      html`<option value="${e.entryId}">${e.name}（${e.memberCount} 人，${formatYuan(e.totalFen)} 元）${e.underReview ? ` · ${req.t.underReview}` : ''}</option>`,
   )}</select>`,
   errors.entryId,
 )}

@@ -21,8 +21,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function pageAs(token: string | undefined, path: string): Promise<Page> {
-  const context = await browser.newContext(PHONE);
+/** A desktop-sized page, Chinese locale. */
+const DESKTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
+
+async function pageAs(token: string | undefined, path: string, device: object = PHONE): Promise<Page> {
+  const context = await browser.newContext(device);
   const page = await context.newPage();
   const target = token ? `/app/dev-login?token=${encodeURIComponent(token)}&next=${encodeURIComponent(path)}` : path;
   await page.goto(server.url + target);
@@ -195,6 +198,213 @@ describe('the community cadre and the public', () => {
     expect(filedId).toMatch(/^[0-9a-f-]{36}$/);
     await page.context().close();
     await publicPage.context().close();
+  });
+});
+
+/** Draws a wavy stroke on the signature pad, as a finger would. */
+async function sign(page: Page) {
+  const pad = page.locator('canvas.signature');
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  await page.mouse.move(box.x + 20, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 20 + i * 12, box.y + box.height / 2 + Math.sin(i) * 30);
+  await page.mouse.up();
+}
+
+describe('the packet page tells the truth', () => {
+  it('says the round is still checking, marks no household failed, and refreshes itself until the packet is ready', async () => {
+    const w = await communityWorld(server, 2);
+    // Below the floor: once checked it gets a ✗, which must not show before.
+    await w.cash(w.householdIds[0]!, 10_000);
+    const started = await w.start();
+    // The round waits FREEZE_SETTLE (2 s) between freeze and snapshot, so it is still checking here.
+    const page = await pageAs(w.communityCadre, `/app/verifications/${started.id}`);
+    await expect(page.locator('[data-status]').getAttribute('data-status')).resolves.toBe('checking');
+    await expect(page.locator('[data-checking]').textContent()).resolves.toContain('核查进行中');
+    expect(await page.locator('main').textContent()).not.toContain('✗');
+    expect(await page.locator('.bad').count()).toBe(0);
+    expect(await page.locator('[data-summary]').count()).toBe(0);
+    expect(await page.locator('meta[http-equiv=refresh]').getAttribute('content')).toBe(
+      `3; url=/app/verifications/${started.id}`,
+    );
+
+    // Nobody reloads: the page does, and then shows the checked packet with its marks and no refresh.
+    await page.waitForSelector('[data-status=awaiting_confirmation]', { timeout: 30_000 });
+    await expect(page.locator('[data-summary]').textContent()).resolves.toContain('共 2 户，其中 2 户未达标');
+    expect(await page.locator('main').textContent()).toContain('✗');
+    expect(await page.locator('meta[http-equiv=refresh]').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('names the community and the year in its heading and opens with households, below the floor and failing a check', async () => {
+    const w = await communityWorld(server, 3);
+    await w.clean(w.householdIds[0]!); // 欧阳明明: passes everything
+    // 张三: no aid, below the floor. 李四: ¥1,000 cash the fund ledger does not show, a failing check.
+    await w.cash(w.householdIds[2]!, 100_000);
+    const started = await w.start();
+    await w.until(started.id, 'awaiting_confirmation');
+
+    for (const device of [PHONE, DESKTOP]) {
+      const page = await pageAs(w.communityCadre, `/app/verifications/${started.id}`, device);
+      const heading = await page.locator('h1').textContent();
+      expect(heading).toContain('核查社区');
+      expect(heading).toContain(String(thisYear()));
+      await expect(page.locator('[data-summary]').textContent()).resolves.toBe(
+        '共 3 户，其中 1 户未达标，1 户核查未通过',
+      );
+      // The summary comes before any household.
+      const first = page.locator('main > [data-summary], main > section.household').first();
+      expect(await first.getAttribute('data-summary')).not.toBeNull();
+      const listed = await page.locator('[data-problem-households] li').allTextContents();
+      expect(listed.sort()).toStrictEqual(['张三：未达标（还差 ¥1000.00）', '李四：核查未通过']);
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      await page.context().close();
+    }
+
+    const en = await pageAs(w.communityCadre, `/app/verifications/${started.id}?lang=en`);
+    await expect(en.locator('[data-summary]').textContent()).resolves.toBe(
+      '3 households: 1 below the floor, 1 failing a check',
+    );
+    await en.context().close();
+  });
+
+  it('refuses a confirmation whose problems are not acknowledged next to the checkbox, then records it with the signature and seal shown', async () => {
+    const w = await communityWorld(server, 2);
+    await w.clean(w.householdIds[0]!);
+    await w.cash(w.householdIds[1]!, 30_000); // 张三, ¥300: below the floor
+    const started = await w.start();
+    await w.until(started.id, 'awaiting_confirmation');
+
+    const page = await pageAs(w.communityCadre, `/app/verifications/${started.id}`);
+    await expect(page.locator('[data-problem-households]').textContent()).resolves.toContain('张三');
+    await expect(page.locator('[data-problem-households]').textContent()).resolves.toContain('还差 ¥700.00');
+    expect(await page.locator('#acknowledgeProblems').isChecked()).toBe(false);
+    await sign(page);
+    await page.fill('#sealId', 'SEAL-E2E-ACK');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.click('button[value=confirm]'),
+    ]);
+    expect(refused.status()).toBe(400);
+    const error = page.locator('#acknowledgeProblems-error');
+    await expect(error.textContent()).resolves.toContain('已知悉以上问题');
+    // Next to the checkbox: in the same fieldset, tied to it for screen readers.
+    await expect(page.locator('fieldset.ack #acknowledgeProblems-error').count()).resolves.toBe(1);
+    expect(await page.getAttribute('#acknowledgeProblems', 'aria-describedby')).toBe('acknowledgeProblems-error');
+    // What was typed and drawn is kept; only the box is left to tick.
+    expect(await page.inputValue('#sealId')).toBe('SEAL-E2E-ACK');
+    expect((await w.get(started.id)).decision).toBeUndefined();
+
+    await page.check('#acknowledgeProblems');
+    await page.click('button[value=confirm]');
+    await page.waitForURL(/decided=1/);
+    await page.waitForSelector('[data-status=objection_window]', { timeout: 30_000 });
+    await expect(page.locator('[data-status]').textContent()).resolves.toBe('公示中');
+    await expect(page.locator('[data-seal-id]').textContent()).resolves.toBe('SEAL-E2E-ACK');
+    const img = page.locator('img[data-signature]');
+    await img.scrollIntoViewIfNeeded();
+    await page.waitForFunction("document.querySelector('img[data-signature]').complete");
+    expect(await page.evaluate("document.querySelector('img[data-signature]').naturalWidth")).toBeGreaterThan(0);
+    const v = await w.get(started.id);
+    expect(v.decision.sealId).toBe('SEAL-E2E-ACK');
+    await page.context().close();
+
+    // The image is the community's and its overseers' only.
+    const outsider = await communityWorld(server, 1);
+    const other = await pageAs(outsider.communityCadre, `/app/verifications/${started.id}/signature`);
+    const answer = await other.goto(`${server.url}/app/verifications/${started.id}/signature`);
+    expect(answer?.status()).toBe(403);
+    const auditorPage = await pageAs(w.auditor, '/app/');
+    const seen = await auditorPage.goto(`${server.url}/app/verifications/${started.id}/signature`);
+    expect(seen?.status()).toBe(200);
+    expect(seen?.headers()['content-type']).toBe('image/png');
+    await other.context().close();
+    await auditorPage.context().close();
+  });
+
+  it('says on the page that a confirmation of a stale packet was not recorded', async () => {
+    const w = await communityWorld(server, 1);
+    await w.clean(w.householdIds[0]!);
+    const started = await w.start();
+    await w.until(started.id, 'awaiting_confirmation');
+    const page = await pageAs(w.communityCadre, `/app/verifications/${started.id}`);
+    await sign(page);
+    await page.fill('#sealId', 'SEAL-E2E-STALE');
+    // The digest the page was given is replaced as if the page were stale.
+    await page.evaluate("document.querySelector('input[name=digest]').value = '0'.repeat(64)");
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.click('button[value=confirm]'),
+    ]);
+    expect(refused.status()).toBe(409);
+    await expect(page.locator('[data-decision-error]').textContent()).resolves.toContain(
+      '决定未被记录：核查材料已变化',
+    );
+    await page.context().close();
+  });
+});
+
+describe('a frozen household-year', () => {
+  it('shows the cadre the frozen notice instead of the record button, and a form posted after the freeze its refusal', async () => {
+    const w = await communityWorld(server, 1);
+    const hid = w.householdIds[0]!;
+    // A form loaded before the round froze the year.
+    const early = await pageAs(w.cadre, `/app/households/${hid}/aid/new`);
+    await fillCash(early, '100', '冻结前打开的表单');
+
+    const started = await w.start();
+    await w.until(started.id, 'awaiting_confirmation');
+
+    const page = await pageAs(w.cadre, `/app/households/${hid}`);
+    // Spaces around the round number do not break (a non-breaking space); compared as plain spaces.
+    const notice = (await page.locator('[data-frozen]').textContent())!.replace(/\s/g, ' ');
+    expect(notice).toContain(`本户 ${thisYear()} 年帮扶数据正在核查中（第 1 轮）`);
+    expect(await page.locator('a.button', { hasText: '登记帮扶' }).count()).toBe(0);
+    await page.goto(`${server.url}/app/`);
+    expect(await page.locator('[data-frozen]').count()).toBe(1);
+    expect(await page.locator('a.button', { hasText: '登记帮扶' }).count()).toBe(0);
+    await page.goto(`${server.url}/app/households/${hid}/aid/new`);
+    expect(await page.locator('[data-frozen]').count()).toBe(1);
+    expect(await page.locator('#amountYuan').count()).toBe(0);
+
+    const [answer] = await Promise.all([
+      early.waitForResponse((r) => r.request().method() === 'POST'),
+      early.click('button[type=submit]'),
+    ]);
+    expect(answer.status()).toBe(409);
+    await expect(early.locator('[role=alert]').textContent()).resolves.toContain('核查中');
+    expect(await early.locator('[data-frozen]').count()).toBe(1);
+    await page.context().close();
+    await early.context().close();
+  });
+});
+
+describe('the public notice', () => {
+  it('marks an entry whose objection was upheld as under review, in Chinese and in English', async () => {
+    const w = await communityWorld(server, 2);
+    await w.clean(w.householdIds[0]!);
+    await w.clean(w.householdIds[1]!);
+    const open = await w.confirmedRound();
+    const notice = (await server.fetch(`/notices/${open.noticeId}`)).json;
+    const entry = notice.entries.find((e: { name: string }) => e.name === '张*');
+    const filed = await server.fetch(`/notices/${open.noticeId}/objections`, {
+      body: { entryId: entry.entryId, text: '此户情况与实际不符，请复核' },
+    });
+    const resolved = await server.fetch(`/objections/${filed.json.id}/resolution`, {
+      token: w.admin,
+      body: { upheld: true, note: '经核实，异议成立' },
+    });
+    expect(resolved.status).toBe(200);
+
+    const page = await pageAs(undefined, `/public/notices/${open.noticeId}`);
+    const marked = page.locator('tr[data-under-review]');
+    await expect(marked.count()).resolves.toBe(1);
+    await expect(marked.textContent()).resolves.toContain('张*');
+    await expect(marked.locator('.tag').textContent()).resolves.toBe('复核中');
+    await page.goto(`${server.url}/public/notices/${open.noticeId}?lang=en`);
+    await expect(page.locator('tr[data-under-review] .tag').textContent()).resolves.toBe('Under review');
+    await page.context().close();
   });
 });
 
