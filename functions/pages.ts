@@ -28,7 +28,6 @@ import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } 
 import { verificationConfig } from './lib/verification-config.ts';
 import { getWorkflow } from './lib/workflow.ts';
 import { fieldErrors, type PageRequest, type PageResult, reportQuery, servePages } from './pages/kit.ts';
-import { readObject } from './pages/objects.ts';
 import {
   type AidFormValues,
   aidForm,
@@ -296,7 +295,7 @@ async function signature(req: PageRequest, m: RegExpExecArray): Promise<PageResu
   const allowed = hasRole(c, 'admin', 'auditor') || (hasRole(c, 'communityCadre') && c.communityId === v.communityId);
   if (!allowed) throw forbidden('verification.not_yours', '您无权查看该社区的核查');
   const key = v.decision?.decision === 'confirm' ? v.decision.signatureKey : undefined;
-  const bytes = key ? await readObject(key) : undefined;
+  const bytes = key ? await getObjectStore().get(key) : undefined;
   if (!bytes) throw notFound('signature.not_found', '没有签字图片');
   if (createHash('sha256').update(bytes).digest('hex') !== v.decision?.signatureSha256) {
     throw new AppError('conflict', 'signature.mismatch', '签字图片与确认时记录的哈希不一致，请联系管理员核对');

@@ -78,10 +78,28 @@ export class LinkageAidStack extends Stack {
       acknowledgeKmsDataKeyActions(fn);
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
-        reason:
-          'Writes objects (signatures, receipts, uploads) under keys it generates itself; it reads and deletes none.',
+        reason: 'Writes objects (signatures, receipts, uploads) under keys it generates itself; it deletes none.',
       });
     }
+    // The signature page shows the stored image to those who may see the packet: reads of signatures only.
+    const pages = this.api.functions.get('pages')!;
+    pages.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.storage.bucket.arnForObjects('signatures/*')],
+      }),
+    );
+    pages.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.${this.urlSuffix}` } },
+      }),
+    );
+    Validations.of(pages).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/signatures/*]`,
+      reason: 'Reads signature images (keys named by round and hash) to show them with the packet; nothing else.',
+    });
     this.schedules = new Schedules(this, 'Schedules', { table, key, environment });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       key,

@@ -8,6 +8,8 @@ import * as z from 'zod';
 export interface ObjectStore {
   /** Stores bytes under a key (server-side writes: a signature image from a decision, a receipt photo). */
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Reads an object back (a signature image shown to those who may see it); undefined when there is none. */
+  get(key: string): Promise<Uint8Array | undefined>;
   /** A URL the browser may PUT exactly `bytes` bytes of `contentType` to, until it expires. */
   presignPut(key: string, contentType: string, bytes: number, expiresSeconds: number): Promise<PresignedPut>;
 }

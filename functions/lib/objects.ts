@@ -25,6 +25,16 @@ function s3(): ObjectStore {
       const { s3sdk, client } = await sdk;
       await client.send(new s3sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
     },
+    async get(key) {
+      const { s3sdk, client } = await sdk;
+      try {
+        const out = await client.send(new s3sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+        return out.Body ? await out.Body.transformToByteArray() : undefined;
+      } catch (e) {
+        if (e instanceof s3sdk.NoSuchKey) return undefined;
+        throw e;
+      }
+    },
     async presignPut(key, contentType, bytes, expiresSeconds) {
       const { s3sdk, presigner, client } = await sdk;
       const command = new s3sdk.PutObjectCommand({

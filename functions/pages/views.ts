@@ -202,16 +202,9 @@ const shanghaiTime = (iso: string) =>
 type Packet = Awaited<ReturnType<typeof verificationPacket>>;
 type PacketHousehold = Packet['households'][number];
 
-/**
- * Whether a household's checks have run. The packet gives a household not yet checked a placeholder (below the
- * floor, every check failed) with no discrepancy, while a real check names everything that failed, the floor
- * included; so the placeholder is the one below the floor with nothing named.
- */
-const hasCheck = (h: PacketHousehold) => h.meetsFloor || h.discrepancies.length > 0;
-
 /** Nothing counts as checked while the round is still checking: its batches land one by one. */
 function isChecked(v: Pick<Packet, 'status'>, h: PacketHousehold): boolean {
-  return v.status !== 'checking' && hasCheck(h);
+  return v.status !== 'checking' && h.checked;
 }
 
 const failsACheck = (h: PacketHousehold) => !Object.values(h.checks).every(Boolean);
@@ -364,7 +357,7 @@ export function packetPage(
 ${
   checking
     ? html`<div class="notice" role="status" data-checking><strong>${req.t.checkingNow}</strong> ${req.t.checkingProgress(
-        v.households.filter(hasCheck).length,
+        v.households.filter((h) => h.checked).length,
         v.households.length,
       )}</div>`
     : html`<p class="summary" data-summary><strong>${req.t.summary(v.households.length, below, failing)}</strong></p>`

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { dirname, join, normalize } from 'node:path';
 import type { ObjectStore, PresignedPut } from '#shared/objects.ts';
@@ -33,6 +33,18 @@ export class LocalObjectStore implements ObjectStore {
     const path = this.pathOf(key);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, body);
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return readFileSync(this.pathOf(key));
+    } catch (e) {
+      // A missing object, or a key that would climb out of the store: either way there is nothing to read.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || /escapes the store/.test((e as Error).message)) {
+        return undefined;
+      }
+      throw e;
+    }
   }
 
   async presignPut(key: string, contentType: string, bytes: number, expiresSeconds: number): Promise<PresignedPut> {

@@ -102,6 +102,8 @@ async function startRound(
 
 /** A household of a round as the packet shows it. */
 export interface VerifiedHousehold extends HouseholdCheck {
+  /** Whether the household's checks have run; until then its marks are placeholders, not findings. */
+  checked: boolean;
   headName: string;
   memberCount: number;
   cadreId: string;
@@ -127,6 +129,7 @@ export async function verificationPacket(db: Db, caller: Caller, id: string) {
     };
     return {
       ...c,
+      checked: i.check !== undefined,
       headName: s.headName,
       memberCount: s.memberCount,
       cadreId: s.cadreId,
