@@ -13,6 +13,7 @@ import { DEMO_USERS, loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
 import { LocalObjectStore } from './objects.ts';
 import { startLocalServer } from './server.ts';
+import { decideLocalSignIn, type LocalSignInDecision } from './sign-in.ts';
 import { signDevToken, verifyDevToken } from './tokens.ts';
 import { LocalWorkflow } from './workflow.ts';
 
@@ -20,7 +21,8 @@ import { LocalWorkflow } from './workflow.ts';
  * The whole product on one machine: an embedded dynalite on disk (or a DynamoDB-compatible endpoint), the
  * table, demo data for a new data directory, and the HTTP server in front of the Lambda handlers.
  * Configuration is the contract of issue #2: PORT, DATA_DIR, DYNAMODB_ENDPOINT, TABLE_NAME, DEMO_DATA; and
- * REPAIR_INDEXES=always to run the embedded store's crash repair at every start, not only after a killed run.
+ * REPAIR_INDEXES=always to run the embedded store's crash repair at every start, not only after a killed run;
+ * LOCAL_SIGN_IN (on, off, or unset: on unless DYNAMODB_ENDPOINT points at another machine).
  */
 export interface LocalStackOptions {
   port: number;
@@ -30,6 +32,8 @@ export interface LocalStackOptions {
   demoData: boolean;
   /** When the embedded store's crash repair runs (`infra/local/index-repair.ts`); `auto` after a killed run. */
   repairIndexes?: 'auto' | 'always';
+  /** Whether local sign-in is served (`sign-in.ts`); when not given, decided from `dynamodbEndpoint` alone. */
+  localSignIn?: LocalSignInDecision;
 }
 
 /** Reads the options from the environment, with the documented defaults. */
@@ -41,6 +45,7 @@ export function optionsFromEnv(env = process.env): LocalStackOptions {
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     demoData: env.DEMO_DATA !== 'off',
     repairIndexes: env.REPAIR_INDEXES === 'always' ? 'always' : 'auto',
+    localSignIn: decideLocalSignIn(env),
   };
 }
 
@@ -109,17 +114,22 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const objects = new LocalObjectStore(join(opts.dataDir, 'objects'), Buffer.from(keys.jwtKey, 'base64'));
   registerLocalObjectStore(objects);
   const jwtKey = Buffer.from(keys.jwtKey, 'base64');
+  const localSignIn = opts.localSignIn ?? decideLocalSignIn({ DYNAMODB_ENDPOINT: opts.dynamodbEndpoint });
+  // The pages verify cookies through the local session either way; demo sign-in only while local sign-in is on.
   registerLocalSession({
     verify: (token) => verifyDevToken(jwtKey, token),
     signDemo: async (user) =>
-      user in DEMO_USERS ? signDevToken(jwtKey, DEMO_USERS[user as keyof typeof DEMO_USERS]) : undefined,
-    demoUsers: Object.keys(DEMO_USERS),
+      localSignIn.enabled && user in DEMO_USERS
+        ? signDevToken(jwtKey, DEMO_USERS[user as keyof typeof DEMO_USERS])
+        : undefined,
+    demoUsers: localSignIn.enabled ? Object.keys(DEMO_USERS) : [],
   });
   const { server, url } = await startLocalServer({
     port: opts.port,
     jwtKey: Buffer.from(keys.jwtKey, 'base64'),
     inspectExecution: (name) => workflow.executions.get(name),
     objects,
+    localSignIn,
   });
   objects.baseUrl = url;
   const resumed = await workflow.resume();
@@ -141,9 +151,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
 }
 
+/** How long a stop waits for requests being answered before it cuts their connections. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** Stops listening, lets requests in progress finish (at most CLOSE_GRACE_MS), then cuts what is left. */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }

@@ -34,10 +34,18 @@ export async function signDevToken(key: Uint8Array, req: DevTokenRequest): Promi
     .sign(key);
 }
 
-/** Verifies a token and returns its claims, or undefined for anything invalid or expired. */
+/**
+ * Verifies a token and returns its claims, or undefined for anything invalid or expired. A token must say when
+ * it expires (`exp`): one without would be valid for ever, and this server never issues one.
+ */
 export async function verifyDevToken(key: Uint8Array, token: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, key, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'sub'],
+    });
     return payload as Record<string, unknown>;
   } catch {
     return undefined;
