@@ -11,6 +11,7 @@ import {
   floorXlsxRows,
 } from '#shared/floor/report.ts';
 import { toXlsx, XLSX_CONTENT_TYPE } from '#shared/reports/export.ts';
+import { CHROME_WORDS, type ChromeWords } from '#shared/web/chrome-words.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageRequest, type PageResult, type PageRoute, reportQuery, servePages } from './pages/kit.ts';
@@ -19,7 +20,7 @@ import { type PageRequest, type PageResult, type PageRoute, reportQuery, servePa
  * GET /app/downloads/…: the auditor's report files, signed in by the same cookie as the pages. A Lambda of its
  * own so the page Lambda does not carry the workbook writer (docs/PERFORMANCE.md, bundle sizes).
  */
-async function floorDownload(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+async function floorDownload(req: PageRequest<ChromeWords>, m: RegExpExecArray): Promise<PageResult> {
   if (!req.caller || !hasRole(req.caller, 'admin', 'auditor')) {
     throw forbidden('auth.role', '只有审计和管理员可以下载报表');
   }
@@ -33,8 +34,8 @@ async function floorDownload(req: PageRequest, m: RegExpExecArray): Promise<Page
   return { download: { bytes: workbook, contentType: XLSX_CONTENT_TYPE, fileName: `floor-${q.year}.xlsx` } };
 }
 
-const ROUTES: PageRoute[] = [['GET', /^\/app\/downloads\/floor\.(csv|xlsx)$/, floorDownload]];
+const ROUTES: PageRoute<ChromeWords>[] = [['GET', /^\/app\/downloads\/floor\.(csv|xlsx)$/, floorDownload]];
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
-  servePages(event, ROUTES),
+  servePages(event, ROUTES, { words: CHROME_WORDS }),
 );

@@ -20,6 +20,7 @@ import {
   verificationPacket,
 } from '#shared/verification/index.ts';
 import { html } from '#shared/web/html.ts';
+import { LABELS, WORDS } from '#shared/web/i18n.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { getObjectStore } from './lib/objects.ts';
@@ -423,5 +424,5 @@ const ROUTES: [string, RegExp, Handler][] = [
 ];
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
-  servePages(event, ROUTES),
+  servePages(event, ROUTES, { words: WORDS, labels: LABELS }),
 );

@@ -4,16 +4,27 @@ import { shanghaiDate } from '#shared/dates.ts';
 import { AppError, invalid, notFound } from '#shared/errors.ts';
 import { FloorReportQuery } from '#shared/floor/report.ts';
 import { formatYuan } from '#shared/money.ts';
+import type { ChromeWords, Lang } from '#shared/web/chrome-words.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
-import { LABELS, type Lang, WORDS, type Words } from '#shared/web/i18n.ts';
+import type { Words } from '#shared/web/i18n.ts';
 import { appendAudit } from '../lib/audit.ts';
 import type { ApiEvent, ApiResult } from '../lib/http.ts';
 import { STATUS_OF } from '../lib/http.ts';
 import { enterRequestScope, logger } from '../lib/logger.ts';
 import { LANG_COOKIE, pageCaller, parseCookies, TOKEN_COOKIE } from '../lib/session.ts';
 
+/**
+ * The words and labels a page-serving function renders with. The pages pass every word; the download function
+ * only the chrome's (`CHROME_WORDS`), so its bundle carries no page's text.
+ */
+export interface PageSite<W extends ChromeWords = Words> {
+  words: Record<Lang, W>;
+  /** Labels of stored codes (objectives, statuses); codes show as themselves without them. */
+  labels?: Record<Lang, Record<string, string>>;
+}
+
 /** One page request: the path's parts, the query, the form body, who is signed in, and the words to use. */
-export interface PageRequest {
+export interface PageRequest<W extends ChromeWords = Words> {
   method: string;
   path: string;
   query: URLSearchParams;
@@ -21,7 +32,7 @@ export interface PageRequest {
   cookies: Record<string, string>;
   caller: Caller | undefined;
   lang: Lang;
-  t: Words;
+  t: W;
   label: (code: string) => string;
   now: Date;
   year: number;
@@ -35,7 +46,11 @@ export interface PageRequest {
 }
 
 /** Reads the parts of an API Gateway event a page needs (cookies, query, a urlencoded form body). */
-export function readRequest(event: ApiEvent, caller: Caller | undefined): PageRequest {
+export function readRequest<W extends ChromeWords>(
+  event: ApiEvent,
+  caller: Caller | undefined,
+  site: PageSite<W>,
+): PageRequest<W> {
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
   const cookies = parseCookies(event.cookies ?? (headers.cookie ? [headers.cookie] : []));
   const query = new URLSearchParams(event.rawQueryString ?? '');
@@ -58,8 +73,8 @@ export function readRequest(event: ApiEvent, caller: Caller | undefined): PageRe
     cookies,
     caller,
     lang,
-    t: WORDS[lang],
-    label: (code) => LABELS[lang][code] ?? code,
+    t: site.words[lang],
+    label: (code) => site.labels?.[lang][code] ?? code,
     now,
     year: Number(shanghaiDate(now).slice(0, 4)),
     nonce: randomBytes(16).toString('base64'),
@@ -139,7 +154,12 @@ input[type=radio],input[type=checkbox]{width:auto;margin-right:.4rem}
 `;
 
 /** The page shell: zh-CN by default, a skip link, the caller's navigation, and a content security policy nonce. */
-export function layout(req: PageRequest, title: string, body: Html, refresh?: PageResult['refresh']): Html {
+export function layout(
+  req: PageRequest<ChromeWords>,
+  title: string,
+  body: Html,
+  refresh?: PageResult['refresh'],
+): Html {
   const c = req.caller;
   const nav: Html[] = [];
   if (c && (c.roles.has('admin') || c.roles.has('auditor'))) {
@@ -174,7 +194,7 @@ ${body}
 }
 
 /** Turns a page result into the API Gateway response, with security headers on every page. */
-export function toResult(req: PageRequest, page: PageResult): ApiResult {
+export function toResult(req: PageRequest<ChromeWords>, page: PageResult): ApiResult {
   const cookies = [...(page.cookies ?? [])];
   if (req.query.get('lang')) cookies.push(`${LANG_COOKIE}=${req.lang}; Path=/; SameSite=Lax; Max-Age=31536000`);
   if (page.redirect) {
@@ -224,7 +244,7 @@ export function toResult(req: PageRequest, page: PageResult): ApiResult {
 }
 
 /** An error page for a domain error: the status its kind maps to, and its message. */
-export function errorPage(req: PageRequest, e: AppError, status: number): PageResult {
+export function errorPage(req: PageRequest<ChromeWords>, e: AppError, status: number): PageResult {
   return {
     status,
     title: req.t.error,
@@ -257,7 +277,11 @@ export function invalidAttrs(name: string, error?: string): Html {
 }
 
 /** A page route: method, path pattern, handler. */
-export type PageRoute = [string, RegExp, (req: PageRequest, m: RegExpExecArray) => Promise<PageResult>];
+export type PageRoute<W extends ChromeWords = Words> = [
+  string,
+  RegExp,
+  (req: PageRequest<W>, m: RegExpExecArray) => Promise<PageResult>,
+];
 
 /** Paths that need no sign-in: the public notices and the sign-in pages themselves. */
 const PUBLIC = /^\/(public\/|app\/(sign-in|dev-login|callback|sign-out)$)/;
@@ -266,11 +290,15 @@ const PUBLIC = /^\/(public\/|app\/(sign-in|dev-login|callback|sign-out)$)/;
  * Serves a page request: reads the sign-in cookie, finds the route, sends the signed-out to sign in, and maps
  * domain errors to error pages with the status their kind maps to (the API's table, `STATUS_OF`).
  */
-export async function servePages(event: ApiEvent, routes: readonly PageRoute[]): Promise<ApiResult> {
+export async function servePages<W extends ChromeWords>(
+  event: ApiEvent,
+  routes: readonly PageRoute<W>[],
+  site: PageSite<W>,
+): Promise<ApiResult> {
   enterRequestScope(event.requestContext?.requestId ?? 'local');
   const cookies = parseCookies((event.cookies ?? []).concat(event.headers?.cookie ? [event.headers.cookie] : []));
   const caller = await pageCaller(cookies[TOKEN_COOKIE]);
-  const req = readRequest(event, caller);
+  const req = readRequest(event, caller, site);
   try {
     for (const [method, pattern, handler] of routes) {
       const m = req.method === method ? pattern.exec(req.path) : null;
@@ -302,7 +330,7 @@ export async function servePages(event: ApiEvent, routes: readonly PageRoute[]):
 }
 
 /** The floor report's filters from a page's query string (this year by default). */
-export function reportQuery(req: PageRequest) {
+export function reportQuery(req: PageRequest<ChromeWords>) {
   const parsed = FloorReportQuery.safeParse({
     year: req.query.get('year') ?? String(req.year),
     communityId: req.query.get('communityId') || undefined,

@@ -2,12 +2,13 @@
  * The pages' own words in Chinese (the default) and English. Messages that come from the domain (validation
  * and error messages) are Chinese in both: they are written for the cadre at the form.
  */
-export type Lang = 'zh' | 'en';
+import { CHROME_WORDS, type ChromeWords, type Lang } from './chrome-words.ts';
+
+export type { Lang };
 
 const zh = {
-  appName: '结对帮扶',
+  ...(CHROME_WORDS.zh as ChromeWords),
   signIn: '登录',
-  signOut: '退出',
   devLogin: '本地演示登录',
   devLoginHint: '仅本地运行时可用：选择一个演示用户。',
   chooseUser: '选择用户',
@@ -88,7 +89,6 @@ const zh = {
   decisionStale: '决定未被记录：核查材料已变化。',
   decisionExpired: '决定未被记录：本轮核查已失效。',
   decisionFailed: '决定未被记录：本轮核查已中止。',
-  floorReport: '达标情况',
   community: '社区',
   unit: '帮扶单位',
   all: '全部',
@@ -96,8 +96,6 @@ const zh = {
   downloadCsv: '下载 CSV',
   downloadXlsx: '下载 Excel',
   complianceByUnit: '各单位达标率',
-  verifications: '核查进度',
-  notices: '公示',
   noticeBoard: '帮扶结果公示',
   noNotices: '暂无公示。',
   window: '公示期',
@@ -113,15 +111,11 @@ const zh = {
   underReviewNote: '标“复核中”的家庭：有异议经核实成立，其帮扶数据正在重新核查，核查后将重新公示。',
   start: '开始核查',
   communities: '社区',
-  language: 'English',
-  error: '出错了',
-  back: '返回',
 };
 
 const en: typeof zh = {
-  appName: 'Linkage Aid',
+  ...(CHROME_WORDS.en as ChromeWords),
   signIn: 'Sign in',
-  signOut: 'Sign out',
   devLogin: 'Local demo sign-in',
   devLoginHint: 'Local stack only: choose a demo user.',
   chooseUser: 'Choose a user',
@@ -206,7 +200,6 @@ const en: typeof zh = {
   decisionStale: 'Not recorded: the packet has changed.',
   decisionExpired: 'Not recorded: this round has expired.',
   decisionFailed: 'Not recorded: this round has failed.',
-  floorReport: 'Floor compliance',
   community: 'Community',
   unit: 'Unit',
   all: 'All',
@@ -214,8 +207,6 @@ const en: typeof zh = {
   downloadCsv: 'Download CSV',
   downloadXlsx: 'Download Excel',
   complianceByUnit: 'Compliance by unit',
-  verifications: 'Verifications',
-  notices: 'Notices',
   noticeBoard: 'Public notices',
   noNotices: 'No notices yet.',
   window: 'Objection window',
@@ -232,9 +223,6 @@ const en: typeof zh = {
     'Marked “Under review”: an objection was upheld and the household’s figures are being re-investigated; they will be noticed again.',
   start: 'Start verification',
   communities: 'Communities',
-  language: '中文',
-  error: 'Something went wrong',
-  back: 'Back',
 };
 
 export type Words = typeof zh;

@@ -1,0 +1,32 @@
+/** The two languages of the pages. */
+export type Lang = 'zh' | 'en';
+
+/**
+ * The words of the page chrome (header, navigation, error page): all a page-serving function needs when it
+ * renders no page of its own. Kept apart from the pages' words (`i18n.ts`) so the download function does not
+ * carry every page's text in its bundle.
+ */
+export const CHROME_WORDS = {
+  zh: {
+    appName: '结对帮扶',
+    signOut: '退出',
+    floorReport: '达标情况',
+    verifications: '核查进度',
+    notices: '公示',
+    language: 'English',
+    error: '出错了',
+    back: '返回',
+  },
+  en: {
+    appName: 'Linkage Aid',
+    signOut: 'Sign out',
+    floorReport: 'Floor compliance',
+    verifications: 'Verifications',
+    notices: 'Notices',
+    language: '中文',
+    error: 'Something went wrong',
+    back: 'Back',
+  },
+} as const satisfies Record<Lang, Record<string, string>>;
+
+export type ChromeWords = { [K in keyof (typeof CHROME_WORDS)['zh']]: string };
