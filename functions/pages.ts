@@ -21,6 +21,7 @@ import {
 } from '#shared/verification/index.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
+import { safeNextPath } from '#shared/web/redirect.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { getObjectStore } from './lib/objects.ts';
@@ -369,6 +370,8 @@ async function object(req: PageRequest, m: RegExpExecArray): Promise<PageResult>
 
 async function signIn(req: PageRequest): Promise<PageResult> {
   const local = localSession();
+  // With local sign-in switched off there is no one to sign in as: say so rather than send to a page that is gone.
+  if (local && !local.demoUsers.length) throw notFound('auth.local_sign_in_off', '本地登录已关闭');
   if (local) return { redirect: '/app/dev-login' };
   const url = hostedSignInUrl(`${req.origin}/app/callback`);
   if (!url) throw notFound('auth.unconfigured', '登录服务未配置');
@@ -381,7 +384,7 @@ async function devLogin(req: PageRequest): Promise<PageResult> {
   const token = req.query.get('token');
   if (token) {
     if (!(await pageCaller(token))) throw new AppError('unauthenticated', 'auth.invalid_token', '登录令牌无效');
-    return { redirect: req.query.get('next') ?? '/app/', cookies: [tokenCookie(token, req.secure)] };
+    return { redirect: safeNextPath(req.query.get('next')), cookies: [tokenCookie(token, req.secure)] };
   }
   if (req.method === 'POST') {
     const signed = await local.signDemo(req.form.get('user') ?? '');

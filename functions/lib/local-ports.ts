@@ -1,7 +1,6 @@
 import type { FieldCipher } from '#shared/crypto/index.ts';
 import type { ObjectStore } from '#shared/objects.ts';
 import type { Workflow } from '#shared/verification/index.ts';
-import type { LocalSession } from './session.ts';
 
 /**
  * The engines a handler reaches through a port, which the local stack (and tests) replace with their own: the
@@ -14,6 +13,13 @@ export interface LocalPorts {
   objects: ObjectStore;
   cipher: FieldCipher;
   session: LocalSession;
+}
+
+/** The local stack's sign-in: verifies its own tokens and signs demo users in (none when sign-in is off). */
+export interface LocalSession {
+  verify(token: string): Promise<Record<string, unknown> | undefined>;
+  signDemo(user: string): Promise<string | undefined>;
+  demoUsers: string[];
 }
 
 const KEY = Symbol.for('linkage-aid.local-ports');

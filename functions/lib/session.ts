@@ -1,5 +1,6 @@
 import { type Caller, callerFromClaims } from '#shared/caller.ts';
 import { getOptionalFromEnv, getStringFromEnv } from './env.ts';
+import { type LocalSession, localPort, registerLocalPort } from './local-ports.ts';
 
 /**
  * Sign-in for the pages. API routes sit behind API Gateway's JWT authorizer and read a bearer header; a browser
@@ -9,23 +10,16 @@ import { getOptionalFromEnv, getStringFromEnv } from './env.ts';
 export const TOKEN_COOKIE = 'la_token';
 export const LANG_COOKIE = 'la_lang';
 
-/** What the local stack provides: a verifier for its own tokens, and demo sign-in (never on AWS). */
-export interface LocalSession {
-  verify(token: string): Promise<Record<string, unknown> | undefined>;
-  signDemo(user: string): Promise<string | undefined>;
-  demoUsers: string[];
-}
-
-const LOCAL = Symbol.for('linkage-aid.local-session');
+export type { LocalSession };
 
 /** Registers the local session provider (local stack only). */
 export function registerLocalSession(session: LocalSession | undefined): void {
-  (globalThis as Record<symbol, LocalSession | undefined>)[LOCAL] = session;
+  registerLocalPort('session', session);
 }
 
 /** The local session provider, when running locally. */
 export function localSession(): LocalSession | undefined {
-  return (globalThis as Record<symbol, LocalSession | undefined>)[LOCAL];
+  return localPort('session');
 }
 
 let cognitoVerifier: Promise<{ verify(token: string): Promise<Record<string, unknown>> }> | undefined;
@@ -45,7 +39,12 @@ export function parseCookies(cookies: readonly string[] | undefined): Record<str
   const out: Record<string, string> = {};
   for (const part of (cookies ?? []).flatMap((c) => c.split(';'))) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // A malformed cookie (`la_token=%ZZ`) is not ours to read: skipped, as if absent, never a 500.
+    }
   }
   return out;
 }

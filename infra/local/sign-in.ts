@@ -104,31 +104,5 @@ export function isJsonContentType(type: string | undefined): boolean {
   return /^application\/json\s*(;|$)/i.test(type ?? '');
 }
 
-/** A C0 control character or DEL anywhere in the text. */
-export function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
-
-/** Where a sign-in may send the browser afterwards when `next` is missing or not a path of this site. */
-export const DEFAULT_NEXT = '/app/';
-
-/**
- * `next` if it is a path on this site, else `/app/`: it must start with one `/` (not `//`), hold no backslash,
- * whitespace or control character (browsers drop tabs and newlines, and read `\` as `/`, turning `/\t/evil` or
- * `/\evil` into `//evil`), and resolve to this origin.
- */
-export function safeNextPath(next: string | null | undefined): string {
-  if (!next?.startsWith('/') || next.startsWith('//')) return DEFAULT_NEXT;
-  if (/[\\\s]/.test(next) || hasControlCharacter(next)) return DEFAULT_NEXT;
-  try {
-    const base = 'http://this.invalid';
-    if (new URL(next, base).origin !== base) return DEFAULT_NEXT;
-  } catch {
-    return DEFAULT_NEXT;
-  }
-  return next;
-}
+// Kept with the pages' code, which checks `next` too; re-exported for the local server.
+export { DEFAULT_NEXT, hasControlCharacter, safeNextPath } from '#shared/web/redirect.ts';

@@ -213,6 +213,12 @@ describe('local sign-in on a running local stack', () => {
     expect((await send(server.url, '/health')).status).toBe(200);
   });
 
+  it('reads a malformed cookie (la_token=%ZZ) as no sign-in, never as a 500', async () => {
+    const r = await send(server.url, '/app/', { headers: { cookie: 'la_token=%ZZ; la_lang=en' } });
+    expect(r.status).toBe(303);
+    expect(r.headers.location).toBe('/app/sign-in');
+  });
+
   it('answers a body over the limit with 413 and closes that connection, so the next request on the same keep-alive agent succeeds', async () => {
     const token = await devToken(server, DEMO_USERS.admin);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -269,6 +275,10 @@ describe('local sign-in switched off', () => {
       });
       expectErrorShape(form, 404, 'auth.local_sign_in_off');
       expect(form.headers['set-cookie']).toBeUndefined();
+      // The sign-in page says sign-in is off, rather than sending the browser to a page that is gone.
+      const signIn = await send(server.url, '/app/sign-in');
+      expect(signIn.status).toBe(404);
+      expect(signIn.text).toContain('本地登录已关闭');
       expect((await send(server.url, '/health')).status).toBe(200);
     } finally {
       await server.stop();
