@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
 import { itemsTotalFen, MAX_ITEMS, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
-import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
+import { AppError, type ErrorCode, forbidden, invalid, notFound } from '#shared/errors.ts';
 import { floorReport } from '#shared/floor/report.ts';
 import { MAX_ENTRY_FEN, parseYuan } from '#shared/money.ts';
 import { fileObjection, getNotice, listNotices, NewObjection } from '#shared/notice/index.ts';
@@ -54,7 +54,7 @@ import {
 type Handler = (req: PageRequest, m: RegExpExecArray) => Promise<PageResult>;
 
 const signedIn = (req: PageRequest) => {
-  if (!req.caller) throw new AppError('unauthenticated', 'auth.required', '请先登录');
+  if (!req.caller) throw new AppError('auth.required', '请先登录');
   return req.caller;
 };
 
@@ -242,11 +242,12 @@ async function packet(
 /** The words for a decision the round no longer takes, with the domain's own reason after them. */
 function refusedDecision(req: PageRequest, e: unknown): Record<string, string> | undefined {
   if (!(e instanceof AppError) || e.kind !== 'conflict') return undefined;
-  const headline = {
+  const headlines: Partial<Record<ErrorCode, string>> = {
     'verification.stale': req.t.decisionStale,
     'verification.expired': req.t.decisionExpired,
     'verification.failed': req.t.decisionFailed,
-  }[e.code];
+  };
+  const headline = headlines[e.code];
   return { _: headline ? `${headline} ${e.message}` : e.message };
 }
 
@@ -300,7 +301,7 @@ async function signature(req: PageRequest, m: RegExpExecArray): Promise<PageResu
   const bytes = key ? await getObjectStore().get(key) : undefined;
   if (!bytes) throw notFound('signature.not_found', '没有签字图片');
   if (createHash('sha256').update(bytes).digest('hex') !== v.decision?.signatureSha256) {
-    throw new AppError('conflict', 'signature.mismatch', '签字图片与确认时记录的哈希不一致，请联系管理员核对');
+    throw new AppError('signature.mismatch', '签字图片与确认时记录的哈希不一致，请联系管理员核对');
   }
   return { image: { bytes, contentType: 'image/png' } };
 }
@@ -383,7 +384,7 @@ async function devLogin(req: PageRequest): Promise<PageResult> {
   if (!local) throw notFound('route.not_found', '没有这个页面');
   const token = req.query.get('token');
   if (token) {
-    if (!(await pageCaller(token))) throw new AppError('unauthenticated', 'auth.invalid_token', '登录令牌无效');
+    if (!(await pageCaller(token))) throw new AppError('auth.invalid_token', '登录令牌无效');
     return { redirect: safeNextPath(req.query.get('next')), cookies: [tokenCookie(token, req.secure)] };
   }
   if (req.method === 'POST') {
@@ -396,7 +397,7 @@ async function devLogin(req: PageRequest): Promise<PageResult> {
 
 async function callback(req: PageRequest): Promise<PageResult> {
   const token = await exchangeCode(req.query.get('code') ?? '', `${req.origin}/app/callback`);
-  if (!token) throw new AppError('unauthenticated', 'auth.sign_in_failed', '登录失败，请重试');
+  if (!token) throw new AppError('auth.sign_in_failed', '登录失败，请重试');
   return { redirect: '/app/', cookies: [tokenCookie(token, req.secure)] };
 }
 

@@ -9,7 +9,7 @@ export const handler = apiHandler({ body: NewAidRecord }, async ({ caller, body,
   const key = IdempotencyKey.safeParse(headers['idempotency-key']);
   if (!key.success) {
     const message = key.error.issues[0]?.message ?? '缺少 Idempotency-Key 请求头';
-    throw new AppError('invalid', 'aid.idempotency_key', message, [{ path: 'Idempotency-Key', message }]);
+    throw new AppError('aid.idempotency_key', message, [{ path: 'Idempotency-Key', message }]);
   }
   const { record, created } = await recordAid(db, caller, key.data, body, now, { requestId });
   return { status: created ? 201 : 200, json: record };

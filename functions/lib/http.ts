@@ -3,7 +3,14 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { zhCN } from 'zod/locales';
 import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/caller.ts';
-import { AppError, type ErrorKind, type FieldIssue, RateLimitedError } from '#shared/errors.ts';
+import {
+  AppError,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorKind,
+  type FieldIssue,
+  RateLimitedError,
+} from '#shared/errors.ts';
 import { ROUTES, type RouteDef } from '../routes.ts';
 import type { ApiEvent, ApiResult } from './api-event.ts';
 import { auditTrail } from './audit.ts';
@@ -24,10 +31,18 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  request_timeout: 408,
   too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  headers_too_large: 431,
+  internal: 500,
 };
+
+/** The HTTP status of an error code: its kind's, from the one catalogue (`ERROR_CODES`). */
+export function statusOf(code: ErrorCode): number {
+  return STATUS_OF[ERROR_CODES[code][0]];
+}
 
 /** What a handler receives: the caller and the validated parts of the request. */
 export interface ApiRequest<B, Q, P> {
@@ -63,7 +78,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 function errorReply(
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   issues?: FieldIssue[],
   headers: Record<string, string> = {},
@@ -83,7 +98,7 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = issuesOf(parsed.error);
-  throw new AppError('invalid', 'request.invalid', `${what}有误：${issues[0]?.message ?? '格式不正确'}`, issues);
+  throw new AppError('request.invalid', `${what}有误：${issues[0]?.message ?? '格式不正确'}`, issues);
 }
 
 /** Reads the body: 415 unless JSON (or CSV where the route takes it), 413 over the limit, 400 when unreadable. */
@@ -92,7 +107,6 @@ function readBody(event: ApiEvent, csv?: (text: string) => unknown): unknown {
   const isCsv = !!csv && /^text\/csv\s*(;|$)/.test(type);
   if (!/^application\/json\s*(;|$)/.test(type) && !isCsv) {
     throw new AppError(
-      'unsupported_media_type',
       'request.content_type',
       csv
         ? '请求体必须是 JSON 或 CSV（Content-Type: application/json 或 text/csv）'
@@ -102,21 +116,21 @@ function readBody(event: ApiEvent, csv?: (text: string) => unknown): unknown {
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
-    throw new AppError('too_large', 'request.too_large', '请求体过大');
+    throw new AppError('request.too_large', '请求体过大');
   }
-  if (text.trim() === '') throw new AppError('invalid', 'request.body_required', '缺少请求体');
+  if (text.trim() === '') throw new AppError('request.body_required', '缺少请求体');
   let body: unknown;
   if (csv && isCsv) {
     try {
       body = csv(text);
     } catch {
-      throw new AppError('invalid', 'request.malformed_csv', '请求体不是合法的 CSV');
+      throw new AppError('request.malformed_csv', '请求体不是合法的 CSV');
     }
   } else {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new AppError('invalid', 'request.malformed_json', '请求体不是合法的 JSON');
+      throw new AppError('request.malformed_json', '请求体不是合法的 JSON');
     }
   }
   refuseUnreadable(body);
@@ -147,11 +161,10 @@ function refuseUnreadable(body: unknown): void {
         : LONE_SURROGATE.test(value)
           ? '包含无效的 Unicode 字符'
           : undefined;
-      if (problem)
-        throw new AppError('invalid', 'request.invalid', `请求内容有误：${problem}`, [{ path, message: problem }]);
+      if (problem) throw new AppError('request.invalid', `请求内容有误：${problem}`, [{ path, message: problem }]);
     } else if (value !== null && typeof value === 'object') {
       if (depth >= MAX_BODY_DEPTH) {
-        throw new AppError('invalid', 'request.too_deep', '请求内容嵌套过深', [{ path, message: '嵌套过深' }]);
+        throw new AppError('request.too_deep', '请求内容嵌套过深', [{ path, message: '嵌套过深' }]);
       }
       for (const [k, v] of Object.entries(value)) stack.push([v, path ? `${path}.${k}` : k, depth + 1]);
     }
@@ -171,11 +184,11 @@ function errorMapper(): middy.MiddlewareObj<ApiEvent, ApiResult> {
       const e = request.error;
       if (e instanceof AppError) {
         const retry = e instanceof RateLimitedError ? { 'retry-after': String(e.retryAfterSeconds) } : undefined;
-        request.response = errorReply(STATUS_OF[e.kind], e.code, e.message, e.issues, retry);
+        request.response = errorReply(statusOf(e.code), e.code, e.message, e.issues, retry);
         return;
       }
       logger.error('unhandled error', { error: e as Error, routeKey: request.event.routeKey });
-      request.response = errorReply(500, 'internal', '服务器内部错误，请稍后重试');
+      request.response = errorReply(statusOf('internal'), 'internal', '服务器内部错误，请稍后重试');
     },
   };
 }
@@ -229,7 +242,7 @@ export function authorize(event: ApiEvent): Caller {
   const allow = ALLOW.get(event.routeKey);
   if (allow === 'public') return { sub: 'public', roles: new Set<Role>() };
   const caller = callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
-  if (!allow) throw new AppError('forbidden', 'auth.route', '此接口不对外开放');
+  if (!allow) throw new AppError('auth.route', '此接口不对外开放');
   requireRole(caller, ...(Object.keys(allow) as Role[]));
   return caller;
 }

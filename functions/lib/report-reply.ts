@@ -19,7 +19,6 @@ export const MAX_RESPONSE_BYTES = 6_000_000;
 
 function tooLarge(): AppError {
   return new AppError(
-    'too_large',
     'report.too_large',
     '报表超过接口单次响应的上限（6 MB）：请按社区（communityId）或帮扶单位（unitId）分别导出，或导出 xlsx',
   );

@@ -325,7 +325,7 @@ export async function servePages<W extends ChromeWords>(
       return toResult(req, errorPage(req, e, STATUS_OF[e.kind]));
     }
     logger.error('page error', { error: e as Error, path: req.path });
-    return toResult(req, errorPage(req, new AppError('invalid', 'internal', '服务器内部错误，请稍后重试'), 500));
+    return toResult(req, errorPage(req, new AppError('internal', '服务器内部错误，请稍后重试'), 500));
   }
 }
 

@@ -3,8 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse, S
 import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
-import { MAX_BODY_BYTES } from '#functions/lib/http.ts';
+import { MAX_BODY_BYTES, statusOf } from '#functions/lib/http.ts';
 import { ROUTES, type RouteDef } from '#functions/routes.ts';
+import type { ErrorCode } from '#shared/errors.ts';
 import { buildApiEvent } from './event.ts';
 import type { LocalObjectStore } from './objects.ts';
 import {
@@ -90,7 +91,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
  */
 function refuseTooLarge(req: IncomingMessage, res: ServerResponse) {
   const body = JSON.stringify({ error: { code: 'request.too_large', message: '请求体过大' } });
-  res.writeHead(413, {
+  res.writeHead(statusOf('request.too_large'), {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     connection: 'close',
@@ -120,14 +121,15 @@ function refuseTooLarge(req: IncomingMessage, res: ServerResponse) {
 /** Answers a request Node could not parse (a bad request line or headers) with the error shape, and closes. */
 function refuseUnparseable(err: Error & { code?: string }, socket: Duplex) {
   if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
-  const [status, code, message] =
+  const [code, message]: [ErrorCode, string] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'request.headers_too_large', '请求头过大']
+      ? ['request.headers_too_large', '请求头过大']
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'request.timeout', '请求超时']
+        ? ['request.timeout', '请求超时']
         : err.code === 'HPE_INVALID_URL'
-          ? [400, 'request.invalid_path', '请求路径无效']
-          : [400, 'request.malformed', '请求格式有误'];
+          ? ['request.invalid_path', '请求路径无效']
+          : ['request.malformed', '请求格式有误'];
+  const status = statusOf(code);
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
@@ -163,10 +165,11 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string) {
+/** Answers with the error shape; the status is the code's, from the one catalogue. */
+function sendError(res: ServerResponse, code: ErrorCode, message: string) {
   send(
     res,
-    status,
+    statusOf(code),
     { 'content-type': 'application/json; charset=utf-8' },
     JSON.stringify({ error: { code, message } }),
   );
@@ -209,17 +212,13 @@ const DEV_LOGIN = /^\/app\/dev-login\/*$/;
  * that is not loopback, or a foreign `Origin` → 403 `auth.local_only`; for the token, a body that is not JSON →
  * 415 `request.content_type`. Undefined when the request may go on.
  */
-function signInRefusal(
-  req: IncomingMessage,
-  enabled: boolean,
-  needsJson: boolean,
-): [number, string, string] | undefined {
-  if (!enabled) return [404, 'auth.local_sign_in_off', '本地登录已关闭'];
+function signInRefusal(req: IncomingMessage, enabled: boolean, needsJson: boolean): [ErrorCode, string] | undefined {
+  if (!enabled) return ['auth.local_sign_in_off', '本地登录已关闭'];
   if (!isLoopbackHostHeader(req.headers.host) || !isLoopbackOriginOrNone(req.headers.origin)) {
-    return [403, 'auth.local_only', '本地登录只接受发往本机地址（localhost、127.0.0.1 或 [::1]）的请求'];
+    return ['auth.local_only', '本地登录只接受发往本机地址（localhost、127.0.0.1 或 [::1]）的请求'];
   }
   if (needsJson && !isJsonContentType(req.headers['content-type'])) {
-    return [415, 'request.content_type', '请求体必须是 JSON（Content-Type: application/json）'];
+    return ['request.content_type', '请求体必须是 JSON（Content-Type: application/json）'];
   }
   return undefined;
 }
@@ -246,7 +245,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
       if (body === 'aborted') return;
       if (body === 'too_large') return refuseTooLarge(req, res);
       const url = parseRequestPath(req.url);
-      if (!url) return sendError(res, 400, 'request.invalid_path', '请求路径无效：含有无法解码的编码或控制字符');
+      if (!url) return sendError(res, 'request.invalid_path', '请求路径无效：含有无法解码的编码或控制字符');
 
       if (method === 'POST' && url.pathname === '/auth/dev-token') {
         const refused = signInRefusal(req, signInEnabled, true);
@@ -261,14 +260,12 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
       }
       if (method === 'PUT' && url.pathname.startsWith('/_local/objects/') && opts.objects) {
         const status = await opts.objects.receive(req, url, body);
-        return status === 200
-          ? send(res, 200, {}, '')
-          : sendError(res, status, 'upload.denied', '上传链接无效或已过期');
+        return status === 200 ? send(res, 200, {}, '') : sendError(res, 'upload.denied', '上传链接无效或已过期');
       }
       const inspect = /^\/_local\/executions\/([\w-]+)$/.exec(url.pathname);
       if (method === 'GET' && inspect && opts.inspectExecution) {
         const execution = opts.inspectExecution(inspect[1]!);
-        if (!execution) return sendError(res, 404, 'execution.not_found', '本进程中没有该执行');
+        if (!execution) return sendError(res, 'execution.not_found', '本进程中没有该执行');
         return send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(execution));
       }
 
@@ -280,14 +277,14 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
         params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
         return true;
       });
-      if (!route) return sendError(res, 404, 'route.not_found', `没有这个接口：${method} ${url.pathname}`);
+      if (!route) return sendError(res, 'route.not_found', `没有这个接口：${method} ${url.pathname}`);
 
       let claims: Record<string, string> | undefined;
       if (route.auth === 'jwt') {
         const auth = req.headers.authorization ?? '';
         const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1];
         const payload = token ? await verifyDevToken(opts.jwtKey, token) : undefined;
-        if (!payload) return sendError(res, 401, 'auth.invalid_token', '未登录或登录已失效');
+        if (!payload) return sendError(res, 'auth.invalid_token', '未登录或登录已失效');
         claims = toApiGatewayClaims(payload);
       }
 
@@ -320,7 +317,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
       res.end(out);
     } catch (e) {
       console.error(JSON.stringify({ level: 'ERROR', message: 'local server error', error: String(e) }));
-      if (!res.headersSent) sendError(res, 500, 'internal', '服务器内部错误');
+      if (!res.headersSent) sendError(res, 'internal', '服务器内部错误');
     }
   });
   server.on('clientError', refuseUnparseable);
@@ -338,10 +335,10 @@ async function devToken(res: ServerResponse, key: Uint8Array, body: Buffer) {
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
-    return sendError(res, 400, 'request.malformed_json', '请求体不是合法的 JSON');
+    return sendError(res, 'request.malformed_json', '请求体不是合法的 JSON');
   }
   const parsed = DevTokenRequest.safeParse(json);
-  if (!parsed.success) return sendError(res, 400, 'request.invalid', parsed.error.issues[0]?.message ?? '参数有误');
+  if (!parsed.success) return sendError(res, 'request.invalid', parsed.error.issues[0]?.message ?? '参数有误');
   const token = await signDevToken(key, parsed.data);
   send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ token }));
 }

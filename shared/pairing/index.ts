@@ -182,7 +182,7 @@ export async function requirePairedCadre(
   householdId: string,
   date: string,
   now: Date,
-  what: { code: string; label: string },
+  what: { code: 'aid' | 'outcome'; label: string },
 ): Promise<Pairing & { cadreId: string }> {
   if (!caller.cadreId) throw forbidden(`${what.code}.not_cadre`, `只有帮扶责任人可以登记${what.label}`);
   if (date > shanghaiDate(now)) {
