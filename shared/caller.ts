@@ -41,7 +41,7 @@ const optionalClaim = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v
 /** Builds the caller from the claims of a verified token; unknown groups are ignored. */
 export function callerFromClaims(claims: Record<string, unknown> | undefined): Caller {
   const sub = optionalClaim(claims?.sub);
-  if (!claims || !sub) throw new AppError('unauthenticated', 'auth.required', '请先登录');
+  if (!claims || !sub) throw new AppError('auth.required', '请先登录');
   const roles = new Set<Role>();
   for (const g of readGroups(claims['cognito:groups'])) {
     const r = Role.safeParse(g);

@@ -140,7 +140,6 @@ export async function importFundLedger(db: Db, input: FundImport, now: Date): Pr
   });
   if (firstRefusal) {
     throw new AppError(
-      'conflict',
       firstRefusal.code,
       `台账中有 ${held.length} 条属于正在核查或已确认的家庭，未导入任何记录。${firstRefusal.message}`,
       held,
