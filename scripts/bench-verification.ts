@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 
 import { startBenchTable } from './bench-table.ts';
 
@@ -140,8 +141,12 @@ for (const [n, batchSize] of BATCH_SIZES.entries()) {
   const execution = await workflow.settled(verification.id);
   const v = await getVerification(db, verification.id);
   if (v.discrepancyCount !== 0) throw new Error(`expected a clean community, got ${v.discrepancyCount} discrepancies`);
-  // The objection window and the freeze's settle wait are pauses, not work: both are left out of the times.
-  const windowMs = config.objectionWindowSeconds * 1000;
+  // The objection window and the freeze's settle wait are pauses, not work: both are left out of the times. The
+  // window is what the notice announced (its close is rounded up to a whole second), measured on this clock.
+  const noticeAt = await getVerification(db, verification.id);
+  const notice = (await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.notice(noticeAt.noticeId!) })))
+    .Item as { opensAt: string; closesAt: string };
+  const windowMs = Date.parse(notice.closesAt) - Date.parse(notice.opensAt);
   const settleMs = config.settleSeconds * 1000;
   rows.push({
     batchSize,
