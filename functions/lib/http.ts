@@ -11,6 +11,7 @@ import {
   type FieldIssue,
   RateLimitedError,
 } from '#shared/errors.ts';
+import { parseInput } from '#shared/validate.ts';
 import { ROUTES, type RouteDef } from '../routes.ts';
 import type { ApiEvent, ApiResult } from './api-event.ts';
 import { auditTrail } from './audit.ts';
@@ -88,17 +89,6 @@ function errorReply(
     headers: { 'content-type': JSON_TYPE, ...headers },
     body: JSON.stringify({ error: { code, message, ...(issues ? { issues } : {}) } }),
   };
-}
-
-function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-}
-
-function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issues = issuesOf(parsed.error);
-  throw new AppError('request.invalid', `${what}有误：${issues[0]?.message ?? '格式不正确'}`, issues);
 }
 
 /** Reads the body: 415 unless JSON (or CSV where the route takes it), 413 over the limit, 400 when unreadable. */
@@ -261,9 +251,9 @@ export function apiHandler<B = undefined, Q = undefined, P = undefined>(
     const req: ApiRequest<B, Q, P> = {
       caller,
       headers,
-      body: (spec.body ? validate(spec.body, readBody({ ...event, headers }, spec.csv), '请求内容') : undefined) as B,
-      query: (spec.query ? validate(spec.query, event.queryStringParameters ?? {}, '查询参数') : undefined) as Q,
-      params: (spec.params ? validate(spec.params, event.pathParameters ?? {}, '路径参数') : undefined) as P,
+      body: (spec.body ? parseInput(spec.body, readBody({ ...event, headers }, spec.csv), '请求内容') : undefined) as B,
+      query: (spec.query ? parseInput(spec.query, event.queryStringParameters ?? {}, '查询参数') : undefined) as Q,
+      params: (spec.params ? parseInput(spec.params, event.pathParameters ?? {}, '路径参数') : undefined) as P,
       sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
       requestId: event.requestContext?.requestId ?? 'local',
       now: new Date(),

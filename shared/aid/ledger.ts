@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { type Caller, hasRole } from '../caller.ts';
 import { shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
@@ -5,12 +6,13 @@ import { conflict, forbidden, notFound } from '../errors.ts';
 import { findHousehold } from '../household/index.ts';
 import { findPairing, refuseFrozen, refuseFrozenSince, requirePairedCadre } from '../pairing/index.ts';
 import { keys, stripKeys } from '../table.ts';
+import { parseInput } from '../validate.ts';
 import {
   type AidRecord,
   type FloorStatus,
   floorStatus,
-  type NewAidRecord,
-  type NewReversal,
+  NewAidRecord,
+  NewReversal,
   recordIdFor,
   requestHashOf,
   reversalIdFor,
@@ -76,10 +78,11 @@ export async function recordAid(
   db: Db,
   caller: Caller,
   idempotencyKey: string,
-  input: NewAidRecord,
+  rawInput: z.input<typeof NewAidRecord>,
   now: Date,
   trace: WriteTrace = { requestId: 'system' },
 ): Promise<RecordResult> {
+  const input = parseInput(NewAidRecord, rawInput);
   const readAt = Date.now();
   const pairing = await requirePairedCadre(db, caller, input.householdId, input.date, now, {
     code: 'aid',
@@ -139,10 +142,11 @@ export async function reverseAid(
   db: Db,
   caller: Caller,
   recordId: string,
-  input: NewReversal,
+  rawInput: z.input<typeof NewReversal>,
   now: Date,
   trace: WriteTrace = { requestId: 'system' },
 ): Promise<AidRecordView> {
+  const input = parseInput(NewReversal, rawInput);
   const original = await getAidRecord(db, recordId);
   const isAdmin = hasRole(caller, 'admin');
   if (!isAdmin && !(hasRole(caller, 'cadre') && caller.cadreId === original.cadreId)) {

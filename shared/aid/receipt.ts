@@ -6,6 +6,7 @@ import type { ObjectStore } from '../objects.ts';
 import { findPairing, refuseFrozen, refuseFrozenSince } from '../pairing/index.ts';
 import { PngBase64, pngSha256 } from '../png.ts';
 import { keys } from '../table.ts';
+import { parseInput } from '../validate.ts';
 import { getAidRecord } from './ledger.ts';
 
 /** The household's acknowledgement (签收) of an entry: a signature or a thumbprint, optionally photographed. */
@@ -35,9 +36,10 @@ export async function recordReceipt(
   deps: { db: Db; objects: ObjectStore },
   caller: Caller,
   recordId: string,
-  input: NewReceipt,
+  rawInput: z.input<typeof NewReceipt>,
   now: Date,
 ): Promise<Receipt> {
+  const input = parseInput(NewReceipt, rawInput);
   const { db } = deps;
   const record = await getAidRecord(db, recordId);
   const allowed =

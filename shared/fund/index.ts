@@ -9,6 +9,7 @@ import type { Household } from '../household/index.ts';
 import { PositiveFen } from '../money.ts';
 import { type Pairing, refuseFrozen, refuseFrozenSince } from '../pairing/index.ts';
 import { keys, stripKeys } from '../table.ts';
+import { parseInput } from '../validate.ts';
 
 /**
  * The fund ledger (五帮资金台账): disbursements booked by finance, per household and objective, imported by
@@ -105,7 +106,8 @@ export interface ImportResult {
  * whole file, naming the rows); then one conditional put per entry, so a reference already imported is a
  * duplicate, never counted twice.
  */
-export async function importFundLedger(db: Db, input: FundImport, now: Date): Promise<ImportResult> {
+export async function importFundLedger(db: Db, rawInput: z.input<typeof FundImport>, now: Date): Promise<ImportResult> {
+  const input = parseInput(FundImport, rawInput);
   const today = shanghaiDate(now);
   const issues: { path: string; message: string }[] = [];
   const seen = new Set<string>();

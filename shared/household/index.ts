@@ -7,6 +7,7 @@ import { type Db, getItem, putIfAbsent, scanPages, updateIf } from '../db.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { requireEntity } from '../registry/index.ts';
 import { keys, stripKeys } from '../table.ts';
+import { parseInput } from '../validate.ts';
 import { maskResidentId, normalizeResidentId, RESIDENT_ID_MESSAGES, residentIdProblem } from './resident-id.ts';
 
 export * from './resident-id.ts';
@@ -87,7 +88,11 @@ async function sealed(cipher: FieldCipher, h: Household): Promise<Household> {
  * If a crash left a guard without its household, the next attempt completes that household from the guard.
  * Neither item holds the number in plaintext.
  */
-export async function registerHousehold(deps: HouseholdDeps, input: NewHousehold): Promise<HouseholdView> {
+export async function registerHousehold(
+  deps: HouseholdDeps,
+  rawInput: z.input<typeof NewHousehold>,
+): Promise<HouseholdView> {
+  const input = parseInput(NewHousehold, rawInput);
   const idNumber = normalizeResidentId(input.idNumber);
   const problem = residentIdProblem(idNumber, shanghaiDate(deps.now));
   if (problem) {

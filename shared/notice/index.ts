@@ -4,6 +4,7 @@ import { type Db, getItem, putAll, putIfAbsent, queryAll, updateIf } from '../db
 import { conflict, invalid, notFound } from '../errors.ts';
 import { type Community, findEntity } from '../registry/index.ts';
 import { keys, stripKeys } from '../table.ts';
+import { parseInput } from '../validate.ts';
 import type { HouseholdCheck, HouseholdSnapshot } from '../verification/checks.ts';
 import { getVerification, type Workflow } from '../verification/index.ts';
 import { maskName } from './mask.ts';
@@ -190,7 +191,8 @@ const closedError = () => conflict('notice.closed', '公示期已结束，不能
  * still being open, compared as time. The close (`closeObjectionWindow`) is one conditional write on the same
  * item, so every objection is either accepted before the close, and counted by it, or refused.
  */
-export async function fileObjection(db: Db, noticeId: string, input: NewObjection, now: Date) {
+export async function fileObjection(db: Db, noticeId: string, rawInput: z.input<typeof NewObjection>, now: Date) {
+  const input = parseInput(NewObjection, rawInput);
   const notice = await getItem<Notice>(db, keys.notice(noticeId));
   if (!notice) throw notFound('notice.not_found', '公示不存在');
   if (!takesObjections(notice, now)) throw closedError();
@@ -340,9 +342,10 @@ export async function resolveObjection(
   deps: { db: Db; workflow: Workflow },
   resolvedBy: string,
   id: string,
-  input: ObjectionResolution,
+  rawInput: z.input<typeof ObjectionResolution>,
   now: Date,
 ) {
+  const input = parseInput(ObjectionResolution, rawInput);
   const { db } = deps;
   const item = await getItem(db, keys.objection(id));
   if (!item || item.status === 'late') throw notFound('objection.not_found', '异议不存在');

@@ -6,6 +6,7 @@ import type { CalendarDate } from '../dates.ts';
 import { type Db, putIfAbsent } from '../db.ts';
 import { requirePairedCadre } from '../pairing/index.ts';
 import { keys } from '../table.ts';
+import { parseInput } from '../validate.ts';
 
 /**
  * Outcomes (帮扶成效): problems solved for a household, such as a child back in school, a job found or a house
@@ -45,9 +46,10 @@ export async function recordOutcome(
   db: Db,
   caller: Caller,
   householdId: string,
-  input: NewOutcome,
+  rawInput: z.input<typeof NewOutcome>,
   now: Date,
 ): Promise<Outcome> {
+  const input = parseInput(NewOutcome, rawInput);
   const pairing = await requirePairedCadre(db, caller, householdId, input.date, now, {
     code: 'outcome',
     label: '帮扶成效',

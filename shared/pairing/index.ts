@@ -6,6 +6,7 @@ import { conflict, forbidden, invalid } from '../errors.ts';
 import { findHousehold } from '../household/index.ts';
 import { type Cadre, requireEntity } from '../registry/index.ts';
 import { keys, stripKeys } from '../table.ts';
+import { parseInput } from '../validate.ts';
 
 /** The first campaign year the system accepts; earlier years are typos. */
 export const FIRST_YEAR = 2000;
@@ -117,9 +118,10 @@ async function refuseFrozenCommunityYear(db: Db, communityId: string, year: numb
 /** Pairs a cadre with a household for a year. Pairing the same two again is harmless; another cadre is a 409. */
 export async function createPairing(
   db: Db,
-  input: NewPairing,
+  rawInput: z.input<typeof NewPairing>,
   now: Date,
 ): Promise<{ pairing: Pairing; created: boolean }> {
+  const input = parseInput(NewPairing, rawInput);
   const thisYear = Number(shanghaiDate(now).slice(0, 4));
   if (input.year > thisYear + 1) {
     throw invalid('pairing.year_future', '只能为今年或明年建立结对', [

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
 import { invalid, notFound } from '../errors.ts';
 import { keys, type RegistryKind, stripKeys } from '../table.ts';
+import { parseInput } from '../validate.ts';
 
 /**
  * The simple registry entities: communities (where households live), units (whose members pair with
@@ -65,7 +66,8 @@ export function createUnit(db: Db, input: NewUnit, now: Date, id?: string): Prom
 }
 
 /** Registers a cadre in an existing unit. */
-export async function createCadre(db: Db, input: NewCadre, now: Date, id?: string): Promise<Cadre> {
+export async function createCadre(db: Db, rawInput: z.input<typeof NewCadre>, now: Date, id?: string): Promise<Cadre> {
+  const input = parseInput(NewCadre, rawInput);
   if (!(await findEntity(db, 'unit', input.unitId))) {
     throw invalid('cadre.unit_unknown', '帮扶单位不存在', [{ path: 'unitId', message: '帮扶单位不存在' }]);
   }

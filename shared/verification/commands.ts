@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { type Caller, hasRole } from '../caller.ts';
 import { type Db, getItem, putIfAbsent, queryAll, queryPages, updateIf } from '../db.ts';
 import { conflict, forbidden, invalid } from '../errors.ts';
@@ -5,16 +6,17 @@ import type { ObjectStore } from '../objects.ts';
 import { pngSha256 } from '../png.ts';
 import { type Community, requireEntity } from '../registry/index.ts';
 import { keys } from '../table.ts';
+import { parseInput } from '../validate.ts';
 import { digestOf, type HouseholdCheck, type HouseholdSnapshot } from './checks.ts';
 import { readCommunityYear } from './community-year.ts';
 import { releaseFigures } from './hold.ts';
 import {
   type Decision,
-  type DecisionInput,
+  DecisionInput,
   getVerification,
   IN_FLIGHT,
   inputOf,
-  type StartVerification,
+  StartVerification,
   setStatus,
   signatureKey,
   type Verification,
@@ -35,8 +37,9 @@ import {
 export async function startVerification(
   deps: WorkflowDeps & { config: VerificationConfig },
   caller: Caller,
-  input: StartVerification,
+  rawInput: z.input<typeof StartVerification>,
 ): Promise<{ verification: Verification; started: boolean }> {
+  const input = parseInput(StartVerification, rawInput);
   const { db } = deps;
   await requireEntity<Community>(db, 'community', input.communityId, '社区');
   const pointer = await getItem<{ verificationId: string }>(db, keys.currentRound(input.communityId, input.year));
@@ -150,8 +153,9 @@ export async function decide(
   deps: WorkflowDeps & { objects: ObjectStore },
   caller: Caller,
   id: string,
-  input: DecisionInput,
+  rawInput: z.input<typeof DecisionInput>,
 ) {
+  const input = parseInput(DecisionInput, rawInput);
   const { db } = deps;
   const v = await getVerification(db, id);
   if (!(hasRole(caller, 'communityCadre') && caller.communityId === v.communityId)) {
