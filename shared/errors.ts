@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   'auth.role': ['forbidden', 'the caller’s role may not use this route'],
   'auth.route': ['forbidden', 'the route is not open to callers (internal)'],
   'auth.local_only': ['forbidden', 'local sign-in answers only requests addressed to this machine'],
+  'auth.csrf': ['forbidden', 'a cookie-authenticated form was posted without its session token or from another site'],
   'auth.local_sign_in_off': ['not_found', 'local sign-in is switched off'],
   'auth.unconfigured': ['not_found', 'no sign-in service is configured'],
   // The ledger
