@@ -1,6 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handler as decideVerification } from '#functions/decide-verification.ts';
 import { handler as importFundLedger } from '#functions/import-fund-ledger.ts';
 import { db } from '#functions/lib/clients.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
@@ -12,7 +11,13 @@ import { keys } from '#shared/table.ts';
 import { getVerification } from '#shared/verification/index.ts';
 import { admin, auditor, cadreUser, communityCadreUser, makeAid, newKey } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
-import { confirmedRound, finalRound, roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
+import {
+  confirmedRound,
+  confirmThroughHandler,
+  finalRound,
+  roundAwaitingDecision,
+  useRecordingWorkflow,
+} from '../support/rounds.ts';
 import { PNG } from '../support/scenario.ts';
 import { pairedWorld } from '../support/world.ts';
 
@@ -79,16 +84,7 @@ async function confirmedWorld(final = false, { onlyDecided = false } = {}) {
   if (onlyDecided) {
     // The confirmation is recorded; the steps that store its binding and post the notice have not run yet.
     const verificationId = await roundAwaitingDecision(w.communityId, year());
-    const decided = await invoke(decideVerification, 'POST /verifications/{id}/decision', {
-      as: communityCadreUser(w.communityId),
-      params: { id: verificationId },
-      body: {
-        decision: 'confirm',
-        signaturePng: PNG,
-        sealId: 'SEAL-NOW',
-        digest: (await getVerification(db, verificationId)).digest,
-      },
-    });
+    const decided = await confirmThroughHandler(w.communityId, verificationId, 'SEAL-NOW');
     if (decided.status !== 200) throw new Error(`setup: confirm: ${decided.status} ${decided.text}`);
     return {
       ...w,

@@ -63,22 +63,30 @@ export async function roundAwaitingDecision(communityId: string, year: number, t
 }
 
 /**
- * A round the community cadre confirmed (through the real handler), its confirmation stored and its notice open
- * for objections; `entryId` is the notice's first entry.
+ * The community cadre's confirmation of a round through the real handler, as the packet page sends it: the
+ * round's digest, problems acknowledged.
  */
-export async function confirmedRound(communityId: string, year: number) {
-  const verificationId = await roundAwaitingDecision(communityId, year);
-  const decided = await invoke(decideVerification, 'POST /verifications/{id}/decision', {
+export async function confirmThroughHandler(communityId: string, verificationId: string, sealId = 'SEAL-0001') {
+  return invoke(decideVerification, 'POST /verifications/{id}/decision', {
     as: communityCadreUser(communityId),
     params: { id: verificationId },
     body: {
       decision: 'confirm',
       signaturePng: PNG,
-      sealId: 'SEAL-0001',
+      sealId,
       digest: (await getVerification(db, verificationId)).digest,
       acknowledgeProblems: true,
     },
   });
+}
+
+/**
+ * A round the community cadre confirmed (through the real handler), its confirmation stored and its notice open
+ * for objections; `entryId` is the notice's first entry.
+ */
+export async function confirmedRound(communityId: string, year: number) {
+  const verificationId = await roundAwaitingDecision(communityId, year);
+  const decided = await confirmThroughHandler(communityId, verificationId);
   if (decided.status !== 200) throw new Error(`setup: confirm: ${decided.status} ${decided.text}`);
   await storeConfirmationStep(db, { verificationId });
   const { noticeId } = await publishNoticeStep(db, { verificationId, objectionWindowSeconds: 7 * 24 * 3600 });
