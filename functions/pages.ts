@@ -29,7 +29,7 @@ import { limitObjections } from './lib/rate-limit.ts';
 import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } from './lib/session.ts';
 import { verificationConfig } from './lib/verification-config.ts';
 import { getWorkflow } from './lib/workflow.ts';
-import { fieldErrors, type PageRequest, type PageResult, reportQuery, servePages } from './pages/kit.ts';
+import { fieldErrors, type PageRequest, type PageResult, reportQuery, servePages, signOutForm } from './pages/kit.ts';
 import {
   type AidFormValues,
   aidForm,
@@ -401,17 +401,24 @@ async function callback(req: PageRequest): Promise<PageResult> {
   return { redirect: '/app/', cookies: [tokenCookie(token, req.secure)] };
 }
 
+/** GET: the sign-out button (an old link or bookmark); POST, with the form's token: signs out. */
 async function signOut(req: PageRequest): Promise<PageResult> {
+  if (req.method !== 'POST') {
+    if (!req.caller) return { redirect: '/public/notices' };
+    return { title: req.t.signOut, body: signOutForm(req, 'button') };
+  }
   return { redirect: '/public/notices', cookies: [tokenCookie('', req.secure, 0)] };
 }
 
-const ROUTES: [string, RegExp, Handler][] = [
+/** Every page, by method and path. Every route but GET passes the forgery check first (`servePages`). */
+export const PAGE_ROUTES: [string, RegExp, Handler][] = [
   ['GET', /^\/app$/, home],
   ['GET', /^\/app\/sign-in$/, signIn],
   ['GET', /^\/app\/dev-login$/, devLogin],
   ['POST', /^\/app\/dev-login$/, devLogin],
   ['GET', /^\/app\/callback$/, callback],
   ['GET', /^\/app\/sign-out$/, signOut],
+  ['POST', /^\/app\/sign-out$/, signOut],
   ['GET', /^\/app\/households\/([\w-]{1,64})$/, household],
   ['GET', /^\/app\/households\/([\w-]{1,64})\/aid\/new$/, showAidForm],
   ['POST', /^\/app\/households\/([\w-]{1,64})\/aid$/, submitAid],
@@ -428,5 +435,5 @@ const ROUTES: [string, RegExp, Handler][] = [
 ];
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
-  servePages(event, ROUTES, { words: WORDS, labels: LABELS }),
+  servePages(event, PAGE_ROUTES, { words: WORDS, labels: LABELS }),
 );

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Caller } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
-import { AppError, invalid, notFound } from '#shared/errors.ts';
+import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
 import { FloorReportQuery } from '#shared/floor/report.ts';
 import { formatYuan } from '#shared/money.ts';
 import type { ChromeWords, Lang } from '#shared/web/chrome-words.ts';
@@ -11,7 +11,17 @@ import { appendAudit } from '../lib/audit.ts';
 import type { ApiEvent, ApiResult } from '../lib/http.ts';
 import { STATUS_OF } from '../lib/http.ts';
 import { enterRequestScope, logger } from '../lib/logger.ts';
-import { LANG_COOKIE, pageCaller, parseCookies, TOKEN_COOKIE } from '../lib/session.ts';
+import {
+  CSRF_FIELD,
+  csrfCookieSecret,
+  csrfToken,
+  csrfTokenMatches,
+  LANG_COOKIE,
+  newCsrfCookie,
+  pageCaller,
+  parseCookies,
+  TOKEN_COOKIE,
+} from '../lib/session.ts';
 
 /**
  * The words and labels a page-serving function renders with. The pages pass every word; the download function
@@ -27,6 +37,8 @@ export interface PageSite<W extends ChromeWords = Words> {
 export interface PageRequest<W extends ChromeWords = Words> {
   method: string;
   path: string;
+  /** The request's headers, names in lower case. */
+  headers: Record<string, string>;
   query: URLSearchParams;
   form: URLSearchParams;
   cookies: Record<string, string>;
@@ -43,6 +55,11 @@ export interface PageRequest<W extends ChromeWords = Words> {
   sourceIp: string;
   /** API Gateway's request id: it ties the page's writes to the audit trail and the logs. */
   requestId: string;
+  /**
+   * The secret this browser's form tokens are made from (`csrfField`): the verified session cookie when signed
+   * in, else the signed-out forms' cookie; and that cookie, when this answer must set a new one.
+   */
+  csrf: { secret: string | undefined; cookie?: string };
 }
 
 /** Reads the parts of an API Gateway event a page needs (cookies, query, a urlencoded form body). */
@@ -52,22 +69,22 @@ export function readRequest<W extends ChromeWords>(
   site: PageSite<W>,
 ): PageRequest<W> {
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
-  const cookies = parseCookies(event.cookies ?? (headers.cookie ? [headers.cookie] : []));
+  const cookies = parseCookies((event.cookies ?? []).concat(headers.cookie ? [headers.cookie] : []));
   const query = new URLSearchParams(event.rawQueryString ?? '');
   const rawBody = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64').toString('utf8')
       : event.body
     : '';
-  const form = (headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
-    ? new URLSearchParams(rawBody)
-    : new URLSearchParams();
+  const form = isForm(headers['content-type']) ? new URLSearchParams(rawBody) : new URLSearchParams();
   const lang: Lang = (query.get('lang') ?? cookies[LANG_COOKIE]) === 'en' ? 'en' : 'zh';
   const now = new Date();
   const proto = headers['x-forwarded-proto'] ?? (event.requestContext.domainName === 'localhost' ? 'http' : 'https');
+  const secure = proto === 'https';
   return {
     method: event.requestContext.http.method,
     path: event.rawPath.replace(/\/+$/, '') || '/',
+    headers,
     query,
     form,
     cookies,
@@ -78,12 +95,63 @@ export function readRequest<W extends ChromeWords>(
     now,
     year: Number(shanghaiDate(now).slice(0, 4)),
     nonce: randomBytes(16).toString('base64'),
-    secure: proto === 'https',
+    secure,
     origin: `${proto}://${headers.host ?? event.requestContext.domainName}`,
     sourceIp: event.requestContext.http.sourceIp,
     requestId: event.requestContext?.requestId ?? 'local',
+    // Signed in, the session cookie `caller` was verified from (servePages reads the same cookies).
+    csrf: { secret: caller ? cookies[TOKEN_COOKIE] : csrfCookieSecret(cookies, secure) },
   };
 }
+
+/**
+ * The hidden field every form that posts carries: the token of this browser's session (or, signed out, of its
+ * `la_csrf` cookie, set by this answer when it has none). See `CSRF_FIELD` in functions/lib/session.ts.
+ */
+export function csrfField(req: PageRequest<ChromeWords>): Html {
+  if (!req.csrf.secret) {
+    const issued = newCsrfCookie(req.secure);
+    req.csrf.secret = issued.secret;
+    req.csrf.cookie = issued.cookie;
+  }
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${csrfToken(req.csrf.secret)}">`;
+}
+
+/** Methods that change nothing; every other one passes `forgeryRefusal` before its handler runs. */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * Why a form post is refused before its handler runs, or undefined. First (`from: 'browser'`, before sign-in is
+ * asked for): the browser says another site sent it, by `Sec-Fetch-Site` other than `same-origin` or `none` (so
+ * a sibling `same-site` page too) or an `Origin` other than this one (`null` included) → 403 `auth.csrf`. Then
+ * (`from: 'form'`): a body that is not a urlencoded form, the only kind the pages read → 415; no `_csrf` field,
+ * or one not made from this browser's session (or signed-out cookie) → 403 `auth.csrf`. Requests without the
+ * browser headers (older browsers, scripts) still need the token, which only a page of this site gives out.
+ */
+function forgeryRefusal(req: PageRequest<ChromeWords>, from: 'browser' | 'form'): AppError | undefined {
+  if (SAFE_METHODS.has(req.method)) return undefined;
+  const refuse = (reason: string) => {
+    logger.warn('form post refused', { reason, path: req.path });
+    return forbidden('auth.csrf', req.t.csrfRefused);
+  };
+  if (from === 'browser') {
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return refuse(`sec-fetch-site ${site}`);
+    if (origin !== undefined && origin.toLowerCase() !== req.origin.toLowerCase()) return refuse('origin');
+    return undefined;
+  }
+  if (!isForm(req.headers['content-type'])) {
+    return new AppError('request.content_type', '页面表单只接受 application/x-www-form-urlencoded 格式');
+  }
+  if (!csrfTokenMatches(req.csrf.secret, req.form.get(CSRF_FIELD))) {
+    return refuse(req.form.has(CSRF_FIELD) ? 'token mismatch' : 'token missing');
+  }
+  return undefined;
+}
+
+const isForm = (contentType: string | undefined) =>
+  (contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 
 export { TOKEN_COOKIE };
 
@@ -148,6 +216,7 @@ canvas.signature{width:100%;height:12rem;border:2px dashed #888;border-radius:.3
 .ack legend{float:left;width:100%;padding:0;margin:0 0 .25rem;font-weight:600}.ack ul{clear:both}.ack label{font-weight:600}.field-error .ack{background:#fdecea}
 img.signature{display:block;max-width:100%;height:auto;border:1px solid #ddd;border-radius:.35rem;background:#fff}
 dl.decision{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:.5rem 0}dl.decision dt{font-weight:600}dl.decision dd{margin:0;overflow-wrap:anywhere}dl.decision .digest{display:block;line-height:1.4;margin-top:.25rem}.card>h2:first-of-type{margin-top:0}
+form.inline{display:inline;margin:0}header button.link{background:none;border:0;border-radius:0;padding:0;margin:0;color:#fff;text-decoration:underline;font:inherit}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
 input[type=radio],input[type=checkbox]{width:auto;margin-right:.4rem}
 @media(min-width:40rem){.grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 1rem}}
@@ -183,7 +252,7 @@ ${refresh ? html`<meta http-equiv="refresh" content="${refresh.seconds}; url=${r
 <body>
 <a href="#main" class="skip">${req.lang === 'zh' ? '跳到正文' : 'Skip to content'}</a>
 <header><a class="brand" href="/app/">${req.t.appName}</a>${nav}<a href="${switchUrl}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${req.t.language}</a>${
-    c ? html`<a href="/app/sign-out">${req.t.signOut}</a>` : ''
+    c ? signOutForm(req, 'link') : ''
   }</header>
 <main id="main" tabindex="-1">
 <h1>${title}</h1>
@@ -191,6 +260,17 @@ ${body}
 </main>
 </body>
 </html>`;
+}
+
+/**
+ * Signing out is a form post like every other change, so another site cannot sign the browser out. In the
+ * header it looks like the links beside it; its button names no type (a button submits by default), so it is
+ * not the page's `button[type=submit]`.
+ */
+export function signOutForm(req: PageRequest<ChromeWords>, style: 'link' | 'button'): Html {
+  return style === 'link'
+    ? html`<form method="post" action="/app/sign-out" class="inline">${csrfField(req)}<button class="link" data-sign-out>${req.t.signOut}</button></form>`
+    : html`<form method="post" action="/app/sign-out" class="card">${csrfField(req)}<button type="submit" data-sign-out>${req.t.signOut}</button></form>`;
 }
 
 /** Turns a page result into the API Gateway response, with security headers on every page. */
@@ -229,6 +309,8 @@ export function toResult(req: PageRequest<ChromeWords>, page: PageResult): ApiRe
     };
   }
   const body = layout(req, page.title ?? req.t.appName, page.body ?? html``, page.refresh);
+  // A form on this page (or its header) made a new signed-out token: its cookie goes with the page.
+  if (req.csrf.cookie) cookies.push(req.csrf.cookie);
   return {
     statusCode: page.status ?? 200,
     headers: {
@@ -303,7 +385,14 @@ export async function servePages<W extends ChromeWords>(
     for (const [method, pattern, handler] of routes) {
       const m = req.method === method ? pattern.exec(req.path) : null;
       if (!m) continue;
+      // Before the handler, so a refused post writes nothing and counts nothing (not even a rate limit). Another
+      // site's post is refused whether or not the browser sent the cookie; one of this site whose session has
+      // ended is sent to sign in.
+      const crossSite = forgeryRefusal(req, 'browser');
+      if (crossSite) return toResult(req, errorPage(req, crossSite, STATUS_OF[crossSite.kind]));
       if (!caller && !PUBLIC.test(req.path)) return toResult(req, { redirect: '/app/sign-in' });
+      const forged = forgeryRefusal(req, 'form');
+      if (forged) return toResult(req, errorPage(req, forged, STATUS_OF[forged.kind]));
       const page = await handler(req, m);
       if (page.audited) {
         await appendAudit({

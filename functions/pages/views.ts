@@ -9,7 +9,7 @@ import type { Pairing } from '#shared/pairing/index.ts';
 import type { Community, Unit } from '#shared/registry/index.ts';
 import type { Verification, verificationPacket } from '#shared/verification/index.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
-import { field, invalidAttrs, type PageRequest, yuan } from './kit.ts';
+import { csrfField, field, invalidAttrs, type PageRequest, yuan } from './kit.ts';
 
 /** A progress bar toward the ¥1,000 floor, with the same facts in words for screen readers and small screens. */
 export function floorProgress(req: PageRequest, totalFen: number): Html {
@@ -74,7 +74,7 @@ function entryRow(
     r.reversedBy
       ? html`<span class="muted">${req.t.reversed}</span>`
       : canReverse && !r.reverses
-        ? html`<form method="post" action="/app/aid/${r.id}/reverse"><input type="hidden" name="householdId" value="${householdId}">
+        ? html`<form method="post" action="/app/aid/${r.id}/reverse">${csrfField(req)}<input type="hidden" name="householdId" value="${householdId}">
 <label for="reason-${r.id}" class="muted">${req.t.reason}</label><input id="reason-${r.id}" name="reason" required maxlength="500">
 <button class="secondary">${req.t.reverse}</button></form>`
         : ''
@@ -160,7 +160,7 @@ export function aidForm(
     html`<option value="${value}"${current === value ? raw(' selected') : ''}>${text}</option>`;
   return html`<p class="muted">${headName}</p>
 ${errors._ ? html`<div class="alert" role="alert">${errors._}</div>` : Object.keys(errors).length ? html`<div class="alert" role="alert">${req.t.fixErrors}</div>` : ''}
-<form method="post" action="/app/households/${householdId}/aid" class="card" novalidate>
+<form method="post" action="/app/households/${householdId}/aid" class="card" novalidate>${csrfField(req)}
 <input type="hidden" name="idempotencyKey" value="${v.idempotencyKey}">
 <div class="grid2">
 ${field('kind', req.t.kind, html`<select id="kind" name="kind"${invalidAttrs('kind', errors.kind)}>${opt('cash', v.kind, req.t.cash)}${opt('in_kind', v.kind, req.t.inKind)}</select>`, errors.kind)}
@@ -371,7 +371,7 @@ ${decisionCard(req, v)}
 ${v.households.map((h) => packetHousehold(req, v, h))}
 ${
   canDecide && v.digest
-    ? html`<form method="post" action="/app/verifications/${v.id}/decision" class="card">
+    ? html`<form method="post" action="/app/verifications/${v.id}/decision" class="card">${csrfField(req)}
 <input type="hidden" name="decision" value="confirm"><input type="hidden" name="digest" value="${v.digest}">
 <input type="hidden" name="signaturePng" value="${/^data:image\/png;base64,/.test(values.signaturePng) ? values.signaturePng : ''}">
 <h2>${req.t.confirm}</h2>
@@ -384,7 +384,7 @@ ${errors.signaturePng ? html`<p class="error" role="alert">${errors.signaturePng
 ${field('sealId', req.t.sealId, html`<input id="sealId" name="sealId" required maxlength="64" value="${values.sealId}"${invalidAttrs('sealId', errors.sealId)}>`, errors.sealId)}
 <button type="submit" name="action" value="confirm">${req.t.confirm}</button>
 </form>
-<form method="post" action="/app/verifications/${v.id}/decision" class="card">
+<form method="post" action="/app/verifications/${v.id}/decision" class="card">${csrfField(req)}
 <input type="hidden" name="decision" value="reject">
 <h2>${req.t.reject}</h2>
 ${
@@ -488,7 +488,7 @@ export function verificationsPage(
   )}</tbody></table></div>
 ${
   isAdmin
-    ? html`<h2>${req.t.start}</h2><form method="post" action="/app/verifications" class="card">
+    ? html`<h2>${req.t.start}</h2><form method="post" action="/app/verifications" class="card">${csrfField(req)}
 ${field('communityId', req.t.community, html`<select id="communityId" name="communityId">${communities.map((c) => html`<option value="${c.id}">${c.name}</option>`)}</select>`)}
 ${field('year', req.t.year, html`<input id="year" name="year" type="number" value="${req.year}" min="2000" max="2100">`)}
 <button type="submit">${req.t.start}</button></form>`
@@ -525,7 +525,7 @@ ${n.entries.some((e) => e.underReview) ? html`<p class="muted">${req.t.underRevi
 ${
   open
     ? html`<h2>${req.t.objection}</h2>${errors._ ? html`<div class="alert" role="alert">${errors._}</div>` : ''}
-<form method="post" action="/public/notices/${n.id}/objections" class="card">
+<form method="post" action="/public/notices/${n.id}/objections" class="card">${csrfField(req)}
 ${field(
   'entryId',
   req.t.name,
@@ -543,7 +543,7 @@ ${field('text', req.t.objectionText, html`<textarea id="text" name="text" rows="
 
 /** The local sign-in page: one button per demo user (local stack only). */
 export function devLoginPage(req: PageRequest, users: string[]): Html {
-  return html`<p class="muted">${req.t.devLoginHint}</p><form method="post" action="/app/dev-login" class="card">
+  return html`<p class="muted">${req.t.devLoginHint}</p><form method="post" action="/app/dev-login" class="card">${csrfField(req)}
 <fieldset><legend>${req.t.chooseUser}</legend>${users.map(
     (u, i) => html`<label><input type="radio" name="user" value="${u}"${i === 0 ? raw(' checked') : ''}> ${u}</label>`,
   )}</fieldset><button type="submit">${req.t.signIn}</button></form>`;

@@ -16,6 +16,7 @@ export const CHROME_WORDS = {
     language: 'English',
     error: '出错了',
     back: '返回',
+    csrfRefused: '表单未被接受：它来自其他网站，或页面已过期（例如其间重新登录过）。请返回，刷新页面后重新提交。',
   },
   en: {
     appName: 'Linkage Aid',
@@ -26,6 +27,8 @@ export const CHROME_WORDS = {
     language: '中文',
     error: 'Something went wrong',
     back: 'Back',
+    csrfRefused:
+      'The form was not accepted: it came from another site, or the page is out of date (for example, you signed in again since). Go back, reload the page and submit it again.',
   },
 } as const satisfies Record<Lang, Record<string, string>>;
 

@@ -451,3 +451,76 @@ describe('hostile input through the aid form', () => {
     await page.context().close();
   });
 });
+
+describe('forms another site sends', () => {
+  /** A page of another site that posts a form to this one as soon as it loads, as a forging site would. */
+  async function forge(page: Page, action: string, fields: Record<string, string>) {
+    const inputs = Object.entries(fields)
+      .map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`)
+      .join('');
+    await page.route('https://evil.example/**', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><form method="post" action="${server.url}${action}">${inputs}</form><script>document.forms[0].submit()</script>`,
+      }),
+    );
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === server.url + action),
+      page.goto('https://evil.example/'),
+    ]);
+    return answer;
+  }
+
+  it('refuses an aid entry and an objection posted from another site, in the signed-in browser, and writes nothing', async () => {
+    const w = await communityWorld(server, 1);
+    await w.clean(w.householdIds[0]!);
+    const open = await w.confirmedRound();
+    const notice = (await server.fetch(`/notices/${open.noticeId}`)).json;
+    const before = (await server.fetch(`/households/${w.householdIds[0]}/aid?year=${thisYear()}`, { token: w.auditor }))
+      .json.records.length;
+
+    const since = new Date().toISOString();
+    const page = await pageAs(w.cadre, `/app/households/${w.householdIds[0]}`);
+    const aid = await forge(page, `/app/households/${w.householdIds[0]}/aid`, {
+      idempotencyKey: 'forged-0000000001',
+      kind: 'cash',
+      objective: 'livelihood',
+      date: new Date().toISOString().slice(0, 10),
+      amountYuan: '999',
+      description: '伪造',
+    });
+    expect(aid.status()).toBe(403);
+    await expect(page.locator('[role=alert]').textContent()).resolves.toContain('其他网站');
+    const objection = await forge(page, `/public/notices/${open.noticeId}/objections`, {
+      entryId: notice.entries[0].entryId,
+      text: '伪造的异议',
+    });
+    expect(objection.status()).toBe(403);
+
+    const after = await server.fetch(`/households/${w.householdIds[0]}/aid?year=${thisYear()}`, { token: w.auditor });
+    expect(after.json.records).toHaveLength(before);
+    // Every write through the pages is in the audit trail: none to this notice since the page was opened.
+    const range = new URLSearchParams({ from: since, to: new Date().toISOString() });
+    const trail = await server.fetch(`/audit?${range}`, { token: w.auditor });
+    expect(trail.status, trail.text).toBe(200);
+    expect(trail.json.truncated).toBe(false);
+    const actions = trail.json.entries.map((e: { action: string }) => e.action);
+    expect(actions).not.toContain(`PAGE POST /public/notices/${open.noticeId}/objections`);
+    expect(actions).not.toContain(`PAGE POST /app/households/${w.householdIds[0]}/aid`);
+    await page.context().close();
+  });
+
+  it('signs out only through the header’s form, never through a link another site could open', async () => {
+    const w = await communityWorld(server, 1);
+    const page = await pageAs(w.cadre, '/app/');
+    // A link (GET) shows the button and leaves the browser signed in.
+    await page.goto(`${server.url}/app/sign-out`);
+    await page.goto(`${server.url}/app/`);
+    expect(await page.locator('progress').count()).toBe(1);
+    await page.click('header [data-sign-out]');
+    await page.waitForURL(/\/public\/notices$/);
+    await page.goto(`${server.url}/app/`);
+    await page.waitForURL(/\/app\/dev-login$/);
+    await page.context().close();
+  });
+});

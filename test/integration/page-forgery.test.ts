@@ -1,0 +1,474 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { db } from '#functions/lib/clients.ts';
+import type { ApiResult } from '#functions/lib/http.ts';
+import { registerLocalSession } from '#functions/lib/session.ts';
+import { PAGE_ROUTES, handler as pages } from '#functions/pages.ts';
+import { handler as recordAid } from '#functions/record-aid.ts';
+import { buildApiEvent } from '#infra/local/event.ts';
+import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
+import { admin, cadreUser, communityCadreUser, makeAid } from '../support/factories.ts';
+import { invoke } from '../support/invoke.ts';
+import {
+  confirmedRound,
+  type RecordingWorkflow,
+  roundAwaitingDecision,
+  useRecordingWorkflow,
+} from '../support/rounds.ts';
+import { thisYear, today } from '../support/scenario.ts';
+import { pairedWorld } from '../support/world.ts';
+
+/**
+ * Issue #11, item 5: every form post of the pages carries a token bound to the browser's session (or, signed
+ * out, to its `la_csrf` cookie), and is refused 403 `auth.csrf` before its handler runs, with nothing written,
+ * when the token is missing or another session's, or when `Origin` / `Sec-Fetch-Site` say another site sent it.
+ * The routes come from the pages' own table (`PAGE_ROUTES`): a new form route fails the first test until it is
+ * given a fixture here, and is then put through every case. "Nothing written" is the whole table, scanned
+ * before and after, plus the workflow engine's starts and signals and the cookies the answer sets.
+ */
+
+const HOST = '127.0.0.1:8787';
+const SELF = `http://${HOST}`;
+const DEMO = { sub: 'forgery-demo-admin', groups: ['admin'] } satisfies DevTokenRequest;
+const key = randomBytes(32);
+
+let workflow: RecordingWorkflow;
+
+/** One browser: its cookies, kept as a browser keeps them from the answers it gets. */
+class Browser {
+  cookies = new Map<string, string>();
+  user: DevTokenRequest | undefined;
+  constructor(user?: DevTokenRequest) {
+    this.user = user;
+  }
+  async signIn() {
+    if (this.user) this.cookies.set('la_token', encodeURIComponent(await signDevToken(key, this.user)));
+    return this;
+  }
+  header() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+  keep(res: ApiResult) {
+    for (const c of res.cookies ?? []) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      const name = pair!.slice(0, i);
+      const value = pair!.slice(i + 1);
+      if (/Max-Age=0/.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+}
+
+interface Request {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+async function send(browser: Browser, r: Request): Promise<ApiResult> {
+  const [rawPath, query] = r.path.split('?') as [string, string | undefined];
+  const cookie = browser.header();
+  const event = buildApiEvent({
+    method: r.method ?? 'GET',
+    routePath: rawPath.startsWith('/public/') ? '/public/{proxy+}' : '/app/{proxy+}',
+    rawPath,
+    headers: { host: HOST, ...(cookie ? { cookie } : {}), ...r.headers },
+    query: Object.fromEntries(new URLSearchParams(query ?? '')),
+    body: r.body,
+  });
+  const res = await pages(event, {} as Context);
+  browser.keep(res);
+  return res;
+}
+
+/** What a browser sends with a form post of this site's page. */
+const SAME_ORIGIN = {
+  origin: SELF,
+  'sec-fetch-site': 'same-origin',
+  'content-type': 'application/x-www-form-urlencoded',
+};
+
+/** The `_csrf` of the form posting to `action` on the page at `path`, as that browser is given it. */
+async function tokenFromPage(browser: Browser, path: string, action: string): Promise<string> {
+  const res = await send(browser, { path });
+  expect(res.statusCode, `${path}: ${res.body.slice(0, 300)}`).toBe(200);
+  const form = new RegExp(
+    `<form method="post" action="${action.replace(/[.?*+^$()[\]{}|\\]/g, '\\$&')}"[^>]*>(.*?)</form>`,
+    's',
+  ).exec(res.body);
+  expect(form, `a form posting to ${action} on ${path}`).not.toBeNull();
+  const token = /<input type="hidden" name="_csrf" value="([\w-]{43})">/.exec(form![1]!)?.[1];
+  expect(token, `the _csrf field of the form posting to ${action}`).toBeDefined();
+  return token!;
+}
+
+/** Everything stored, in a stable order. */
+async function table(): Promise<string[]> {
+  const items: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(new ScanCommand({ TableName: db.table, ExclusiveStartKey: start }));
+    for (const item of out.Items ?? []) items.push(JSON.stringify(Object.entries(item).sort()));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items.sort();
+}
+
+/** What the world looks like to the forgery checks: the table, the workflow engine's calls. */
+const state = async () => ({
+  table: await table(),
+  started: workflow.started.length,
+  signals: workflow.signals.length,
+});
+
+interface Fixture {
+  /** Who posts: a signed-in user, or nobody (the public and sign-in forms). */
+  user?: DevTokenRequest;
+  /** Where the form is posted. */
+  action: string;
+  /** The page that shows the form. */
+  page: string;
+  /** A form that the handler accepts, without `_csrf`. */
+  fields: Record<string, string>;
+  /** What a successful post changes: the table, or only the sign-in cookie. */
+  writes: 'table' | 'sign-in' | 'sign-out';
+}
+
+let FIXTURES: Record<string, Fixture>;
+
+beforeAll(async () => {
+  workflow = useRecordingWorkflow();
+  registerLocalSession({
+    verify: (token) => verifyDevToken(key, token),
+    signDemo: async (user) => (user === 'admin' ? signDevToken(key, DEMO) : undefined),
+    demoUsers: ['admin'],
+  });
+  const year = thisYear();
+  // A cadre's household with one entry (aid, reversal); a round awaiting its decision; an open notice; and a
+  // community with no round yet (starting one).
+  const aid = await pairedWorld(year);
+  const recorded = await invoke(recordAid, 'POST /aid-records', {
+    as: cadreUser(aid.cadreId),
+    body: makeAid(aid.householdId, { date: today() }),
+    headers: { 'idempotency-key': `key-${randomUUID()}` },
+  });
+  expect(recorded.status, recorded.text).toBe(201);
+  const deciding = await pairedWorld(year);
+  const verificationId = await roundAwaitingDecision(deciding.communityId, year);
+  const published = await pairedWorld(year);
+  const { noticeId, entryId } = await confirmedRound(published.communityId, year);
+  const fresh = await pairedWorld(year);
+
+  FIXTURES = {
+    [/^\/app\/dev-login$/.source]: {
+      action: '/app/dev-login',
+      page: '/app/dev-login',
+      fields: { user: 'admin' },
+      writes: 'sign-in',
+    },
+    [/^\/app\/sign-out$/.source]: {
+      user: admin,
+      action: '/app/sign-out',
+      page: '/app/sign-out',
+      fields: {},
+      writes: 'sign-out',
+    },
+    [/^\/app\/households\/([\w-]{1,64})\/aid$/.source]: {
+      user: cadreUser(aid.cadreId),
+      action: `/app/households/${aid.householdId}/aid`,
+      page: `/app/households/${aid.householdId}/aid/new`,
+      fields: {
+        idempotencyKey: randomUUID(),
+        kind: 'cash',
+        objective: 'livelihood',
+        date: today(),
+        amountYuan: '120',
+        description: '跨站伪造测试',
+      },
+      writes: 'table',
+    },
+    [/^\/app\/aid\/([\w-]{1,64})\/reverse$/.source]: {
+      user: cadreUser(aid.cadreId),
+      action: `/app/aid/${recorded.json.id}/reverse`,
+      page: `/app/households/${aid.householdId}`,
+      fields: { householdId: aid.householdId, reason: '登记错误' },
+      writes: 'table',
+    },
+    [/^\/app\/verifications$/.source]: {
+      user: admin,
+      action: '/app/verifications',
+      page: '/app/verifications',
+      fields: { communityId: fresh.communityId, year: String(year) },
+      writes: 'table',
+    },
+    [/^\/app\/verifications\/([\w-]{1,128})\/decision$/.source]: {
+      user: communityCadreUser(deciding.communityId),
+      action: `/app/verifications/${verificationId}/decision`,
+      page: `/app/verifications/${verificationId}`,
+      fields: { decision: 'reject', comment: '请重新核对' },
+      writes: 'table',
+    },
+    [/^\/public\/notices\/([\w-]{1,128})\/objections$/.source]: {
+      action: `/public/notices/${noticeId}/objections`,
+      page: `/public/notices/${noticeId}`,
+      fields: { entryId, text: '此户情况与实际不符' },
+      writes: 'table',
+    },
+  };
+});
+
+const FORM_ROUTES = PAGE_ROUTES.filter(([method]) => method !== 'GET');
+
+it('has a fixture for every page route that is not a GET, and every such route is a POST', () => {
+  expect(FORM_ROUTES.map(([, pattern]) => pattern.source).sort()).toStrictEqual(Object.keys(FIXTURES).sort());
+  for (const [method] of FORM_ROUTES) expect(method).toBe('POST');
+});
+
+it('puts the token first in every form that posts, in every page source', () => {
+  const sources = ['functions/pages.ts', ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`)];
+  let forms = 0;
+  for (const file of sources) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/<form method="post"[^>]*>(.{0,20})/g)) {
+      forms++;
+      expect(m[1], `${file}: ${m[0]}`).toMatch(/^\$\{csrfField\(req\)\}/);
+    }
+    expect(text, file).not.toMatch(/<form(?![^>]*method="(post|get)")[^>]*>/i);
+  }
+  expect(forms).toBeGreaterThanOrEqual(FORM_ROUTES.length);
+});
+
+/** The answer of a refused post: 403 `auth.csrf` as an error page, no sign-in cookie set or cleared. */
+function expectRefused(res: ApiResult, status = 403) {
+  expect(res.statusCode, res.body.slice(0, 400)).toBe(status);
+  expect(res.headers?.['content-type']).toMatch(/^text\/html/);
+  expect(res.body).toContain('role="alert"');
+  expect((res.cookies ?? []).some((c) => c.startsWith('la_token='))).toBe(false);
+}
+
+describe.each(FORM_ROUTES.map(([, pattern]) => [pattern.source] as const))('POST %s', (source) => {
+  const fixture = () => FIXTURES[source]!;
+  /** A browser that has the form's page open, and the token that page gave it. */
+  async function withForm() {
+    const f = fixture();
+    const browser = await new Browser(f.user).signIn();
+    const token = await tokenFromPage(browser, f.page, f.action);
+    return { browser, token, f };
+  }
+  const body = (fields: Record<string, string>, token?: string) =>
+    new URLSearchParams({ ...fields, ...(token === undefined ? {} : { _csrf: token }) }).toString();
+
+  it('refuses it from another site, with its own valid token, whichever header says so (403, nothing written)', async () => {
+    const { browser, token, f } = await withForm();
+    const before = await state();
+    const crossSite: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'null' },
+      { origin: `https://${HOST}` },
+      { origin: SELF, 'sec-fetch-site': 'cross-site' },
+      { origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' },
+    ];
+    for (const headers of crossSite) {
+      const res = await send(browser, {
+        method: 'POST',
+        path: f.action,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: body(f.fields, token),
+      });
+      expectRefused(res);
+      expect(res.body, JSON.stringify(headers)).toContain('其他网站');
+    }
+    expect(await state()).toStrictEqual(before);
+  });
+
+  it('refuses it from another site when the browser sent no cookie (as SameSite=Lax does), 403, nothing written', async () => {
+    const { token, f } = await withForm();
+    const before = await state();
+    const crossSite: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+    ];
+    for (const headers of crossSite) {
+      const res = await send(new Browser(), {
+        method: 'POST',
+        path: f.action,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: body(f.fields, token),
+      });
+      expectRefused(res);
+    }
+    expect(await state()).toStrictEqual(before);
+  });
+
+  it('refuses it without a _csrf field, or with an empty or altered one, from this very site (403, nothing written)', async () => {
+    const { browser, token, f } = await withForm();
+    const before = await state();
+    const altered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    for (const sent of [undefined, '', altered, `${token}x`, token.slice(0, 20)]) {
+      expectRefused(
+        await send(browser, { method: 'POST', path: f.action, headers: SAME_ORIGIN, body: body(f.fields, sent) }),
+      );
+    }
+    // The token in the query string, where a link could carry it, is not the form's field.
+    expectRefused(
+      await send(browser, {
+        method: 'POST',
+        path: `${f.action}?_csrf=${token}`,
+        headers: SAME_ORIGIN,
+        body: body(f.fields),
+      }),
+    );
+    expect(await state()).toStrictEqual(before);
+  });
+
+  it('refuses the _csrf of another session or another browser (403, nothing written)', async () => {
+    const { browser, f } = await withForm();
+    // Another browser, which opened the same page: another user signed in, or a stranger signed out.
+    const other = await new Browser(f.user && { ...f.user, sub: `${f.user.sub}-other` }).signIn();
+    const othersToken = await tokenFromPage(other, f.page, f.action);
+    const before = await state();
+    expectRefused(
+      await send(browser, { method: 'POST', path: f.action, headers: SAME_ORIGIN, body: body(f.fields, othersToken) }),
+    );
+    // The other way round: the other browser cannot use a token lifted from this one's page.
+    const mine = await tokenFromPage(browser, f.page, f.action);
+    expect(mine).not.toBe(othersToken);
+    expectRefused(
+      await send(other, { method: 'POST', path: f.action, headers: SAME_ORIGIN, body: body(f.fields, mine) }),
+    );
+    expect(await state()).toStrictEqual(before);
+  });
+
+  it('refuses a body that is not a urlencoded form, token and all (415, nothing written)', async () => {
+    const { browser, token, f } = await withForm();
+    const before = await state();
+    const boundary = 'x-boundary';
+    const multipart = Object.entries({ ...f.fields, _csrf: token })
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join('')
+      .concat(`--${boundary}--\r\n`);
+    for (const [type, text] of [
+      [`multipart/form-data; boundary=${boundary}`, multipart],
+      ['text/plain', body(f.fields, token)],
+      ['application/json', JSON.stringify({ ...f.fields, _csrf: token })],
+    ] as const) {
+      const res = await send(browser, {
+        method: 'POST',
+        path: f.action,
+        headers: { ...SAME_ORIGIN, 'content-type': type },
+        body: text,
+      });
+      expectRefused(res, 415);
+    }
+    expect(await state()).toStrictEqual(before);
+  });
+
+  it('accepts the page’s own form: its token, from this site (and from a client that sends no fetch metadata)', async () => {
+    const { browser, token, f } = await withForm();
+    const before = await state();
+    // No Origin and no Sec-Fetch-Site (an older browser): the token alone decides.
+    const headers = f.writes === 'table' ? SAME_ORIGIN : { 'content-type': 'application/x-www-form-urlencoded' };
+    const res = await send(browser, { method: 'POST', path: f.action, headers, body: body(f.fields, token) });
+    expect(res.statusCode, res.body.slice(0, 400)).toBe(303);
+    const after = await state();
+    if (f.writes === 'table') {
+      expect(after.table).not.toStrictEqual(before.table);
+    } else {
+      expect(after).toStrictEqual(before);
+      const set = (res.cookies ?? []).find((c) => c.startsWith('la_token='));
+      expect(set).toBeDefined();
+      expect(/Max-Age=0/.test(set!)).toBe(f.writes === 'sign-out');
+    }
+  });
+});
+
+describe('the signed-out forms’ cookie', () => {
+  it('is set with the page that shows a form, HttpOnly and SameSite=Lax, and kept while the browser has it', async () => {
+    const browser = new Browser();
+    const first = await send(browser, { path: '/app/dev-login' });
+    const cookie = (first.cookies ?? []).find((c) => c.startsWith('la_csrf='));
+    expect(cookie).toMatch(/^la_csrf=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    const again = await send(browser, { path: '/app/dev-login' });
+    expect((again.cookies ?? []).some((c) => c.startsWith('la_csrf='))).toBe(false);
+    // A page without a form sets none.
+    const none = await send(new Browser(), { path: '/public/notices' });
+    expect((none.cookies ?? []).some((c) => c.includes('csrf'))).toBe(false);
+  });
+
+  it('is named __Host-la_csrf and Secure on https, so a sibling subdomain cannot plant one', async () => {
+    const browser = new Browser();
+    const res = await send(browser, { path: '/app/dev-login', headers: { 'x-forwarded-proto': 'https' } });
+    const cookie = (res.cookies ?? []).find((c) => c.includes('la_csrf='));
+    expect(cookie).toMatch(/^__Host-la_csrf=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    // On https, a plain la_csrf cookie (as a sibling could set) is not the secret: its token is refused.
+    const planted = new Browser();
+    planted.cookies.set('la_csrf', 'a'.repeat(43));
+    const { csrfToken } = await import('#functions/lib/session.ts');
+    const res2 = await send(planted, {
+      method: 'POST',
+      path: '/app/dev-login',
+      headers: { ...SAME_ORIGIN, origin: `https://${HOST}`, 'x-forwarded-proto': 'https' },
+      body: new URLSearchParams({ user: 'admin', _csrf: csrfToken('a'.repeat(43)) }).toString(),
+    });
+    expectRefused(res2);
+  });
+
+  it('keeps the session cookie as it was: HttpOnly, SameSite=Lax', async () => {
+    const browser = new Browser();
+    const token = await tokenFromPage(browser, '/app/dev-login', '/app/dev-login');
+    const res = await send(browser, {
+      method: 'POST',
+      path: '/app/dev-login',
+      headers: SAME_ORIGIN,
+      body: new URLSearchParams({ user: 'admin', _csrf: token }).toString(),
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.cookies?.find((c) => c.startsWith('la_token='))).toMatch(
+      /^la_token=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=28800$/,
+    );
+    // Signed in now, the forms carry the session's token, not the signed-out cookie's.
+    const signedIn = await tokenFromPage(browser, '/app/verifications', '/app/verifications');
+    expect(signedIn).not.toBe(token);
+  });
+});
+
+describe('a post of this site after its session ended', () => {
+  it('is sent to sign in, not refused as forged, and writes nothing', async () => {
+    const f = FIXTURES[/^\/app\/households\/([\w-]{1,64})\/aid$/.source]!;
+    const browser = await new Browser(f.user).signIn();
+    const token = await tokenFromPage(browser, f.page, f.action);
+    browser.cookies.delete('la_token');
+    const before = await state();
+    const res = await send(browser, {
+      method: 'POST',
+      path: f.action,
+      headers: SAME_ORIGIN,
+      body: new URLSearchParams({ ...f.fields, _csrf: token }).toString(),
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers?.location).toBe('/app/sign-in');
+    expect(await state()).toStrictEqual(before);
+  });
+});
+
+describe('signing out', () => {
+  it('is a form post: a link (GET) shows the button and signs nobody out', async () => {
+    const browser = await new Browser(admin).signIn();
+    const res = await send(browser, { path: '/app/sign-out' });
+    expect(res.statusCode).toBe(200);
+    expect(res.cookies ?? []).toStrictEqual([]);
+    expect(browser.cookies.has('la_token')).toBe(true);
+    // Every page a signed-in user sees has the sign-out form in its header, with the token.
+    const home = await send(browser, { path: '/app/verifications' });
+    expect(home.body).toMatch(
+      /<header>.*<form method="post" action="\/app\/sign-out" class="inline"><input type="hidden" name="_csrf" value="[\w-]{43}">/s,
+    );
+  });
+});
