@@ -17,110 +17,107 @@ export type ErrorKind =
   | 'internal';
 
 /**
- * Every error code the API, the pages and the local server answer with: its kind (which alone decides the HTTP
- * status, in `functions/lib/http.ts`) and what it means. A code not listed here does not compile; the README's
- * table of error codes is checked against this list by a test.
+ * Every error code the API, the pages and the local server answer with, and its kind (which alone decides the
+ * HTTP status, in `functions/lib/status.ts`). A code not listed here does not compile. What each means is in
+ * `error-meanings.ts` (kept out of the functions' bundles); the README's table is checked against both.
  */
 export const ERROR_CODES = {
   // The request itself
-  'request.invalid': ['invalid', 'the body, query or path does not match the schema; `issues` names the fields'],
-  'request.body_required': ['invalid', 'the route needs a body and got none'],
-  'request.malformed_json': ['invalid', 'the body is not JSON'],
-  'request.malformed_csv': ['invalid', 'the body is not CSV'],
-  'request.too_deep': ['invalid', 'the JSON nests deeper than any valid body'],
-  'request.invalid_path': ['invalid', 'the path has malformed percent-encoding or a control character'],
-  'request.malformed': ['invalid', 'the request is not well-formed HTTP'],
-  'request.content_type': ['unsupported_media_type', 'the body is not of a type the route accepts (JSON, CSV)'],
-  'request.too_large': ['too_large', 'the body is over the size limit'],
-  'request.headers_too_large': ['headers_too_large', 'the request headers are over the size limit'],
-  'request.timeout': ['request_timeout', 'the request did not arrive in time'],
-  'route.not_found': ['not_found', 'no route or page at this method and path'],
-  'rate.limited': ['rate_limited', 'too many attempts from one client in the window (`Retry-After` says when)'],
-  internal: ['internal', 'a defect, logged with the request id; nothing the caller can fix'],
+  'request.invalid': 'invalid',
+  'request.body_required': 'invalid',
+  'request.malformed_json': 'invalid',
+  'request.malformed_csv': 'invalid',
+  'request.too_deep': 'invalid',
+  'request.invalid_path': 'invalid',
+  'request.malformed': 'invalid',
+  'request.content_type': 'unsupported_media_type',
+  'request.too_large': 'too_large',
+  'request.headers_too_large': 'headers_too_large',
+  'request.timeout': 'request_timeout',
+  'route.not_found': 'not_found',
+  'rate.limited': 'rate_limited',
+  internal: 'internal',
   // Sign-in and authorization
-  'auth.required': ['unauthenticated', 'no valid sign-in'],
-  'auth.invalid_token': ['unauthenticated', 'the token is invalid, expired or has no expiry'],
-  'auth.sign_in_failed': ['unauthenticated', 'the hosted sign-in did not complete'],
-  'auth.role': ['forbidden', 'the caller’s role may not use this route'],
-  'auth.route': ['forbidden', 'the route is not open to callers (internal)'],
-  'auth.local_only': ['forbidden', 'local sign-in answers only requests addressed to this machine'],
-  'auth.csrf': ['forbidden', 'a cookie-authenticated form was posted without its session token or from another site'],
-  'auth.local_sign_in_off': ['not_found', 'local sign-in is switched off'],
-  'auth.unconfigured': ['not_found', 'no sign-in service is configured'],
+  'auth.required': 'unauthenticated',
+  'auth.invalid_token': 'unauthenticated',
+  'auth.sign_in_failed': 'unauthenticated',
+  'auth.role': 'forbidden',
+  'auth.route': 'forbidden',
+  'auth.local_only': 'forbidden',
+  'auth.csrf': 'forbidden',
+  'auth.local_sign_in_off': 'not_found',
+  'auth.unconfigured': 'not_found',
   // The ledger
-  'aid.idempotency_key': ['invalid', 'the Idempotency-Key header is missing or malformed'],
-  'aid.idempotency_mismatch': ['conflict', 'the Idempotency-Key was used for a different entry'],
-  'aid.not_cadre': ['forbidden', 'only a cadre records aid'],
-  'aid.not_paired': ['forbidden', 'the cadre is not paired with the household in the entry’s year'],
-  'aid.date_future': ['invalid', 'the aid date is after today (Beijing time)'],
-  'aid.not_found': ['not_found', 'no such ledger entry'],
-  'aid.not_recorder': ['forbidden', 'only the recording cadre or an admin may reverse an entry'],
-  'aid.reversal_of_reversal': ['conflict', 'a reversal cannot be reversed'],
-  'aid.already_reversed': ['conflict', 'the entry was reversed already'],
-  'ledger.locked': ['conflict', 'the household-year is confirmed and locked until an admin reopens it'],
-  'ledger.under_verification': ['conflict', 'a verification round holds the household-year: wait, or have it returned'],
-  'receipt.not_allowed': ['forbidden', 'only the recording cadre or the community’s cadres record a receipt'],
-  'receipt.for_reversal': ['conflict', 'a reversal takes no receipt'],
-  'receipt.exists': ['conflict', 'the entry has its receipt already'],
-  'outcome.not_cadre': ['forbidden', 'only a cadre records an outcome'],
-  'outcome.not_paired': ['forbidden', 'the cadre is not paired with the household in the outcome’s year'],
-  'outcome.date_future': ['invalid', 'the outcome date is after today (Beijing time)'],
-  'fund.invalid_entries': ['invalid', 'rows of a fund-ledger import are invalid; nothing was imported'],
+  'aid.idempotency_key': 'invalid',
+  'aid.idempotency_mismatch': 'conflict',
+  'aid.not_cadre': 'forbidden',
+  'aid.not_paired': 'forbidden',
+  'aid.date_future': 'invalid',
+  'aid.not_found': 'not_found',
+  'aid.not_recorder': 'forbidden',
+  'aid.reversal_of_reversal': 'conflict',
+  'aid.already_reversed': 'conflict',
+  'ledger.locked': 'conflict',
+  'ledger.under_verification': 'conflict',
+  'receipt.not_allowed': 'forbidden',
+  'receipt.for_reversal': 'conflict',
+  'receipt.exists': 'conflict',
+  'outcome.not_cadre': 'forbidden',
+  'outcome.not_paired': 'forbidden',
+  'outcome.date_future': 'invalid',
+  'fund.invalid_entries': 'invalid',
   // The registry
-  'community.not_found': ['not_found', 'no such community'],
-  'unit.not_found': ['not_found', 'no such work unit'],
-  'cadre.not_found': ['not_found', 'no such cadre'],
-  'cadre.unit_unknown': ['invalid', 'the cadre’s unit does not exist'],
-  'household.not_found': ['not_found', 'no such household'],
-  'household.not_yours': ['forbidden', 'the caller may not see this household'],
-  'household.id_format': ['invalid', 'the resident ID number is not 18 characters of the right form'],
-  'household.id_region': ['invalid', 'the resident ID number’s region code is unknown'],
-  'household.id_birth_date': ['invalid', 'the resident ID number’s birth date is not a real past date'],
-  'household.id_checksum': ['invalid', 'the resident ID number’s check character is wrong'],
-  'household.id_registered': ['conflict', 'a household with this resident ID number is registered already'],
-  'pairing.year_future': ['invalid', 'pairings are made for this year or the next only'],
-  'pairing.household_unknown': ['invalid', 'the household to pair does not exist'],
-  'pairing.exists': ['conflict', 'the household is paired with another cadre that year'],
+  'community.not_found': 'not_found',
+  'unit.not_found': 'not_found',
+  'cadre.not_found': 'not_found',
+  'cadre.unit_unknown': 'invalid',
+  'household.not_found': 'not_found',
+  'household.not_yours': 'forbidden',
+  'household.id_format': 'invalid',
+  'household.id_region': 'invalid',
+  'household.id_birth_date': 'invalid',
+  'household.id_checksum': 'invalid',
+  'household.id_registered': 'conflict',
+  'pairing.year_future': 'invalid',
+  'pairing.household_unknown': 'invalid',
+  'pairing.exists': 'conflict',
   // Verification and publication
-  'verification.not_found': ['not_found', 'no such verification round'],
-  'verification.not_yours': ['forbidden', 'the caller may not see this round'],
-  'verification.not_your_community': ['forbidden', 'only the community’s own cadre decides its round'],
-  'verification.no_households': ['invalid', 'the community has no paired households that year'],
-  'verification.final': ['conflict', 'the community-year is final: reopen it first'],
-  'verification.not_final': ['conflict', 'only a final round can be reopened'],
-  'verification.not_awaiting': ['conflict', 'the round is not awaiting a decision'],
-  'verification.decided': ['conflict', 'the round has its decision already'],
-  'verification.expired': ['conflict', 'the round expired before the decision; start a new round'],
-  'verification.failed': ['conflict', 'the round failed; start a new round'],
-  'verification.stale': ['conflict', 'the confirmation names another digest, or the ledger changed since the snapshot'],
-  'verification.problems_unacknowledged': [
-    'invalid',
-    'households below the floor or failing a check need `acknowledgeProblems: true`',
-  ],
-  'verification.unknown_households': ['invalid', 'households sent back are not in the round'],
-  'verification.not_confirmed': ['conflict', 'the round has no confirmation to check'],
-  'signature.not_found': ['not_found', 'the round has no stored signature image'],
-  'signature.mismatch': ['conflict', 'the stored signature image does not match its recorded hash'],
-  'notice.not_found': ['not_found', 'no such notice'],
-  'notice.entry_unknown': ['invalid', 'the notice has no such entry'],
-  'notice.closed': ['conflict', 'the objection window has closed'],
-  'objection.not_found': ['not_found', 'no such objection'],
-  'objection.resolved': ['conflict', 'the objection was resolved already'],
+  'verification.not_found': 'not_found',
+  'verification.not_yours': 'forbidden',
+  'verification.not_your_community': 'forbidden',
+  'verification.no_households': 'invalid',
+  'verification.final': 'conflict',
+  'verification.not_final': 'conflict',
+  'verification.not_awaiting': 'conflict',
+  'verification.decided': 'conflict',
+  'verification.expired': 'conflict',
+  'verification.failed': 'conflict',
+  'verification.stale': 'conflict',
+  'verification.problems_unacknowledged': 'invalid',
+  'verification.unknown_households': 'invalid',
+  'verification.not_confirmed': 'conflict',
+  'signature.not_found': 'not_found',
+  'signature.mismatch': 'conflict',
+  'notice.not_found': 'not_found',
+  'notice.entry_unknown': 'invalid',
+  'notice.closed': 'conflict',
+  'objection.not_found': 'not_found',
+  'objection.resolved': 'conflict',
   // Reports, the audit trail and uploads
-  'report.too_large': ['too_large', 'the report is over the 6 MB an answer may carry: narrow it'],
-  'audit.range': ['invalid', 'the audit range is malformed or backwards'],
-  'audit.range_required': ['invalid', 'the audit listing needs an entity or a time range'],
-  'audit.range_too_long': ['invalid', 'the audit range is longer than 31 days'],
-  'upload.denied': ['forbidden', 'the upload URL is invalid or expired (local object store)'],
-  'execution.not_found': ['not_found', 'the local runner has no such execution in this process (local only)'],
-} as const satisfies Record<string, readonly [ErrorKind, string]>;
+  'report.too_large': 'too_large',
+  'audit.range': 'invalid',
+  'audit.range_required': 'invalid',
+  'audit.range_too_long': 'invalid',
+  'upload.denied': 'forbidden',
+  'execution.not_found': 'not_found',
+} as const satisfies Record<string, ErrorKind>;
 
 /** A stable error code of the API's contract. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** The codes of one kind, so a helper cannot throw a code under another kind's status. */
 export type CodeOf<K extends ErrorKind> = {
-  [C in ErrorCode]: (typeof ERROR_CODES)[C][0] extends K ? C : never;
+  [C in ErrorCode]: (typeof ERROR_CODES)[C] extends K ? C : never;
 }[ErrorCode];
 
 /** One problem with one field of the input; `path` is dotted (`items.0.quantity`). */
@@ -138,7 +135,7 @@ export class AppError extends Error {
   constructor(code: ErrorCode, message: string, issues?: FieldIssue[]) {
     super(message);
     this.name = 'AppError';
-    this.kind = ERROR_CODES[code][0];
+    this.kind = ERROR_CODES[code];
     this.code = code;
     this.issues = issues;
   }

@@ -3,14 +3,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { zhCN } from 'zod/locales';
 import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/caller.ts';
-import {
-  AppError,
-  ERROR_CODES,
-  type ErrorCode,
-  type ErrorKind,
-  type FieldIssue,
-  RateLimitedError,
-} from '#shared/errors.ts';
+import { AppError, type ErrorCode, type FieldIssue, RateLimitedError } from '#shared/errors.ts';
 import { parseInput } from '#shared/validate.ts';
 import { ROUTES, type RouteDef } from '../routes.ts';
 import type { ApiEvent, ApiResult } from './api-event.ts';
@@ -25,25 +18,9 @@ z.config(zhCN());
 /** The largest JSON body accepted: 1 MiB leaves room for a signature image and refuses abuse early. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** The one mapping from error kinds to HTTP statuses. */
-export const STATUS_OF: Record<ErrorKind, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  request_timeout: 408,
-  too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  headers_too_large: 431,
-  internal: 500,
-};
+import { statusOf } from './status.ts';
 
-/** The HTTP status of an error code: its kind's, from the one catalogue (`ERROR_CODES`). */
-export function statusOf(code: ErrorCode): number {
-  return STATUS_OF[ERROR_CODES[code][0]];
-}
+export { STATUS_OF, statusOf } from './status.ts';
 
 /** What a handler receives: the caller and the validated parts of the request. */
 export interface ApiRequest<B, Q, P> {

@@ -9,7 +9,6 @@ import { type Html, html, raw } from '#shared/web/html.ts';
 import type { Words } from '#shared/web/i18n.ts';
 import { appendAudit } from '../lib/audit.ts';
 import type { ApiEvent, ApiResult } from '../lib/http.ts';
-import { STATUS_OF } from '../lib/http.ts';
 import { enterRequestScope, logger } from '../lib/logger.ts';
 import {
   CSRF_FIELD,
@@ -22,6 +21,7 @@ import {
   parseCookies,
   TOKEN_COOKIE,
 } from '../lib/session.ts';
+import { STATUS_OF } from '../lib/status.ts';
 
 /**
  * The words and labels a page-serving function renders with. The pages pass every word; the download function

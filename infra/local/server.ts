@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse, S
 import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
-import { MAX_BODY_BYTES, statusOf } from '#functions/lib/http.ts';
+import { MAX_BODY_BYTES } from '#functions/lib/http.ts';
+import { statusOf } from '#functions/lib/status.ts';
 import { ROUTES, type RouteDef } from '#functions/routes.ts';
 import type { ErrorCode } from '#shared/errors.ts';
 import { buildApiEvent } from './event.ts';

@@ -107,9 +107,13 @@ describe('local sign-in on a running local stack', () => {
       expect(r.status, host).toBe(200);
       expect(r.json.token).toEqual(expect.any(String));
     }
+    // The form as the sign-in page gives it: its cookie and its token.
+    const page = await send(server.url, '/app/dev-login');
+    const cookie = String((page.headers['set-cookie'] as string[])[0]).split(';')[0]!;
+    const csrf = /name="_csrf" value="([\w-]+)"/.exec(page.text)![1]!;
     const form = await send(server.url, '/app/dev-login', {
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-      body: 'user=admin',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie },
+      body: `user=admin&_csrf=${csrf}`,
     });
     expect(form.status).toBe(303);
     expect(String(form.headers['set-cookie'])).toMatch(/^la_token=/);

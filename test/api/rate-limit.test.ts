@@ -37,10 +37,14 @@ describe('the objection rate limit on the local server', () => {
         return { status: res.status, retryAfter: res.headers.get('retry-after'), json: await res.json() };
       }),
     );
+    // The form as a browser posts it: with the cookie and the token the notice page gave it.
+    const page = await fetch(`${server.url}/public/notices/${noticeId}`);
+    const cookie = page.headers.getSetCookie()[0]!.split(';')[0]!;
+    const _csrf = /name="_csrf" value="([\w-]+)"/.exec(await page.text())![1]!;
     const form = await fetch(`${server.url}/public/notices/${noticeId}/objections`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ entryId, text: '表单异议' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ entryId, text: '表单异议', _csrf }),
       redirect: 'manual',
     });
     // Assess

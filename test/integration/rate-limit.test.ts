@@ -3,6 +3,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as fileObjection } from '#functions/file-objection.ts';
+import { csrfToken } from '#functions/lib/session.ts';
 import { handler as pages } from '#functions/pages.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { createDb, putIfAbsent } from '#shared/db.ts';
@@ -134,9 +135,10 @@ describe('the objection rate limit', () => {
         method: 'POST',
         routePath: '/public/{proxy+}',
         rawPath: `/public/notices/${noticeId}/objections`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        // A browser that opened the notice: its signed-out form cookie, and the form's token made from it.
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `la_csrf=${'r'.repeat(43)}` },
         params: { proxy: `notices/${noticeId}/objections` },
-        body: new URLSearchParams({ entryId, text }).toString(),
+        body: new URLSearchParams({ entryId, text, _csrf: csrfToken('r'.repeat(43)) }).toString(),
         sourceIp: ip,
       });
       return (await pages(event, {} as Context)).statusCode;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STATUS_OF, statusOf } from '#functions/lib/http.ts';
+import { STATUS_OF, statusOf } from '#functions/lib/status.ts';
+import { ERROR_MEANINGS } from '#shared/error-meanings.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from '#shared/errors.ts';
 
 describe('the error catalogue', () => {
@@ -12,7 +13,8 @@ describe('the error catalogue', () => {
   });
 
   it('gives every kind a status, and an error its kind from its code alone', () => {
-    for (const [, [kind]] of Object.entries(ERROR_CODES)) expect(STATUS_OF[kind]).toBeGreaterThanOrEqual(400);
+    for (const kind of Object.values(ERROR_CODES)) expect(STATUS_OF[kind]).toBeGreaterThanOrEqual(400);
+    expect(Object.keys(ERROR_MEANINGS)).toStrictEqual(Object.keys(ERROR_CODES));
     const e = new AppError('ledger.under_verification', '核查中');
     expect([e.kind, e.code, statusOf(e.code)]).toStrictEqual(['conflict', 'ledger.under_verification', 409]);
   });
