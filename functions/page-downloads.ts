@@ -1,8 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { hasRole } from '#shared/caller.ts';
 import { toCsv } from '#shared/csv.ts';
-import { forbidden } from '#shared/errors.ts';
+import { notFound } from '#shared/errors.ts';
 import {
   FLOOR_CSV_COLUMNS,
   FLOOR_XLSX_COLUMNS,
@@ -14,16 +13,15 @@ import { toXlsx, XLSX_CONTENT_TYPE } from '#shared/reports/export.ts';
 import { CHROME_WORDS, type ChromeWords } from '#shared/web/chrome-words.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
-import { type PageRequest, type PageResult, type PageRoute, reportQuery, servePages } from './pages/kit.ts';
+import { type PageHandlers, type PageRequest, type PageResult, pageServer, reportQuery } from './pages/kit.ts';
 
 /**
  * GET /app/downloads/…: the auditor's report files, signed in by the same cookie as the pages. A Lambda of its
  * own so the page Lambda does not carry the workbook writer (docs/PERFORMANCE.md, bundle sizes).
  */
 async function floorDownload(req: PageRequest<ChromeWords>, m: RegExpExecArray): Promise<PageResult> {
-  if (!req.caller || !hasRole(req.caller, 'admin', 'auditor')) {
-    throw forbidden('auth.role', '只有审计和管理员可以下载报表');
-  }
+  // Who may download is the route's `allow` (functions/routes.ts), checked before this runs.
+  if (m[1] !== 'csv' && m[1] !== 'xlsx') throw notFound('route.not_found', '没有这种格式的下载');
   const q = reportQuery(req);
   const report = await floorReport(db, q);
   if (m[1] === 'csv') {
@@ -34,8 +32,9 @@ async function floorDownload(req: PageRequest<ChromeWords>, m: RegExpExecArray):
   return { download: { bytes: workbook, contentType: XLSX_CONTENT_TYPE, fileName: `floor-${q.year}.xlsx` } };
 }
 
-const ROUTES: PageRoute<ChromeWords>[] = [['GET', /^\/app\/downloads\/floor\.(csv|xlsx)$/, floorDownload]];
+const PAGES: PageHandlers<'page-downloads', ChromeWords> = { 'GET /app/downloads/floor.{format}': floorDownload };
+const serve = pageServer('page-downloads', PAGES, { words: CHROME_WORDS });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
-  servePages(event, ROUTES, { words: CHROME_WORDS }),
+  serve(event),
 );

@@ -29,7 +29,15 @@ import { limitObjections } from './lib/rate-limit.ts';
 import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } from './lib/session.ts';
 import { verificationConfig } from './lib/verification-config.ts';
 import { getWorkflow } from './lib/workflow.ts';
-import { fieldErrors, type PageRequest, type PageResult, reportQuery, servePages, signOutForm } from './pages/kit.ts';
+import {
+  fieldErrors,
+  type PageHandlers,
+  type PageRequest,
+  type PageResult,
+  pageServer,
+  reportQuery,
+  signOutForm,
+} from './pages/kit.ts';
 import {
   type AidFormValues,
   aidForm,
@@ -47,11 +55,11 @@ import {
   verificationsPage,
 } from './pages/views.ts';
 
-/**
+/*
  * GET/POST /app/… and /public/…: the pages, server-rendered, one Lambda. Forms post back here and redirect
- * (post/redirect/get); the browser carries the sign-in token in an HttpOnly cookie, verified here.
+ * (post/redirect/get); the browser carries the sign-in token in an HttpOnly cookie, verified by the kit, which
+ * also checks each page's roles from `PAGE_ROUTES` (functions/routes.ts) before the page below runs.
  */
-type Handler = (req: PageRequest, m: RegExpExecArray) => Promise<PageResult>;
 
 const signedIn = (req: PageRequest) => {
   if (!req.caller) throw new AppError('auth.required', '请先登录');
@@ -308,7 +316,6 @@ async function signature(req: PageRequest, m: RegExpExecArray): Promise<PageResu
 
 async function verifications(req: PageRequest): Promise<PageResult> {
   const c = signedIn(req);
-  if (!hasRole(c, 'admin', 'auditor')) throw forbidden('auth.role', '您的角色无权查看核查进度');
   const [rounds, communities] = await Promise.all([listVerifications(db), listEntities<Community>(db, 'community')]);
   rounds.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   return { title: req.t.verifications, body: verificationsPage(req, rounds, communities, hasRole(c, 'admin')) };
@@ -316,7 +323,6 @@ async function verifications(req: PageRequest): Promise<PageResult> {
 
 async function startRound(req: PageRequest): Promise<PageResult> {
   const c = signedIn(req);
-  if (!hasRole(c, 'admin')) throw forbidden('auth.role', '只有管理员可以开始核查');
   const { verification } = await startVerification(
     { db, workflow: getWorkflow(), now: req.now, config: verificationConfig() },
     c,
@@ -326,8 +332,6 @@ async function startRound(req: PageRequest): Promise<PageResult> {
 }
 
 async function floorPage(req: PageRequest): Promise<PageResult> {
-  const c = signedIn(req);
-  if (!hasRole(c, 'admin', 'auditor')) throw forbidden('auth.role', '只有审计和管理员可以查看报表');
   const q = reportQuery(req);
   const [report, communities, units] = await Promise.all([
     floorReport(db, q),
@@ -411,29 +415,32 @@ async function signOut(req: PageRequest): Promise<PageResult> {
 }
 
 /** Every page, by method and path. Every route but GET passes the forgery check first (`servePages`). */
-export const PAGE_ROUTES: [string, RegExp, Handler][] = [
-  ['GET', /^\/app$/, home],
-  ['GET', /^\/app\/sign-in$/, signIn],
-  ['GET', /^\/app\/dev-login$/, devLogin],
-  ['POST', /^\/app\/dev-login$/, devLogin],
-  ['GET', /^\/app\/callback$/, callback],
-  ['GET', /^\/app\/sign-out$/, signOut],
-  ['POST', /^\/app\/sign-out$/, signOut],
-  ['GET', /^\/app\/households\/([\w-]{1,64})$/, household],
-  ['GET', /^\/app\/households\/([\w-]{1,64})\/aid\/new$/, showAidForm],
-  ['POST', /^\/app\/households\/([\w-]{1,64})\/aid$/, submitAid],
-  ['POST', /^\/app\/aid\/([\w-]{1,64})\/reverse$/, reverse],
-  ['GET', /^\/app\/verifications$/, verifications],
-  ['POST', /^\/app\/verifications$/, startRound],
-  ['GET', /^\/app\/verifications\/([\w-]{1,128})$/, (req, m) => packet(req, m)],
-  ['GET', /^\/app\/verifications\/([\w-]{1,128})\/signature$/, signature],
-  ['POST', /^\/app\/verifications\/([\w-]{1,128})\/decision$/, submitDecision],
-  ['GET', /^\/app\/reports\/floor$/, floorPage],
-  ['GET', /^\/public\/notices$/, notices],
-  ['GET', /^\/public\/notices\/([\w-]{1,128})$/, (req, m) => notice(req, m)],
-  ['POST', /^\/public\/notices\/([\w-]{1,128})\/objections$/, object],
-];
+/** Every page this Lambda serves, by its route in `functions/routes.ts` (`PAGE_ROUTES`: who may open it). */
+export const PAGES: PageHandlers<'pages'> = {
+  'GET /app': home,
+  'GET /app/sign-in': signIn,
+  'GET /app/dev-login': devLogin,
+  'POST /app/dev-login': devLogin,
+  'GET /app/callback': callback,
+  'GET /app/sign-out': signOut,
+  'POST /app/sign-out': signOut,
+  'GET /app/households/{id}': household,
+  'GET /app/households/{id}/aid/new': showAidForm,
+  'POST /app/households/{id}/aid': submitAid,
+  'POST /app/aid/{id}/reverse': reverse,
+  'GET /app/verifications': verifications,
+  'POST /app/verifications': startRound,
+  'GET /app/verifications/{id}': (req, m) => packet(req, m),
+  'GET /app/verifications/{id}/signature': signature,
+  'POST /app/verifications/{id}/decision': submitDecision,
+  'GET /app/reports/floor': floorPage,
+  'GET /public/notices': notices,
+  'GET /public/notices/{id}': (req, m) => notice(req, m),
+  'POST /public/notices/{id}/objections': object,
+};
+
+const serve = pageServer('pages', PAGES, { words: WORDS, labels: LABELS });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
-  servePages(event, PAGE_ROUTES, { words: WORDS, labels: LABELS }),
+  serve(event),
 );

@@ -149,3 +149,77 @@ export const ROUTES = [
 
 /** The handler file of a route. */
 export type RouteHandler = (typeof ROUTES)[number]['handler'];
+
+/**
+ * The pages, each with the same `allow` column as the API routes. API Gateway passes them through the proxy routes
+ * above (a browser sends its token in a cookie, so the authorizer cannot see it); `servePages` finds the page here
+ * and checks its roles with the same `requireRole` before the page runs: a signed-out caller of a page that is not
+ * public is sent to sign in, a role the page's `allow` does not name gets 403 `auth.role`. Scopes narrower than
+ * `any` are the domain's to check, as for the API. `{…}` segments are ids (`[\w-]{1,128}`).
+ */
+export interface PageRouteDef {
+  method: 'GET' | 'POST';
+  path: string;
+  handler: 'pages' | 'page-downloads';
+  allow: RouteDef['allow'];
+}
+
+const SIGNED_IN = { admin: 'any', cadre: 'any', communityCadre: 'any', auditor: 'any' } as const;
+const READERS = { admin: 'any', auditor: 'any' } as const;
+
+export const PAGE_ROUTES = [
+  { method: 'GET', path: '/app', handler: 'pages', allow: SIGNED_IN },
+  { method: 'GET', path: '/app/sign-in', handler: 'pages', allow: 'public' },
+  { method: 'GET', path: '/app/dev-login', handler: 'pages', allow: 'public' },
+  { method: 'POST', path: '/app/dev-login', handler: 'pages', allow: 'public' },
+  { method: 'GET', path: '/app/callback', handler: 'pages', allow: 'public' },
+  { method: 'GET', path: '/app/sign-out', handler: 'pages', allow: 'public' },
+  { method: 'POST', path: '/app/sign-out', handler: 'pages', allow: 'public' },
+  {
+    method: 'GET',
+    path: '/app/households/{id}',
+    handler: 'pages',
+    allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
+  },
+  { method: 'GET', path: '/app/households/{id}/aid/new', handler: 'pages', allow: { cadre: 'paired-cadre' } },
+  { method: 'POST', path: '/app/households/{id}/aid', handler: 'pages', allow: { cadre: 'paired-cadre' } },
+  {
+    method: 'POST',
+    path: '/app/aid/{id}/reverse',
+    handler: 'pages',
+    allow: { admin: 'any', cadre: 'recording-cadre' },
+  },
+  { method: 'GET', path: '/app/verifications', handler: 'pages', allow: READERS },
+  { method: 'POST', path: '/app/verifications', handler: 'pages', allow: { admin: 'any' } },
+  {
+    method: 'GET',
+    path: '/app/verifications/{id}',
+    handler: 'pages',
+    allow: { ...READERS, communityCadre: 'own-community' },
+  },
+  {
+    method: 'GET',
+    path: '/app/verifications/{id}/signature',
+    handler: 'pages',
+    allow: { ...READERS, communityCadre: 'own-community' },
+  },
+  {
+    method: 'POST',
+    path: '/app/verifications/{id}/decision',
+    handler: 'pages',
+    allow: { communityCadre: 'own-community' },
+  },
+  { method: 'GET', path: '/app/reports/floor', handler: 'pages', allow: READERS },
+  { method: 'GET', path: '/app/downloads/floor.{format}', handler: 'page-downloads', allow: READERS },
+  { method: 'GET', path: '/public/notices', handler: 'pages', allow: 'public' },
+  { method: 'GET', path: '/public/notices/{id}', handler: 'pages', allow: 'public' },
+  { method: 'POST', path: '/public/notices/{id}/objections', handler: 'pages', allow: 'public' },
+] as const satisfies readonly PageRouteDef[];
+
+/** A page's key (`GET /app/households/{id}`), by the Lambda that serves it. */
+export type PageKey<H extends PageRouteDef['handler']> =
+  Extract<(typeof PAGE_ROUTES)[number], { handler: H }> extends infer R
+    ? R extends { method: infer M extends string; path: infer P extends string }
+      ? `${M} ${P}`
+      : never
+    : never;

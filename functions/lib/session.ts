@@ -133,10 +133,13 @@ export function hostedSignInUrl(redirectUri: string): string | undefined {
 
 /** Exchanges the hosted sign-in's code for an ID token (authorization code grant, public client). */
 export async function exchangeCode(code: string, redirectUri: string): Promise<string | undefined> {
-  const domain = getStringFromEnv('COGNITO_DOMAIN');
+  const domain = getOptionalFromEnv('COGNITO_DOMAIN');
+  const clientId = getOptionalFromEnv('USER_POOL_CLIENT_ID');
+  // No hosted sign-in (the local stack) or no code (a bare visit): nothing to exchange, and no call made.
+  if (!domain || !clientId || !code) return undefined;
   const body = new URLSearchParams({
     grant_type: 'authorization_code',
-    client_id: getStringFromEnv('USER_POOL_CLIENT_ID'),
+    client_id: clientId,
     code,
     redirect_uri: redirectUri,
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Caller } from '#shared/caller.ts';
+import { type Caller, type Role, requireRole } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
 import { FloorReportQuery } from '#shared/floor/report.ts';
@@ -22,6 +22,7 @@ import {
   TOKEN_COOKIE,
 } from '../lib/session.ts';
 import { STATUS_OF } from '../lib/status.ts';
+import { PAGE_ROUTES, type PageKey, type PageRouteDef } from '../routes.ts';
 
 /**
  * The words and labels a page-serving function renders with. The pages pass every word; the download function
@@ -358,23 +359,52 @@ export function invalidAttrs(name: string, error?: string): Html {
   return error ? raw(` aria-invalid="true" aria-describedby="${name}-error"`) : raw('');
 }
 
-/** A page route: method, path pattern, handler. */
-export type PageRoute<W extends ChromeWords = Words> = [
-  string,
-  RegExp,
-  (req: PageRequest<W>, m: RegExpExecArray) => Promise<PageResult>,
-];
+/** What serves one page: the request, and the path's `{…}` segments in order (`m[1]`, …). */
+export type PageHandler<W extends ChromeWords = Words> = (
+  req: PageRequest<W>,
+  m: RegExpExecArray,
+) => Promise<PageResult>;
 
-/** Paths that need no sign-in: the public notices and the sign-in pages themselves. */
-const PUBLIC = /^\/(public\/|app\/(sign-in|dev-login|callback|sign-out)$)/;
+/** A page Lambda's pages: one handler for each of its routes in `PAGE_ROUTES` (the compiler checks both ways). */
+export type PageHandlers<H extends PageRouteDef['handler'], W extends ChromeWords = Words> = Record<
+  PageKey<H>,
+  PageHandler<W>
+>;
+
+interface CompiledPage<W extends ChromeWords> {
+  route: PageRouteDef;
+  pattern: RegExp;
+  handler: PageHandler<W>;
+}
+
+/** The routes of one page Lambda, from the one table, with their path templates as patterns. */
+function compilePages<W extends ChromeWords, H extends PageRouteDef['handler']>(
+  lambda: H,
+  handlers: PageHandlers<H, W>,
+): CompiledPage<W>[] {
+  return PAGE_ROUTES.filter((r) => r.handler === lambda).map((route) => ({
+    route,
+    pattern: new RegExp(`^${route.path.replace(/\./g, '\\.').replace(/\{\w+\}/g, '([\\w-]{1,128})')}$`),
+    handler: handlers[`${route.method} ${route.path}` as PageKey<H>],
+  }));
+}
 
 /**
  * Serves a page request: reads the sign-in cookie, finds the route, sends the signed-out to sign in, and maps
  * domain errors to error pages with the status their kind maps to (the API's table, `STATUS_OF`).
  */
-export async function servePages<W extends ChromeWords>(
+export function pageServer<W extends ChromeWords, H extends PageRouteDef['handler']>(
+  lambda: H,
+  handlers: PageHandlers<H, W>,
+  site: PageSite<W>,
+): (event: ApiEvent) => Promise<ApiResult> {
+  const pages = compilePages(lambda, handlers);
+  return (event) => servePages(event, pages, site);
+}
+
+async function servePages<W extends ChromeWords>(
   event: ApiEvent,
-  routes: readonly PageRoute<W>[],
+  pages: readonly CompiledPage<W>[],
   site: PageSite<W>,
 ): Promise<ApiResult> {
   enterRequestScope(event.requestContext?.requestId ?? 'local');
@@ -382,17 +412,20 @@ export async function servePages<W extends ChromeWords>(
   const caller = await pageCaller(cookies[TOKEN_COOKIE]);
   const req = readRequest(event, caller, site);
   try {
-    for (const [method, pattern, handler] of routes) {
-      const m = req.method === method ? pattern.exec(req.path) : null;
+    for (const { route, pattern, handler } of pages) {
+      const m = req.method === route.method ? pattern.exec(req.path) : null;
       if (!m) continue;
+      const { method, allow } = route;
       // Before the handler, so a refused post writes nothing and counts nothing (not even a rate limit). Another
       // site's post is refused whether or not the browser sent the cookie; one of this site whose session has
       // ended is sent to sign in.
       const crossSite = forgeryRefusal(req, 'browser');
       if (crossSite) return toResult(req, errorPage(req, crossSite, STATUS_OF[crossSite.kind]));
-      if (!caller && !PUBLIC.test(req.path)) return toResult(req, { redirect: '/app/sign-in' });
+      if (!caller && allow !== 'public') return toResult(req, { redirect: '/app/sign-in' });
       const forged = forgeryRefusal(req, 'form');
       if (forged) return toResult(req, errorPage(req, forged, STATUS_OF[forged.kind]));
+      // The same role check as every API route, from the same table; scopes are the domain's to check.
+      if (caller && allow !== 'public') requireRole(caller, ...(Object.keys(allow) as Role[]));
       const page = await handler(req, m);
       if (page.audited) {
         await appendAudit({

@@ -6,8 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '#functions/lib/clients.ts';
 import type { ApiResult } from '#functions/lib/http.ts';
 import { registerLocalSession } from '#functions/lib/session.ts';
-import { PAGE_ROUTES, handler as pages } from '#functions/pages.ts';
+import { handler as pages } from '#functions/pages.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
+import { PAGE_ROUTES } from '#functions/routes.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
 import { admin, cadreUser, communityCadreUser, makeAid } from '../support/factories.ts';
@@ -25,7 +26,7 @@ import { pairedWorld } from '../support/world.ts';
  * Issue #11, item 5: every form post of the pages carries a token bound to the browser's session (or, signed
  * out, to its `la_csrf` cookie), and is refused 403 `auth.csrf` before its handler runs, with nothing written,
  * when the token is missing or another session's, or when `Origin` / `Sec-Fetch-Site` say another site sent it.
- * The routes come from the pages' own table (`PAGE_ROUTES`): a new form route fails the first test until it is
+ * The routes come from the one table of pages (`PAGE_ROUTES` in functions/routes.ts): a new form route fails the first test until it is
  * given a fixture here, and is then put through every case. "Nothing written" is the whole table, scanned
  * before and after, plus the workflow engine's starts and signals and the cookies the answer sets.
  */
@@ -165,20 +166,20 @@ beforeAll(async () => {
   const fresh = await pairedWorld(year);
 
   FIXTURES = {
-    [/^\/app\/dev-login$/.source]: {
+    'POST /app/dev-login': {
       action: '/app/dev-login',
       page: '/app/dev-login',
       fields: { user: 'admin' },
       writes: 'sign-in',
     },
-    [/^\/app\/sign-out$/.source]: {
+    'POST /app/sign-out': {
       user: admin,
       action: '/app/sign-out',
       page: '/app/sign-out',
       fields: {},
       writes: 'sign-out',
     },
-    [/^\/app\/households\/([\w-]{1,64})\/aid$/.source]: {
+    'POST /app/households/{id}/aid': {
       user: cadreUser(aid.cadreId),
       action: `/app/households/${aid.householdId}/aid`,
       page: `/app/households/${aid.householdId}/aid/new`,
@@ -192,28 +193,28 @@ beforeAll(async () => {
       },
       writes: 'table',
     },
-    [/^\/app\/aid\/([\w-]{1,64})\/reverse$/.source]: {
+    'POST /app/aid/{id}/reverse': {
       user: cadreUser(aid.cadreId),
       action: `/app/aid/${recorded.json.id}/reverse`,
       page: `/app/households/${aid.householdId}`,
       fields: { householdId: aid.householdId, reason: '登记错误' },
       writes: 'table',
     },
-    [/^\/app\/verifications$/.source]: {
+    'POST /app/verifications': {
       user: admin,
       action: '/app/verifications',
       page: '/app/verifications',
       fields: { communityId: fresh.communityId, year: String(year) },
       writes: 'table',
     },
-    [/^\/app\/verifications\/([\w-]{1,128})\/decision$/.source]: {
+    'POST /app/verifications/{id}/decision': {
       user: communityCadreUser(deciding.communityId),
       action: `/app/verifications/${verificationId}/decision`,
       page: `/app/verifications/${verificationId}`,
       fields: { decision: 'reject', comment: '请重新核对' },
       writes: 'table',
     },
-    [/^\/public\/notices\/([\w-]{1,128})\/objections$/.source]: {
+    'POST /public/notices/{id}/objections': {
       action: `/public/notices/${noticeId}/objections`,
       page: `/public/notices/${noticeId}`,
       fields: { entryId, text: '此户情况与实际不符' },
@@ -222,11 +223,12 @@ beforeAll(async () => {
   };
 });
 
-const FORM_ROUTES = PAGE_ROUTES.filter(([method]) => method !== 'GET');
+const FORM_ROUTES = PAGE_ROUTES.filter((r) => r.handler === 'pages' && r.method !== 'GET');
+const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
 it('has a fixture for every page route that is not a GET, and every such route is a POST', () => {
-  expect(FORM_ROUTES.map(([, pattern]) => pattern.source).sort()).toStrictEqual(Object.keys(FIXTURES).sort());
-  for (const [method] of FORM_ROUTES) expect(method).toBe('POST');
+  expect(FORM_ROUTES.map(keyOf).sort()).toStrictEqual(Object.keys(FIXTURES).sort());
+  for (const r of FORM_ROUTES) expect(r.method).toBe('POST');
 });
 
 it('puts the token first in every form that posts, in every page source', () => {
@@ -251,7 +253,7 @@ function expectRefused(res: ApiResult, status = 403) {
   expect((res.cookies ?? []).some((c) => c.startsWith('la_token='))).toBe(false);
 }
 
-describe.each(FORM_ROUTES.map(([, pattern]) => [pattern.source] as const))('POST %s', (source) => {
+describe.each(FORM_ROUTES.map((r) => [keyOf(r)] as const))('%s', (source) => {
   const fixture = () => FIXTURES[source]!;
   /** A browser that has the form's page open, and the token that page gave it. */
   async function withForm() {
@@ -441,7 +443,7 @@ describe('the signed-out forms’ cookie', () => {
 
 describe('a post of this site after its session ended', () => {
   it('is sent to sign in, not refused as forged, and writes nothing', async () => {
-    const f = FIXTURES[/^\/app\/households\/([\w-]{1,64})\/aid$/.source]!;
+    const f = FIXTURES['POST /app/households/{id}/aid']!;
     const browser = await new Browser(f.user).signIn();
     const token = await tokenFromPage(browser, f.page, f.action);
     browser.cookies.delete('la_token');
