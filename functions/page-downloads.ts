@@ -1,17 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { toCsv } from '#shared/csv.ts';
 import { notFound } from '#shared/errors.ts';
-import {
-  FLOOR_CSV_COLUMNS,
-  FLOOR_XLSX_COLUMNS,
-  floorCsvRecord,
-  floorReport,
-  floorXlsxRows,
-} from '#shared/floor/report.ts';
-import { toXlsx, XLSX_CONTENT_TYPE } from '#shared/reports/export.ts';
 import { CHROME_WORDS, type ChromeWords } from '#shared/web/chrome-words.ts';
-import { db } from './lib/clients.ts';
+import { floorExport } from './lib/floor-export.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, type PageRequest, type PageResult, pageServer, reportQuery } from './pages/kit.ts';
 
@@ -22,14 +13,11 @@ import { type PageHandlers, type PageRequest, type PageResult, pageServer, repor
 async function floorDownload(req: PageRequest<ChromeWords>, m: RegExpExecArray): Promise<PageResult> {
   // Who may download is the route's `allow` (functions/routes.ts), checked before this runs.
   if (m[1] !== 'csv' && m[1] !== 'xlsx') throw notFound('route.not_found', '没有这种格式的下载');
-  const q = reportQuery(req);
-  const report = await floorReport(db, q);
-  if (m[1] === 'csv') {
-    const text = toCsv(FLOOR_CSV_COLUMNS, report.rows.map(floorCsvRecord));
-    return { download: { bytes: text, contentType: 'text/csv; charset=utf-8', fileName: `floor-${q.year}.csv` } };
-  }
-  const workbook = await toXlsx(`${q.year}年达标情况`, FLOOR_XLSX_COLUMNS, await floorXlsxRows(db, report.rows));
-  return { download: { bytes: workbook, contentType: XLSX_CONTENT_TYPE, fileName: `floor-${q.year}.xlsx` } };
+  // The one export path of the floor report, with its size guard (413 past what one answer may carry).
+  const reply = await floorExport({ ...reportQuery(req), format: m[1] });
+  if ('json' in reply) throw notFound('route.not_found', '没有这种格式的下载');
+  const bytes = 'bytes' in reply ? reply.bytes : reply.text;
+  return { download: { bytes, contentType: reply.contentType, fileName: reply.fileName ?? `floor.${m[1]}` } };
 }
 
 const PAGES: PageHandlers<'page-downloads', ChromeWords> = { 'GET /app/downloads/floor.{format}': floorDownload };

@@ -425,7 +425,8 @@ describe('the auditor’s pages', () => {
     expect(csvText.split('\r\n').filter(Boolean)).toHaveLength(3);
 
     const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('text=下载 Excel')]);
-    expect(xlsx.suggestedFilename()).toBe(`floor-${thisYear()}.xlsx`);
+    // The same file as the API answers for the same filter (one export path), named for the filter.
+    expect(xlsx.suggestedFilename()).toBe(`floor-${thisYear()}-community.xlsx`);
     const bytes = await readFile((await xlsx.path())!);
     expect(bytes.subarray(0, 2).toString()).toBe('PK'); // a zip container, as every .xlsx is
     await page.context().close();
