@@ -230,31 +230,20 @@ export async function fileObjection(db: Db, noticeId: string, rawInput: z.input<
     },
   );
   if (!accepted) {
-    await updateIf(
-      db,
-      keys.objection(id),
-      { set: { status: 'late' } },
-      {
-        expression: '#status = :f',
-        values: { ':f': 'filing' },
-      },
-    );
+    await settleFiling(db, id, 'late');
     throw closedError();
   }
-  await promote(db, id);
+  await settleFiling(db, id, 'pending');
   return { id, status: 'pending' };
 }
 
-/** An accepted objection becomes pending (idempotent: only from `filing`). */
-function promote(db: Db, id: string) {
+/** A filed objection becomes `pending` (accepted) or `late` (refused by the close); only from `filing`. */
+function settleFiling(db: Db, id: string, status: 'pending' | 'late') {
   return updateIf(
     db,
     keys.objection(id),
-    { set: { status: 'pending' } },
-    {
-      expression: '#status = :f',
-      values: { ':f': 'filing' },
-    },
+    { set: { status } },
+    { expression: '#status = :f', values: { ':f': 'filing' } },
   );
 }
 
@@ -303,16 +292,7 @@ export async function checkObjectionsStep(db: Db, input: { verificationId: strin
   for (const o of await objectionsOf(db, v.communityId, v.year, v.noticeId)) {
     let status = o.status as string;
     if (status === 'filing') {
-      status = accepted.has(o.id as string) ? 'pending' : 'late';
-      await updateIf(
-        db,
-        keys.objection(o.id as string),
-        { set: { status } },
-        {
-          expression: '#status = :f',
-          values: { ':f': 'filing' },
-        },
-      );
+      await settleFiling(db, o.id as string, accepted.has(o.id as string) ? 'pending' : 'late');
       status = ((await getItem(db, keys.objection(o.id as string)))?.status as string) ?? status;
     }
     if (status === 'pending') pending++;
@@ -353,7 +333,7 @@ export async function resolveObjection(
     // Accepted, but its filing was interrupted before it became pending: the notice's set says so.
     const notice = await getItem<{ acceptedObjections?: Set<string> }>(db, keys.notice(item.noticeId as string));
     if (!notice?.acceptedObjections?.has(id)) throw notFound('objection.not_found', '异议不存在');
-    await promote(db, id);
+    await settleFiling(db, id, 'pending');
   }
   const status = input.upheld ? 'upheld' : 'dismissed';
   const set = { status, note: input.note, resolvedBy, resolvedAt: now.toISOString() };
