@@ -50,7 +50,12 @@ export class Monitoring extends Construct {
     // Emitted as an embedded metric by functions/lib/audit.ts: the write was answered, its audit entry is missing.
     alarm(
       'AuditWriteFailed',
-      new Metric({ namespace: 'LinkageAid', metricName: 'AuditWriteFailed' }),
+      new Metric({
+        namespace: 'LinkageAid',
+        metricName: 'AuditWriteFailed',
+        // Powertools Metrics publishes it with the service as its one dimension.
+        dimensionsMap: { service: 'linkage-aid' },
+      }),
       'A write succeeded but its audit entry could not be stored; the log line names the request and entity.',
     );
     for (const fn of props.functions) {

@@ -1,8 +1,12 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
 import { type AuditEntry, recordAudit } from '#shared/audit/index.ts';
 import { type Caller, callerFromClaims } from '#shared/caller.ts';
 import type { ApiEvent, ApiResult } from './api-event.ts';
 import { logger } from './logger.ts';
+
+/** The audit trail's metric: namespace `LinkageAid`, dimension `service` (what the alarm names). */
+const metrics = new Metrics({ namespace: 'LinkageAid', serviceName: 'linkage-aid' });
 
 /**
  * The audit trail's one writer: a middy middleware that `apiHandler` registers for every API handler. After a
@@ -71,6 +75,26 @@ export function entityIdOf(event: ApiEvent, response: ApiResult): string {
   return path.split('/').find(Boolean) ?? 'root';
 }
 
+/** An entry of the trail: the one shape every writer (the API middleware, the pages) appends. */
+export function auditEntry(fields: {
+  caller: Pick<Caller, 'sub' | 'roles'>;
+  action: string;
+  entityId: string;
+  requestId: string | undefined;
+  status: number;
+  at: Date;
+}): AuditEntry {
+  return {
+    at: fields.at.toISOString(),
+    actor: fields.caller.sub,
+    roles: [...fields.caller.roles].sort(),
+    action: fields.action,
+    entityId: fields.entityId,
+    requestId: fields.requestId ?? 'local',
+    status: fields.status,
+  };
+}
+
 /** The audit entry of an answered write, or undefined when the request is not an audited write. */
 export function auditEntryOf(
   event: ApiEvent,
@@ -81,16 +105,14 @@ export function auditEntryOf(
   const method = (event.requestContext?.http?.method ?? event.routeKey?.split(' ')[0] ?? 'GET').toUpperCase();
   if (!response || READS.has(method) || response.statusCode < 200 || response.statusCode > 299) return undefined;
   if (SELF_AUDITED.has(event.routeKey)) return undefined;
-  const caller = who(event);
-  return {
-    at: at.toISOString(),
-    actor: caller.sub,
-    roles: [...caller.roles].sort(),
+  return auditEntry({
+    caller: who(event),
     action: event.routeKey,
     entityId: entityIdOf(event, response),
-    requestId: event.requestContext?.requestId ?? 'local',
+    requestId: event.requestContext?.requestId,
     status: response.statusCode,
-  };
+    at,
+  });
 }
 
 /** Appends an entry; a failure is logged with its alarm metric, never thrown (see the module comment). */
@@ -103,13 +125,11 @@ export async function appendAudit(entry: AuditEntry): Promise<void> {
       action: entry.action,
       entityId: entry.entityId,
       requestId: entry.requestId,
-      // Embedded metric format: CloudWatch turns this log line into a metric, with no extra API call.
-      _aws: {
-        Timestamp: Date.now(),
-        CloudWatchMetrics: [{ Namespace: 'LinkageAid', Dimensions: [[]], Metrics: [{ Name: 'AuditWriteFailed' }] }],
-      },
-      AuditWriteFailed: 1,
     });
+    // Published as an embedded metric (a log line CloudWatch turns into a metric; no API call), which
+    // infra/monitoring.ts alarms on.
+    metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
   }
 }
 

@@ -7,7 +7,6 @@ import { formatYuan } from '#shared/money.ts';
 import type { ChromeWords, Lang } from '#shared/web/chrome-words.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
 import type { Words } from '#shared/web/i18n.ts';
-import { appendAudit } from '../lib/audit.ts';
 import type { ApiEvent, ApiResult } from '../lib/http.ts';
 import { enterRequestScope, logger } from '../lib/logger.ts';
 import {
@@ -32,6 +31,11 @@ export interface PageSite<W extends ChromeWords = Words> {
   words: Record<Lang, W>;
   /** Labels of stored codes (objectives, statuses); codes show as themselves without them. */
   labels?: Record<Lang, Record<string, string>>;
+  /**
+   * Appends a page write to the audit trail (the pages pass the audit module's writer, the same the API's
+   * middleware uses); a function whose pages write nothing passes none and carries no audit code.
+   */
+  audit?: (write: { caller: Caller | undefined; action: string; entityId: string; requestId: string }) => Promise<void>;
 }
 
 /** One page request: the path's parts, the query, the form body, who is signed in, and the words to use. */
@@ -428,14 +432,12 @@ async function servePages<W extends ChromeWords>(
       if (caller && allow !== 'public') requireRole(caller, ...(Object.keys(allow) as Role[]));
       const page = await handler(req, m);
       if (page.audited) {
-        await appendAudit({
-          at: new Date().toISOString(),
-          actor: caller?.sub ?? 'public',
-          roles: [...(caller?.roles ?? [])].sort(),
+        if (!site.audit) throw new Error(`${method} ${route.path} wrote, and this function audits nothing`);
+        await site.audit({
+          caller,
           action: `PAGE ${method} ${req.path}`,
           entityId: page.audited,
-          requestId: event.requestContext?.requestId ?? 'local',
-          status: 303,
+          requestId: req.requestId,
         });
       }
       return toResult(req, page);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import ExcelJS from 'exceljs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handler as createPairing } from '#functions/create-pairing.ts';
 import { setAuditSink } from '#functions/lib/audit.ts';
 import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
@@ -229,12 +229,30 @@ describe('the audit trail', () => {
   it('still answers a successful write when its audit entry cannot be stored', async () => {
     const w = await pairedWorld(2026);
     setAuditSink(() => Promise.reject(new Error('table unavailable')));
+    const printed: string[] = [];
+    // Powertools Metrics writes to the process's stdout through a console of its own.
+    const write = process.stdout.write.bind(process.stdout);
+    const log = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
+      if (String(chunk).includes('_aws')) {
+        printed.push(String(chunk));
+        return true;
+      }
+      return write(chunk as string, ...(rest as []));
+    });
     const r = await call(recordOutcome, 'POST /households/{id}/outcomes', {
       as: cadreUser(w.cadreId),
       params: { id: w.householdId },
       body: { objective: 'education', date: '2026-09-01', description: '孩子返校' },
     });
+    log.mockRestore();
     expect(r.status).toBe(201);
+    // The alarm's metric, published as an embedded metric: namespace, name and the one dimension it names.
+    const emf = printed.map((l) => JSON.parse(l)).find((l) => l._aws?.CloudWatchMetrics);
+    expect(printed).toHaveLength(1);
+    expect(emf?._aws.CloudWatchMetrics).toStrictEqual([
+      { Namespace: 'LinkageAid', Dimensions: [['service']], Metrics: [{ Name: 'AuditWriteFailed', Unit: 'Count' }] },
+    ]);
+    expect([emf?.service, emf?.AuditWriteFailed]).toStrictEqual(['linkage-aid', 1]);
     setAuditSink(undefined);
     expect(await entriesOf(w.householdId, 'POST /households/{id}/outcomes')).toStrictEqual([]);
   });
