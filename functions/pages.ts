@@ -10,9 +10,9 @@ import { MAX_ENTRY_FEN, parseYuan } from '#shared/money.ts';
 import { fileObjection, getNotice, listNotices, NewObjection } from '#shared/notice/index.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
 import { type Community, findEntity, listEntities, type Unit } from '#shared/registry/index.ts';
+import { parseInput } from '#shared/validate.ts';
 import {
   currentRound,
-  DecisionInput,
   decide,
   getVerification,
   listVerifications,
@@ -159,23 +159,22 @@ function readAidForm(form: URLSearchParams, householdId: string) {
   ) {
     errors.amountYuan = `金额应等于各物品数量×单价之和：${(itemsTotalFen(items) / 100).toFixed(2)} 元`;
   }
-  const parsed = NewAidRecord.safeParse({
-    householdId,
-    date: values.date,
-    kind: values.kind,
-    objective: values.objective,
-    amountFen,
-    description: values.description,
-    items: values.kind === 'in_kind' ? items : undefined,
-  });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.map(String);
-      const name = path[0] === 'amountFen' ? 'amountYuan' : (path[0] ?? '_');
-      errors[name] ??= issue.message;
-    }
+  let submission: NewAidRecord | undefined;
+  try {
+    // The command's own schema and messages, through the one helper; the form shows them beside its fields.
+    submission = parseInput(NewAidRecord, {
+      householdId,
+      date: values.date,
+      kind: values.kind,
+      objective: values.objective,
+      amountFen,
+      description: values.description,
+      items: values.kind === 'in_kind' ? items : undefined,
+    });
+  } catch (e) {
+    for (const [name, message] of Object.entries(fieldErrors(e, { amountFen: 'amountYuan' }))) errors[name] ??= message;
   }
-  return { values, errors, submission: parsed.success ? parsed.data : undefined };
+  return { values, errors, submission };
 }
 
 async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
@@ -270,9 +269,9 @@ async function submitDecision(req: PageRequest, m: RegExpExecArray): Promise<Pag
   };
   const input =
     f.get('decision') === 'reject'
-      ? { decision: 'reject', comment: f.get('comment') ?? '', householdIds: f.getAll('householdIds') }
+      ? { decision: 'reject' as const, comment: f.get('comment') ?? '', householdIds: f.getAll('householdIds') }
       : {
-          decision: 'confirm',
+          decision: 'confirm' as const,
           signaturePng: values.signaturePng,
           sealId: values.sealId,
           digest: f.get('digest') ?? '',
@@ -280,14 +279,9 @@ async function submitDecision(req: PageRequest, m: RegExpExecArray): Promise<Pag
         };
   if (input.decision === 'reject' && !input.householdIds?.length)
     delete (input as { householdIds?: string[] }).householdIds;
-  const parsed = DecisionInput.safeParse(input);
-  if (!parsed.success) {
-    const errors: Record<string, string> = {};
-    for (const i of parsed.error.issues) errors[String(i.path[0] ?? '_')] ??= i.message;
-    return packet(req, m, errors, 400, values);
-  }
   try {
-    await decide({ db, workflow: getWorkflow(), objects: getObjectStore(), now: req.now }, c, m[1]!, parsed.data);
+    // The command checks the decision against its schema itself; its issues come back as field errors.
+    await decide({ db, workflow: getWorkflow(), objects: getObjectStore(), now: req.now }, c, m[1]!, input);
   } catch (e) {
     const refused = refusedDecision(req, e);
     if (refused) return packet(req, m, refused, 409, values);
@@ -357,16 +351,16 @@ async function notice(req: PageRequest, m: RegExpExecArray, errors: Record<strin
 
 async function object(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
   // The API's schema, so the form cannot store what the API refuses (an over-long text).
-  const parsed = NewObjection.safeParse({ entryId: req.form.get('entryId') ?? '', text: req.form.get('text') ?? '' });
-  if (!parsed.success) {
-    const errors: Record<string, string> = {};
-    for (const i of parsed.error.issues) errors[String(i.path[0] ?? '_')] ??= i.message;
-    return notice(req, m, errors);
+  let input: NewObjection;
+  try {
+    input = parseInput(NewObjection, { entryId: req.form.get('entryId') ?? '', text: req.form.get('text') ?? '' });
+  } catch (e) {
+    return notice(req, m, fieldErrors(e));
   }
   // Counted once the form is well-formed, as the API counts after its schema, on the API's counter per client.
   await limitObjections(req.sourceIp, req.now);
   try {
-    const filed = await fileObjection(db, m[1]!, parsed.data, req.now);
+    const filed = await fileObjection(db, m[1]!, input, req.now);
     return { redirect: `/public/notices/${encodeURIComponent(m[1]!)}?filed=${filed.id}`, audited: filed.id };
   } catch (e) {
     if (e instanceof AppError && e.kind === 'not_found') throw e;
