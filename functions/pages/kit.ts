@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type Caller, type Role, requireRole } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
-import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
+import { AppError, forbidden, notFound } from '#shared/errors.ts';
 import { FloorReportQuery } from '#shared/floor/report.ts';
 import { formatYuan } from '#shared/money.ts';
+import { parseInput } from '#shared/validate.ts';
 import type { ChromeWords, Lang } from '#shared/web/chrome-words.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
 import type { Words } from '#shared/web/i18n.ts';
@@ -455,11 +456,10 @@ async function servePages<W extends ChromeWords>(
 
 /** The floor report's filters from a page's query string (this year by default). */
 export function reportQuery(req: PageRequest<ChromeWords>) {
-  const parsed = FloorReportQuery.safeParse({
+  const query = {
     year: req.query.get('year') ?? String(req.year),
     communityId: req.query.get('communityId') || undefined,
     unitId: req.query.get('unitId') || undefined,
-  });
-  if (!parsed.success) throw invalid('request.invalid', parsed.error.issues[0]?.message ?? '查询条件有误');
-  return parsed.data;
+  };
+  return parseInput(FloorReportQuery, query, '查询条件');
 }
