@@ -2,7 +2,7 @@ import type * as z from 'zod';
 import { type Caller, hasRole } from '../caller.ts';
 import { shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import { findHousehold } from '../household/index.ts';
 import { findPairing, refuseFrozen, refuseFrozenSince, requirePairedCadre } from '../pairing/index.ts';
 import { keys, stripKeys } from '../table.ts';
@@ -11,6 +11,7 @@ import {
   type AidRecord,
   type FloorStatus,
   floorStatus,
+  IdempotencyKey,
   NewAidRecord,
   NewReversal,
   recordIdFor,
@@ -83,6 +84,12 @@ export async function recordAid(
   trace: WriteTrace = { requestId: 'system' },
 ): Promise<RecordResult> {
   const input = parseInput(NewAidRecord, rawInput);
+  // The key is part of the command's input too: the API takes it from a header, the aid form from a field.
+  const key = IdempotencyKey.safeParse(idempotencyKey);
+  if (!key.success) {
+    const message = key.error.issues[0]?.message ?? '缺少 Idempotency-Key 请求头';
+    throw new AppError('aid.idempotency_key', message, [{ path: 'Idempotency-Key', message }]);
+  }
   const readAt = Date.now();
   const pairing = await requirePairedCadre(db, caller, input.householdId, input.date, now, {
     code: 'aid',
@@ -91,7 +98,7 @@ export async function recordAid(
   const year = yearOf(input);
 
   const record: AidRecord = {
-    id: recordIdFor(pairing.cadreId, idempotencyKey),
+    id: recordIdFor(pairing.cadreId, key.data),
     householdId: pairing.householdId,
     communityId: pairing.communityId,
     unitId: pairing.unitId,

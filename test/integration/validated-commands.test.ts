@@ -34,6 +34,10 @@ describe('a domain command called directly', () => {
     expect(e.issues?.map((i) => i.path).sort()).toStrictEqual(['amountFen', 'date', 'description', 'objective']);
     for (const issue of e.issues ?? []) expect(issue.message).toMatch(/\p{Script=Han}/u);
     expect(await listHouseholdYearRecords(db, w.householdId, w.communityId, 2026)).toStrictEqual([]);
+    // The idempotency key is part of the command's input: the aid form's field meets the API header's check.
+    const good = { ...bad, date: '2026-02-03', objective: 'livelihood', amountFen: 100, description: '生活补助' };
+    const key = await refusal(recordAid(db, caller, 'x'.repeat(500), good as never, new Date()));
+    expect([key.code, key.issues?.[0]?.path]).toStrictEqual(['aid.idempotency_key', 'Idempotency-Key']);
     const pairing = await refusal(
       createPairing(db, { cadreId: w.cadreId, householdId: w.householdId, year: 1999 }, new Date()),
     );
