@@ -2,12 +2,13 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { zhCN } from 'zod/locales';
-import { type Caller, callerFromClaims, type Role, requireRole } from '#shared/caller.ts';
+import { type Caller, callerFromClaims, type Role } from '#shared/caller.ts';
 import { AppError, type ErrorCode, type FieldIssue, RateLimitedError } from '#shared/errors.ts';
 import { parseInput } from '#shared/validate.ts';
 import { ROUTES, type RouteDef } from '../routes.ts';
 import type { ApiEvent, ApiResult } from './api-event.ts';
 import { auditTrail } from './audit.ts';
+import { authorizeRoles } from './authorize.ts';
 import { enterRequestScope, logger } from './logger.ts';
 
 export type { ApiEvent, ApiResult } from './api-event.ts';
@@ -210,7 +211,7 @@ export function authorize(event: ApiEvent): Caller {
   if (allow === 'public') return { sub: 'public', roles: new Set<Role>() };
   const caller = callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
   if (!allow) throw new AppError('auth.route', '此接口不对外开放');
-  requireRole(caller, ...(Object.keys(allow) as Role[]));
+  authorizeRoles(allow, caller);
   return caller;
 }
 

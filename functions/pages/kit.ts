@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Caller, type Role, requireRole } from '#shared/caller.ts';
+import type { Caller } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import { AppError, forbidden, notFound } from '#shared/errors.ts';
 import { FloorReportQuery } from '#shared/floor/report.ts';
@@ -8,6 +8,7 @@ import { parseInput } from '#shared/validate.ts';
 import type { ChromeWords, Lang } from '#shared/web/chrome-words.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
 import type { Words } from '#shared/web/i18n.ts';
+import { authorizeRoles } from '../lib/authorize.ts';
 import type { ApiEvent, ApiResult } from '../lib/http.ts';
 import { enterRequestScope, logger } from '../lib/logger.ts';
 import {
@@ -430,7 +431,7 @@ async function servePages<W extends ChromeWords>(
       const forged = forgeryRefusal(req, 'form');
       if (forged) return toResult(req, errorPage(req, forged, STATUS_OF[forged.kind]));
       // The same role check as every API route, from the same table; scopes are the domain's to check.
-      if (caller && allow !== 'public') requireRole(caller, ...(Object.keys(allow) as Role[]));
+      if (caller) authorizeRoles(allow, caller);
       const page = await handler(req, m);
       if (page.audited) {
         if (!site.audit) throw new Error(`${method} ${route.path} wrote, and this function audits nothing`);
