@@ -7,6 +7,7 @@ import { findHousehold } from '../household/index.ts';
 import { type Cadre, requireEntity } from '../registry/index.ts';
 import { keys, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
+import { HOLDS_FIGURES } from '../verification/holding.ts';
 
 /** The first campaign year the system accepts; earlier years are typos. */
 export const FIRST_YEAR = 2000;
@@ -99,8 +100,7 @@ export async function refuseFrozenSince(db: Db, pairing: Pairing, readAt: number
   if (fresh) refuseFrozen(fresh);
 }
 
-/** Round statuses that hold their community-year's figures (see `shared/verification`). */
-const HOLDING = new Set(['checking', 'awaiting_confirmation', 'objection_window', 'final']);
+const HOLDING = new Set<string>(HOLDS_FIGURES);
 
 /**
  * Refuses a new pairing in a community-year a round holds: it would add a household to figures being verified.

@@ -34,11 +34,7 @@ export type VerificationStatus = z.infer<typeof VerificationStatus>;
 /** Statuses in which the workflow execution is still running. */
 export const IN_FLIGHT: readonly VerificationStatus[] = ['checking', 'awaiting_confirmation', 'objection_window'];
 
-/**
- * Statuses in which a round holds its community-year's figures: from the freeze before its snapshot until it is
- * returned, expires, fails, is sent for reinvestigation or (after final) reopened.
- */
-export const HOLDS_FIGURES: readonly VerificationStatus[] = [...IN_FLIGHT, 'final'];
+export { HOLDS_FIGURES } from './holding.ts';
 
 /** Timings and sizes of one execution, fixed at its start and carried in its input. */
 export interface VerificationConfig {
