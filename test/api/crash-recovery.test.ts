@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '#infra/local/demo-data.ts';
 import { shanghaiDate } from '#shared/dates.ts';
-import { devToken, type RunningServer } from '../support/local-server.ts';
+import { devToken, type RunningServer, startServer } from '../support/local-server.ts';
 
 /**
  * Issue #10, part 6: the local stack killed with SIGKILL in the middle of a burst of aid writes, then started
@@ -20,70 +19,12 @@ const today = () => shanghaiDate(new Date());
 const year = () => Number(today().slice(0, 4));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface KillableServer extends RunningServer {
-  /** `kill -9`: no signal handler runs, nothing is flushed or closed. */
-  kill9(): Promise<void>;
-  output(): string;
-}
+/** A local stack the test may `kill -9` (`kill9`: no signal handler runs, nothing is flushed or closed). */
+type KillableServer = RunningServer;
 
 /** `infra/local/main.ts` as its own process (as `npm start` runs it), which the test may SIGKILL. */
-async function startKillable(dataDir: string, env: Record<string, string> = {}): Promise<KillableServer> {
-  const child: ChildProcess = spawn(process.execPath, ['infra/local/main.ts'], {
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const look = () => {
-      const m = /"url":"(http:[^"]+)"/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', look);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-  return {
-    url,
-    dataDir,
-    output: () => output,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-    kill9: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    fetch: async (path, init = {}) => {
-      const headers: Record<string, string> = { ...init.headers };
-      if (init.token) headers.authorization = `Bearer ${init.token}`;
-      if (init.body !== undefined) headers['content-type'] ??= 'application/json';
-      const res = await fetch(url + path, {
-        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-        headers,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      });
-      const text = await res.text();
-      let json: any;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, text, json };
-    },
-  };
-}
+const startKillable = (dataDir: string, env: Record<string, string> = {}): Promise<KillableServer> =>
+  startServer(env, dataDir);
 
 /** The JSON lines a server printed. */
 const logLines = (output: string) =>

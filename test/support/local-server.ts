@@ -8,6 +8,10 @@ export interface RunningServer {
   url: string;
   dataDir: string;
   stop(): Promise<void>;
+  /** Kills the process outright (SIGKILL), as a crash would. */
+  kill9(): Promise<void>;
+  /** Everything the process printed so far. */
+  output(): string;
   /** An authenticated request helper. */
   fetch(
     path: string,
@@ -42,14 +46,19 @@ export async function startServer(env: Record<string, string> = {}, dataDir?: st
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url,
     dataDir: dir,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+    kill9: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
     fetch: async (path, init = {}) => {
       const headers: Record<string, string> = { ...init.headers };
       if (init.token) headers.authorization = `Bearer ${init.token}`;
