@@ -361,7 +361,8 @@ async function object(req: PageRequest, m: RegExpExecArray): Promise<PageResult>
   await limitObjections(req.sourceIp, req.now);
   try {
     const filed = await fileObjection(db, m[1]!, input, req.now);
-    return { redirect: `/public/notices/${encodeURIComponent(m[1]!)}?filed=${filed.id}`, audited: filed.id };
+    // The receipt shows the reference code, which the person can read aloud and look up, not the internal id.
+    return { redirect: `/public/notices/${encodeURIComponent(m[1]!)}?filed=${filed.reference}`, audited: filed.id };
   } catch (e) {
     if (e instanceof AppError && e.kind === 'not_found') throw e;
     return notice(req, m, fieldErrors(e));

@@ -124,6 +124,8 @@ export const ROUTES = [
   { method: 'GET', path: '/notices', handler: 'list-notices', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/notices/{id}', handler: 'get-notice', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/notices/{id}/objections', handler: 'file-objection', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/objections', handler: 'list-objections', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'GET', path: '/objections/status', handler: 'objection-status', auth: 'public', allow: 'public' },
   {
     method: 'POST',
     path: '/objections/{id}/resolution',

@@ -64,6 +64,8 @@ export const TABLE_ACCESS: Record<
   // 'append' already grants, can replace any item too, so UpdateItem widens what it could touch by nothing.
   'file-objection': 'update',
   'resolve-objection': 'update',
+  'list-objections': 'read',
+  'objection-status': 'read',
   // No item of its own, but every API write appends its audit entry (functions/lib/audit.ts).
   'create-upload-url': 'append',
   pages: 'update',

@@ -100,6 +100,10 @@ export const keys = {
   /** A public notice (公示) and its entries. */
   notice: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'NOTICE' }),
   noticeEntry: (noticeId: string, entryId: string) => ({ pk: `NOTICE#${noticeId}`, sk: `ENTRY#${entryId}` }),
+  /** An objection's reference code (what the public reads aloud and looks up), pointing at the objection. */
+  objectionReference: (reference: string) => ({ pk: `OBJREF#${reference}`, sk: 'OBJREF' }),
+  /** Every objection, newest last (the admin's workspace): the listing of the byKind index. */
+  objectionListing: (filedAt: string, id: string) => ({ gsi3pk: 'KIND#objection', gsi3sk: `${filedAt}#${id}` }),
   /** An objection (异议) from the public, listed with its community-year. */
   objection: (id: string) => ({ pk: `OBJECTION#${id}`, sk: 'OBJECTION' }),
   objectionIndexes: (o: { communityId: string; year: number; noticeId: string; id: string }) => ({

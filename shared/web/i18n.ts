@@ -105,7 +105,7 @@ const zh = {
   objection: '提出异议',
   objectionText: '异议内容',
   submit: '提交',
-  objectionFiled: '异议已提交，编号',
+  objectionFiled: '异议已提交，回执编号（可凭此查询处理结果）',
   windowClosed: '公示期已结束。',
   underReview: '复核中',
   underReviewNote: '标“复核中”的家庭：有异议经核实成立，其帮扶数据正在重新核查，核查后将重新公示。',
@@ -216,7 +216,7 @@ const en: typeof zh = {
   objection: 'File an objection',
   objectionText: 'Your objection',
   submit: 'Submit',
-  objectionFiled: 'Objection filed, number',
+  objectionFiled: 'Objection filed; your reference (to look up what became of it):',
   windowClosed: 'The objection window has closed.',
   underReview: 'Under review',
   underReviewNote:

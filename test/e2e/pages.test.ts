@@ -194,8 +194,13 @@ describe('the community cadre and the public', () => {
     await publicPage.fill('#text', '我认为此户情况与实际不符');
     await publicPage.click('button[type=submit]');
     await publicPage.waitForURL(/filed=/);
-    const filedId = await publicPage.locator('[data-objection-id]').textContent();
-    expect(filedId).toMatch(/^[0-9a-f-]{36}$/);
+    const reference = await publicPage.locator('[data-objection-id]').textContent();
+    expect(reference).toMatch(
+      /^[34679ACDEFGHJKMNPQRTWXY]{3}-[34679ACDEFGHJKMNPQRTWXY]{3}-[34679ACDEFGHJKMNPQRTWXY]{3}$/,
+    );
+    // The receipt is what the person looks the objection up by.
+    const status = await publicPage.request.get(`/objections/status?reference=${reference}`);
+    expect(await status.json()).toMatchObject({ reference, status: 'open' });
     await page.context().close();
     await publicPage.context().close();
   });
