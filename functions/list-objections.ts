@@ -1,4 +1,4 @@
-import { listObjections, ObjectionListQuery } from '#shared/notice/index.ts';
+import { listObjections, ObjectionListQuery } from '#shared/notice/objections.ts';
 import { db } from './lib/clients.ts';
 import { apiHandler } from './lib/http.ts';
 

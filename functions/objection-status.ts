@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ObjectionReference, objectionStatus } from '#shared/notice/index.ts';
+import { ObjectionReference, objectionStatus } from '#shared/notice/objections.ts';
 import { db } from './lib/clients.ts';
 import { apiHandler } from './lib/http.ts';
 

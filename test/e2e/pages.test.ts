@@ -199,7 +199,9 @@ describe('the community cadre and the public', () => {
       /^[34679ACDEFGHJKMNPQRTWXY]{3}-[34679ACDEFGHJKMNPQRTWXY]{3}-[34679ACDEFGHJKMNPQRTWXY]{3}$/,
     );
     // The receipt is what the person looks the objection up by.
-    const status = await publicPage.request.get(`/objections/status?reference=${reference}`);
+    const status = await publicPage.request.get(
+      `${new URL(publicPage.url()).origin}/objections/status?reference=${reference}`,
+    );
     expect(await status.json()).toMatchObject({ reference, status: 'open' });
     await page.context().close();
     await publicPage.context().close();
