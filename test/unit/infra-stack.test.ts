@@ -48,7 +48,7 @@ describe('the deployed stack', () => {
     expect(resources[keyId]!.Properties.EnableKeyRotation).toBe(true);
   });
 
-  it('puts the JWT authorizer on every route except health, the public notices and the pages', () => {
+  it('puts the JWT authorizer on every route except health, the public notices, objections and the pages', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
     const keys = routes.map((r) => r.RouteKey).sort();
     expect(keys).toStrictEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
@@ -64,6 +64,8 @@ describe('the deployed stack', () => {
       'GET /health',
       'GET /notices',
       'GET /notices/{id}',
+      // The public looks an objection up by the reference on its receipt.
+      'GET /objections/status',
       'GET /public/{proxy+}',
       'POST /app/{proxy+}',
       'POST /notices/{id}/objections',
