@@ -16,6 +16,8 @@ import {
   decide,
   getVerification,
   listVerifications,
+  ReopenInput,
+  reopen,
   startVerification,
   verificationPacket,
 } from '#shared/verification/index.ts';
@@ -247,6 +249,29 @@ async function packet(
   };
 }
 
+/** An admin reopens a final community-year with a reason; the next round starts at once (as the API's reopen). */
+async function reopenRound(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  let input: { reason: string };
+  try {
+    input = parseInput(ReopenInput, { reason: req.form.get('reason') ?? '' });
+  } catch (e) {
+    return packet(req, m, fieldErrors(e));
+  }
+  try {
+    const next = await reopen(
+      { db, workflow: getWorkflow(), now: req.now, config: verificationConfig() },
+      c,
+      m[1]!,
+      input.reason,
+    );
+    return { redirect: `/app/verifications/${next.id}`, audited: m[1]! };
+  } catch (e) {
+    if (e instanceof AppError && e.kind === 'conflict') return packet(req, m, { _: e.message }, 409);
+    throw e;
+  }
+}
+
 /** The words for a decision the round no longer takes, with the domain's own reason after them. */
 function refusedDecision(req: PageRequest, e: unknown): Record<string, string> | undefined {
   if (!(e instanceof AppError) || e.kind !== 'conflict') return undefined;
@@ -429,6 +454,7 @@ export const PAGES: PageHandlers<'pages'> = {
   'GET /app/verifications/{id}': (req, m) => packet(req, m),
   'GET /app/verifications/{id}/signature': signature,
   'POST /app/verifications/{id}/decision': submitDecision,
+  'POST /app/verifications/{id}/reopen': reopenRound,
   'GET /app/reports/floor': floorPage,
   'GET /public/notices': notices,
   'GET /public/notices/{id}': (req, m) => notice(req, m),

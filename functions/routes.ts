@@ -211,6 +211,7 @@ export const PAGE_ROUTES = [
     handler: 'pages',
     allow: { communityCadre: 'own-community' },
   },
+  { method: 'POST', path: '/app/verifications/{id}/reopen', handler: 'pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/app/reports/floor', handler: 'pages', allow: READERS },
   { method: 'GET', path: '/app/downloads/floor.{format}', handler: 'page-downloads', allow: READERS },
   { method: 'GET', path: '/public/notices', handler: 'pages', allow: 'public' },

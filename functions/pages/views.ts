@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AidRecordView, HouseholdYearSummary } from '#shared/aid/ledger.ts';
 import { OBJECTIVES } from '#shared/aid/rules.ts';
+import { hasRole } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import type { FloorRow } from '#shared/floor/report.ts';
 import { FLOOR_FEN, formatYuan } from '#shared/money.ts';
@@ -368,6 +369,15 @@ ${v.decision && v.status === 'awaiting_confirmation' ? html`<p class="notice" ro
 ${v.digest ? html`<p class="muted digest">SHA-256 ${v.digest}</p>` : ''}
 ${v.noticeId ? html`<p><a href="/public/notices/${v.noticeId}">${req.t.notices}</a></p>` : ''}
 ${decisionCard(req, v)}
+${
+  v.status === 'final' && req.caller && hasRole(req.caller, 'admin')
+    ? html`<form method="post" action="/app/verifications/${v.id}/reopen" class="card">${csrfField(req)}
+<h2>${req.t.reopen}</h2><p class="muted">${req.t.reopenHint}</p>
+${field('reason', req.t.reopenReason, html`<textarea id="reason" name="reason" rows="2" required maxlength="1000"${invalidAttrs('reason', errors.reason)}></textarea>`, errors.reason)}
+<button type="submit" class="secondary">${req.t.reopen}</button>
+</form>`
+    : ''
+}
 ${v.households.map((h) => packetHousehold(req, v, h))}
 ${
   canDecide && v.digest

@@ -86,6 +86,10 @@ const zh = {
   reject: '退回',
   comment: '退回意见',
   decided: '已作出决定。',
+  reopen: '重新开启核查',
+  reopenReason: '重新开启的原因（将记入审计记录）',
+  reopenHint:
+    '本社区本年度结果已定稿。如审计或核实发现需要更正，可重新开启：将解除锁定并开始新一轮核查，由社区干部重新确认和公示。',
   decisionStale: '决定未被记录：核查材料已变化。',
   decisionExpired: '决定未被记录：本轮核查已失效。',
   decisionFailed: '决定未被记录：本轮核查已中止。',
@@ -197,6 +201,10 @@ const en: typeof zh = {
   reject: 'Reject',
   comment: 'Comment',
   decided: 'Decision recorded.',
+  reopen: 'Reopen verification',
+  reopenReason: 'Reason for reopening (kept in the audit trail)',
+  reopenHint:
+    'This community-year is final. If an audit or a check finds something to correct, reopen it: the figures are unlocked and a new round starts, to be confirmed and posted again.',
   decisionStale: 'Not recorded: the packet has changed.',
   decisionExpired: 'Not recorded: this round has expired.',
   decisionFailed: 'Not recorded: this round has failed.',

@@ -16,6 +16,7 @@ import { admin, cadreUser, communityCadreUser, makeAid } from '../support/factor
 import { invoke } from '../support/invoke.ts';
 import {
   confirmedRound,
+  finalRound,
   type RecordingWorkflow,
   roundAwaitingDecision,
   useRecordingWorkflow,
@@ -165,6 +166,8 @@ beforeAll(async () => {
   const published = await pairedWorld(year);
   const { noticeId, entryId } = await confirmedRound(published.communityId, year);
   const fresh = await pairedWorld(year);
+  const finished = await pairedWorld(year);
+  const { verificationId: finalId } = await finalRound(finished.communityId, year);
 
   FIXTURES = {
     'POST /app/dev-login': {
@@ -213,6 +216,13 @@ beforeAll(async () => {
       action: `/app/verifications/${verificationId}/decision`,
       page: `/app/verifications/${verificationId}`,
       fields: { decision: 'reject', comment: '请重新核对' },
+      writes: 'table',
+    },
+    'POST /app/verifications/{id}/reopen': {
+      user: admin,
+      action: `/app/verifications/${finalId}/reopen`,
+      page: `/app/verifications/${finalId}`,
+      fields: { reason: '审计发现漏登一笔' },
       writes: 'table',
     },
     'POST /public/notices/{id}/objections': {
