@@ -181,8 +181,10 @@ export async function returnHouseholdsStep(db: Db, input: { verificationId: stri
       { expression: 'attribute_exists(pk)' },
     );
   });
-  await setStatus(db, v.id, 'returned', ['awaiting_confirmation']);
+  // Released before the status moves, so whoever sees `returned` can correct at once (a resumed step releases
+  // again, harmlessly, before it sets the status).
   await releaseFigures(db, v);
+  await setStatus(db, v.id, 'returned', ['awaiting_confirmation']);
   return { returned: returned.length };
 }
 

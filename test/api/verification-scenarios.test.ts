@@ -123,7 +123,7 @@ describe('verification scenarios', () => {
         .map((h: { householdId: string }) => h.householdId),
     ).toStrictEqual([w.householdIds[1]]);
     await sleep(200);
-    expect((await w.execution(round1.id)).status).toBe('SUCCEEDED');
+    expect((await w.ended(round1.id)).status).toBe('SUCCEEDED');
     expect(await w.states(round1.id)).toStrictEqual([...HAPPY_PATH.slice(0, 9), 'ReturnHouseholds']);
 
     const sentBack = (await server.fetch(`/households/${w.householdIds[1]}/aid?year=${thisYear()}`, { token: w.cadre }))
@@ -289,6 +289,7 @@ describe('confirmation timeout', () => {
     await w.clean(w.householdIds[0]!);
     const v = await w.start();
     await w.until(v.id, 'expired', 15_000);
+    await w.ended(v.id);
     const states = await w.states(v.id);
     expect(states.filter((s) => s === 'Remind')).toHaveLength(3);
     expect(states.slice(-3)).toStrictEqual(['Expire', 'ExpiredOrDecided', 'Expired']);

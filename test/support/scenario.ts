@@ -148,6 +148,15 @@ export async function communityWorld(server: RunningServer, households = 2) {
     async execution(id: string) {
       return ok(server.fetch(`/_local/executions/${id}`));
     },
+    /** The execution once it has ended: a round's status moves inside its last step, a moment before the end. */
+    async ended(id: string, ms = 5_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const e = await w.execution(id);
+        if (e.status !== 'RUNNING' || Date.now() > deadline) return e;
+        await sleep(50);
+      }
+    },
   };
   return w;
 }
