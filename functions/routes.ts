@@ -142,6 +142,9 @@ export const ROUTES = [
   },
   // The pages: public to API Gateway, because a browser sends its token in a cookie, which the page Lambda verifies.
   { method: 'GET', path: '/app/downloads/{proxy+}', handler: 'page-downloads', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin', handler: 'admin-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
@@ -162,7 +165,7 @@ export type RouteHandler = (typeof ROUTES)[number]['handler'];
 export interface PageRouteDef {
   method: 'GET' | 'POST';
   path: string;
-  handler: 'pages' | 'page-downloads';
+  handler: 'pages' | 'page-downloads' | 'admin-pages';
   allow: RouteDef['allow'];
 }
 
@@ -214,6 +217,9 @@ export const PAGE_ROUTES = [
   { method: 'POST', path: '/app/verifications/{id}/reopen', handler: 'pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/app/reports/floor', handler: 'pages', allow: READERS },
   { method: 'GET', path: '/app/downloads/floor.{format}', handler: 'page-downloads', allow: READERS },
+  { method: 'GET', path: '/app/admin', handler: 'admin-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/objections', handler: 'admin-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/objections/{id}/resolution', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/public/notices', handler: 'pages', allow: 'public' },
   { method: 'GET', path: '/public/notices/{id}', handler: 'pages', allow: 'public' },
   { method: 'POST', path: '/public/notices/{id}/objections', handler: 'pages', allow: 'public' },
@@ -226,3 +232,6 @@ export type PageKey<H extends PageRouteDef['handler']> =
       ? `${M} ${P}`
       : never
     : never;
+
+/** The Lambdas that serve pages: signed in by cookie, public to API Gateway, checked by the page kit. */
+export const PAGE_LAMBDAS: ReadonlySet<string> = new Set(PAGE_ROUTES.map((r) => r.handler));

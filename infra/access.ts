@@ -70,6 +70,8 @@ export const TABLE_ACCESS: Record<
   'create-upload-url': 'append',
   pages: 'update',
   'page-downloads': 'read',
+  // Resolves objections (an UpdateItem of the objection and its notice entry), and later registry edits.
+  'admin-pages': 'update',
   'verify-freeze': 'update',
   'verify-snapshot': 'batch',
   'verify-check-households': 'batch',

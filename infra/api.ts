@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ROUTES } from '#functions/routes.ts';
+import { PAGE_LAMBDAS, ROUTES } from '#functions/routes.ts';
 import type { Auth } from './auth.ts';
 import { LinkageFunction } from './functions.ts';
 import { grantResidentIdKey } from './personal-data.ts';
@@ -91,10 +91,16 @@ export class Api extends Construct {
     // A resolution signals the round waiting on open objections, so it moves on at once.
     props.stateMachine.grantTaskResponse(this.functions.get('resolve-objection')!);
     props.stateMachine.grantTaskResponse(this.functions.get('pages')!);
+    // The admin's pages resolve objections, which signals the round waiting on them.
+    props.stateMachine.grantTaskResponse(this.functions.get('admin-pages')!);
+    // Every page Lambda verifies the sign-in cookie against the user pool (functions/lib/session.ts).
+    for (const handler of PAGE_LAMBDAS) {
+      const fn = this.functions.get(handler)!;
+      fn.addEnvironment('USER_POOL_ID', props.auth.userPool.userPoolId);
+      fn.addEnvironment('USER_POOL_CLIENT_ID', props.auth.client.userPoolClientId);
+      fn.addEnvironment('COGNITO_DOMAIN', props.auth.domainUrl);
+    }
     const pages = this.functions.get('pages')!;
-    pages.addEnvironment('USER_POOL_ID', props.auth.userPool.userPoolId);
-    pages.addEnvironment('USER_POOL_CLIENT_ID', props.auth.client.userPoolClientId);
-    pages.addEnvironment('COGNITO_DOMAIN', props.auth.domainUrl);
     const register = this.functions.get('register-household')!;
     register.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
     props.idHashSecret.grantRead(register);

@@ -53,3 +53,10 @@ export function durationSeconds(text: string): number | undefined {
   const [w, d, h, min, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number];
   return (((w * 7 + d) * 24 + h) * 60 + min) * 60 + s;
 }
+
+/** An instant as a person in China reads it: Beijing time, `2026-11-30 11:47` (for pages and exports). */
+export function beijingTime(instant: Date | string): string {
+  const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  if (Number.isNaN(ms)) return String(instant);
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}

@@ -38,6 +38,8 @@ export interface PageSite<W extends ChromeWords = Words> {
    * middleware uses); a function whose pages write nothing passes none and carries no audit code.
    */
   audit?: (write: { caller: Caller | undefined; action: string; entityId: string; requestId: string }) => Promise<void>;
+  /** Styles only this function's pages use, after the shared ones (so each bundle carries only its own). */
+  css?: string;
 }
 
 /** One page request: the path's parts, the query, the form body, who is signed in, and the words to use. */
@@ -53,6 +55,8 @@ export interface PageRequest<W extends ChromeWords = Words> {
   lang: Lang;
   t: W;
   label: (code: string) => string;
+  /** The function's own styles (`PageSite.css`). */
+  css: string;
   now: Date;
   year: number;
   nonce: string;
@@ -99,6 +103,7 @@ export function readRequest<W extends ChromeWords>(
     lang,
     t: site.words[lang],
     label: (code) => site.labels?.[lang][code] ?? code,
+    css: site.css ?? '',
     now,
     year: Number(shanghaiDate(now).slice(0, 4)),
     nonce: randomBytes(16).toString('base64'),
@@ -238,6 +243,7 @@ export function layout(
 ): Html {
   const c = req.caller;
   const nav: Html[] = [];
+  if (c?.roles.has('admin')) nav.push(html`<a href="/app/admin">${req.t.admin}</a>`);
   if (c && (c.roles.has('admin') || c.roles.has('auditor'))) {
     nav.push(
       html`<a href="/app/reports/floor">${req.t.floorReport}</a>`,
@@ -254,7 +260,7 @@ export function layout(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${refresh ? html`<meta http-equiv="refresh" content="${refresh.seconds}; url=${refresh.url}">` : ''}
 <title>${title} · ${req.t.appName}</title>
-<style nonce="${req.nonce}">${raw(CSS)}</style>
+<style nonce="${req.nonce}">${raw(CSS + req.css)}</style>
 </head>
 <body>
 <a href="#main" class="skip">${req.lang === 'zh' ? '跳到正文' : 'Skip to content'}</a>

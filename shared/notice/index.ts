@@ -355,7 +355,7 @@ export async function resolveObjection(
   }
   const v = await getVerification(db, item.verificationId as string);
   if (v.resolutionToken) await deps.workflow.sendTaskSuccess(v.resolutionToken, { resolved: id });
-  return { id, status, note: input.note };
+  return { id, status, note: input.note, ...(item.reference ? { reference: item.reference as string } : {}) };
 }
 
 /** Letters and digits that cannot be misread or misheard for one another (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V). */

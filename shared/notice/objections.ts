@@ -123,3 +123,54 @@ export async function listObjections(db: Db, rawQuery: unknown) {
     nextCursor: next ? Buffer.from(JSON.stringify(next), 'utf8').toString('base64url') : null,
   };
 }
+
+/** What an objection is about, as the admin reads it: the notice (community, year, round) and the entry. */
+export interface ObjectionSubject {
+  notice?: { communityName: string; year: number; round: number; verificationId: string; status: string };
+  entry?: { name: string; memberCount: number; totalFen: number; underReview: boolean };
+}
+
+/**
+ * The notice and entry of each listed objection, read once per distinct notice and entry (a page of 50 is a
+ * few dozen GetItems at most), keyed by objection id. A notice or entry that is gone leaves its half empty.
+ */
+export async function objectionSubjects(
+  db: Db,
+  objections: readonly { id: string; noticeId: string; entryId: string }[],
+): Promise<Map<string, ObjectionSubject>> {
+  const notices = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  const entries = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  const out = new Map<string, ObjectionSubject>();
+  await Promise.all(
+    objections.map(async (o) => {
+      if (!notices.has(o.noticeId)) notices.set(o.noticeId, getItem(db, keys.notice(o.noticeId)));
+      const entryKey = `${o.noticeId}\n${o.entryId}`;
+      if (!entries.has(entryKey)) entries.set(entryKey, getItem(db, keys.noticeEntry(o.noticeId, o.entryId)));
+      const [n, e] = await Promise.all([notices.get(o.noticeId), entries.get(entryKey)]);
+      out.set(o.id, {
+        ...(n
+          ? {
+              notice: {
+                communityName: n.communityName as string,
+                year: n.year as number,
+                round: n.round as number,
+                verificationId: n.verificationId as string,
+                status: n.status as string,
+              },
+            }
+          : {}),
+        ...(e
+          ? {
+              entry: {
+                name: e.name as string,
+                memberCount: e.memberCount as number,
+                totalFen: e.totalFen as number,
+                underReview: e.underReview === true,
+              },
+            }
+          : {}),
+      });
+    }),
+  );
+  return out;
+}

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
-import { ROUTES, type RouteDef, type Scope } from '#functions/routes.ts';
+import { PAGE_LAMBDAS, ROUTES, type RouteDef, type Scope } from '#functions/routes.ts';
 import type { DevTokenRequest } from '#infra/local/tokens.ts';
 import { Role } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
@@ -22,7 +22,7 @@ type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 type Allow = RouteDef['allow'];
 
 /** The page Lambdas serve HTML and read the sign-in cookie themselves; they are not API routes. */
-const PAGE_HANDLERS = new Set(['pages', 'page-downloads']);
+const PAGE_HANDLERS = PAGE_LAMBDAS;
 const API_ROUTES: readonly RouteDef[] = ROUTES.filter((r) => !PAGE_HANDLERS.has(r.handler));
 const ROLES = Role.options;
 

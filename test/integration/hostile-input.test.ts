@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { db } from '#functions/lib/clients.ts';
 import { type ApiEvent, type ApiResult, MAX_BODY_BYTES } from '#functions/lib/http.ts';
-import { ROUTES, type RouteDef } from '#functions/routes.ts';
+import { PAGE_LAMBDAS, ROUTES, type RouteDef } from '#functions/routes.ts';
 import type { DevTokenRequest } from '#infra/local/tokens.ts';
 import { NewReceipt } from '#shared/aid/receipt.ts';
 import { NewAidRecord, NewReversal } from '#shared/aid/rules.ts';
@@ -178,7 +178,7 @@ const FIXTURES: Record<string, Fixture> = {
   },
 };
 
-const PAGE_HANDLERS = new Set(['pages', 'page-downloads']);
+const PAGE_HANDLERS = PAGE_LAMBDAS;
 const POST_ROUTES: readonly RouteDef[] = ROUTES.filter((r) => r.method === 'POST' && !PAGE_HANDLERS.has(r.handler));
 const routeKey = (r: RouteDef) => `${r.method} ${r.path}`;
 

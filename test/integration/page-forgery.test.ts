@@ -4,14 +4,16 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handler as adminPages } from '#functions/admin-pages.ts';
 import { db } from '#functions/lib/clients.ts';
 import type { ApiResult } from '#functions/lib/http.ts';
 import { csrfToken, registerLocalSession } from '#functions/lib/session.ts';
 import { handler as pages } from '#functions/pages.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
-import { PAGE_ROUTES } from '#functions/routes.ts';
+import { PAGE_LAMBDAS, PAGE_ROUTES } from '#functions/routes.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
+import { fileObjection } from '#shared/notice/index.ts';
 import { admin, cadreUser, communityCadreUser, makeAid } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
 import {
@@ -78,13 +80,17 @@ async function send(browser: Browser, r: Request): Promise<ApiResult> {
   const cookie = browser.header();
   const event = buildApiEvent({
     method: r.method ?? 'GET',
-    routePath: rawPath.startsWith('/public/') ? '/public/{proxy+}' : '/app/{proxy+}',
+    routePath: rawPath.startsWith('/public/')
+      ? '/public/{proxy+}'
+      : rawPath.startsWith('/app/admin')
+        ? '/app/admin/{proxy+}'
+        : '/app/{proxy+}',
     rawPath,
     headers: { host: HOST, ...(cookie ? { cookie } : {}), ...r.headers },
     query: Object.fromEntries(new URLSearchParams(query ?? '')),
     body: r.body,
   });
-  const res = await pages(event, {} as Context);
+  const res = await (rawPath.startsWith('/app/admin') ? adminPages : pages)(event, {} as Context);
   browser.keep(res);
   return res;
 }
@@ -165,6 +171,7 @@ beforeAll(async () => {
   const verificationId = await roundAwaitingDecision(deciding.communityId, year);
   const published = await pairedWorld(year);
   const { noticeId, entryId } = await confirmedRound(published.communityId, year);
+  const objection = await fileObjection(db, noticeId, { entryId, text: '伪造测试：此户情况不符' }, new Date());
   const fresh = await pairedWorld(year);
   const finished = await pairedWorld(year);
   const { verificationId: finalId } = await finalRound(finished.communityId, year);
@@ -225,6 +232,13 @@ beforeAll(async () => {
       fields: { reason: '审计发现漏登一笔' },
       writes: 'table',
     },
+    'POST /app/admin/objections/{id}/resolution': {
+      user: admin,
+      action: `/app/admin/objections/${objection.id}/resolution`,
+      page: '/app/admin/objections',
+      fields: { upheld: 'no', note: '经核实情况属实' },
+      writes: 'table',
+    },
     'POST /public/notices/{id}/objections': {
       action: `/public/notices/${noticeId}/objections`,
       page: `/public/notices/${noticeId}`,
@@ -234,7 +248,7 @@ beforeAll(async () => {
   };
 });
 
-const FORM_ROUTES = PAGE_ROUTES.filter((r) => r.handler === 'pages' && r.method !== 'GET');
+const FORM_ROUTES = PAGE_ROUTES.filter((r) => PAGE_LAMBDAS.has(r.handler) && r.method !== 'GET');
 const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
 it('has a fixture for every page route that is not a GET, and every such route is a POST', () => {
@@ -243,7 +257,12 @@ it('has a fixture for every page route that is not a GET, and every such route i
 });
 
 it('puts the token first in every form that posts, in every page source', () => {
-  const sources = ['functions/pages.ts', ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`)];
+  const sources = [
+    'functions/pages.ts',
+    'functions/admin-pages.ts',
+    ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`),
+    ...readdirSync('functions/admin-pages').map((f) => `functions/admin-pages/${f}`),
+  ];
   let forms = 0;
   for (const file of sources) {
     const text = readFileSync(file, 'utf8');

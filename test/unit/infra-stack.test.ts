@@ -1,9 +1,9 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '#functions/routes.ts';
+import { PAGE_LAMBDAS, ROUTES } from '#functions/routes.ts';
 import { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
 import { BATCH_WRITE_PARTITIONS } from '#infra/access.ts';
 import { LinkageAidStack } from '#infra/stack.ts';
@@ -59,6 +59,8 @@ describe('the deployed stack', () => {
     // The pages verify the sign-in cookie themselves (functions/lib/session.ts): browsers send no bearer header.
     expect(open).toStrictEqual([
       'GET /app',
+      'GET /app/admin',
+      'GET /app/admin/{proxy+}',
       'GET /app/downloads/{proxy+}',
       'GET /app/{proxy+}',
       'GET /health',
@@ -67,6 +69,7 @@ describe('the deployed stack', () => {
       // The public looks an objection up by the reference on its receipt.
       'GET /objections/status',
       'GET /public/{proxy+}',
+      'POST /app/admin/{proxy+}',
       'POST /app/{proxy+}',
       'POST /notices/{id}/objections',
       'POST /public/{proxy+}',
@@ -122,6 +125,16 @@ describe('the deployed stack', () => {
     expect(functions.length).toBe(new Set(ROUTES.map((r) => r.handler)).size + Object.keys(WORKFLOW_TASKS).length + 1);
     for (const [, fn] of functions) {
       expect([fn.Properties.Runtime, fn.Properties.Architectures]).toStrictEqual(['nodejs22.x', ['arm64']]);
+    }
+  });
+
+  it('gives every page Lambda the user pool it verifies sign-in cookies against', () => {
+    const app = new App({ context: noBundling });
+    const stack = new LinkageAidStack(app, 'Pages', { env: ENV });
+    const found = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    for (const handler of PAGE_LAMBDAS) {
+      const id = stack.getLogicalId(stack.api.functions.get(handler)!.node.defaultChild as CfnElement);
+      expect(found[id]!.Properties.Environment.Variables, handler).toHaveProperty('USER_POOL_ID');
     }
   });
 

@@ -1,0 +1,46 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { ADMIN_WORDS, type AdminWords } from '#shared/web/admin-words.ts';
+import { adminHome } from './admin-pages/home.ts';
+import { objectionsPage, resolveFromPage } from './admin-pages/objections.ts';
+import { appendAudit, auditEntry } from './lib/audit.ts';
+import type { ApiEvent, ApiResult } from './lib/http.ts';
+import { type PageHandlers, pageServer } from './pages/kit.ts';
+
+/*
+ * GET/POST /app/admin/…: the admin's workspace (registry, pairings, imports, objections, accounts). A Lambda of
+ * its own: the field pages' function is at its bundle budget, and a cadre's phone never needs these. The kit
+ * is the same (sign-in, CSRF, the role check from `PAGE_ROUTES`), so every door checks the same way.
+ */
+
+export const PAGES: PageHandlers<'admin-pages', AdminWords> = {
+  'GET /app/admin': adminHome,
+  'GET /app/admin/objections': (req) => objectionsPage(req),
+  'POST /app/admin/objections/{id}/resolution': resolveFromPage,
+};
+
+const CSS = `
+blockquote{margin:.5rem 0;padding:.5rem .75rem;border-left:4px solid #888;background:#fafafa;white-space:pre-wrap}
+fieldset{border:1px solid #ddd;border-radius:.35rem;margin:.75rem 0}fieldset label{font-weight:400}
+main{max-width:75rem}
+`;
+
+const serve = pageServer('admin-pages', PAGES, {
+  words: ADMIN_WORDS,
+  css: CSS,
+  audit: ({ caller, action, entityId, requestId }) =>
+    appendAudit(
+      auditEntry({
+        caller: caller ?? { sub: 'public', roles: new Set() },
+        action,
+        entityId,
+        requestId,
+        status: 303,
+        at: new Date(),
+      }),
+    ),
+});
+
+export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
+  serve(event),
+);

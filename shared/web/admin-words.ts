@@ -1,0 +1,86 @@
+/**
+ * The admin workspace's words, Chinese (the default) and English. Its pages are a Lambda of their own
+ * (`functions/admin-pages.ts`), so these stay out of the field pages' bundle and theirs out of this one.
+ */
+import { CHROME_WORDS, type ChromeWords, type Lang } from './chrome-words.ts';
+
+const zh = {
+  ...(CHROME_WORDS.zh as ChromeWords),
+  adminHome: '管理工作台',
+  adminIntro:
+    '一年的工作按这个顺序进行：建立名册（社区、单位、干部、困难家庭）→ 结对 → 导入资金台账 → 发起核查 → 处理公示异议。',
+  registry: '名册',
+  communities: '社区',
+  units: '帮扶单位',
+  cadres: '帮扶责任人',
+  households: '困难家庭',
+  pairings: '结对',
+  imports: '批量导入',
+  objections: '公示异议',
+  accounts: '账号',
+  openObjections: '待处理的异议',
+  resolvedObjections: '已处理的异议',
+  noOpenObjections: '没有待处理的异议。',
+  noResolvedObjections: '还没有处理过的异议。',
+  reference: '回执编号',
+  filedAt: '提出时间',
+  objectionText: '异议内容',
+  notice: '公示',
+  entry: '公示条目',
+  resolve: '处理',
+  upheld: '异议成立（该户退回重新核查）',
+  dismissed: '异议不成立',
+  resolutionNote: '处理说明',
+  chooseOutcome: '请选择异议是否成立',
+  statusOpen: '待处理',
+  statusUpheld: '成立',
+  statusDismissed: '不成立',
+  resolvedBy: '处理人',
+  resolvedAt: '处理时间',
+  resolvedOk: '已处理异议',
+  more: '更多',
+  beijingTime: '北京时间',
+  packet: '核查材料',
+};
+
+const en: typeof zh = {
+  ...(CHROME_WORDS.en as ChromeWords),
+  adminHome: 'Admin workspace',
+  adminIntro:
+    'A year runs in this order: build the registry (communities, units, cadres, households) → pair → import the fund ledger → start verification → handle objections to the notices.',
+  registry: 'Registry',
+  communities: 'Communities',
+  units: 'Work units',
+  cadres: 'Cadres',
+  households: 'Households',
+  pairings: 'Pairings',
+  imports: 'Bulk import',
+  objections: 'Objections',
+  accounts: 'Accounts',
+  openObjections: 'Open objections',
+  resolvedObjections: 'Resolved objections',
+  noOpenObjections: 'No open objections.',
+  noResolvedObjections: 'No objection has been resolved yet.',
+  reference: 'Reference',
+  filedAt: 'Filed',
+  objectionText: 'Objection',
+  notice: 'Notice',
+  entry: 'Entry',
+  resolve: 'Resolve',
+  upheld: 'Upheld (the household goes back for re-investigation)',
+  dismissed: 'Dismissed',
+  resolutionNote: 'Note',
+  chooseOutcome: 'Choose whether the objection is upheld',
+  statusOpen: 'Open',
+  statusUpheld: 'Upheld',
+  statusDismissed: 'Dismissed',
+  resolvedBy: 'Resolved by',
+  resolvedAt: 'Resolved',
+  resolvedOk: 'Objection resolved',
+  more: 'More',
+  beijingTime: 'Beijing time',
+  packet: 'Verification packet',
+};
+
+export const ADMIN_WORDS: Record<Lang, typeof zh> = { zh, en };
+export type AdminWords = typeof zh;
