@@ -64,6 +64,13 @@ import {
  * also checks each page's roles from `PAGE_ROUTES` (functions/routes.ts) before the page below runs.
  */
 
+/**
+ * Whether the signed-in cadre answers for the household on some days of the year (the current cadre, or a former
+ * one for the days before the handover): the form is offered, and the ledger checks each entry's date.
+ */
+const answersFor = (s: { periods: { cadreId: string }[] }, cadreId: string | undefined) =>
+  !!cadreId && s.periods.some((p) => p.cadreId === cadreId);
+
 const signedIn = (req: PageRequest) => {
   if (!req.caller) throw new AppError('auth.required', '请先登录');
   return req.caller;
@@ -95,13 +102,13 @@ async function home(req: PageRequest): Promise<PageResult> {
 async function household(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
   const c = signedIn(req);
   const s = await householdYearSummary(db, c, m[1]!, Number(req.query.get('year') ?? req.year));
-  return { title: s.headName, body: householdPage(req, s, c.cadreId === s.cadreId, req.query.has('saved')) };
+  return { title: s.headName, body: householdPage(req, s, answersFor(s, c.cadreId), req.query.has('saved')) };
 }
 
 async function showAidForm(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
   const c = signedIn(req);
   const s = await householdYearSummary(db, c, m[1]!, req.year);
-  if (c.cadreId !== s.cadreId) throw forbidden('aid.not_paired', '您今年未与该家庭结对，不能为其登记帮扶');
+  if (!answersFor(s, c.cadreId)) throw forbidden('aid.not_paired', '您今年未与该家庭结对，不能为其登记帮扶');
   if (s.locked || s.frozenBy) {
     // Said before the form is filled in: the ledger would refuse whatever it holds.
     return {
@@ -198,7 +205,7 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
         return {
           status: 409,
           title: req.t.recordAid,
-          body: householdPage(req, s, c.cadreId === s.cadreId, false, e.message),
+          body: householdPage(req, s, answersFor(s, c.cadreId), false, e.message),
         };
       }
       Object.assign(errors, fieldErrors(e, { amountFen: 'amountYuan' }));
@@ -217,7 +224,7 @@ async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult
   } catch (e) {
     if (!isHeldFigures(e) || !/^[\w-]{1,64}$/.test(householdId)) throw e;
     const s = await householdYearSummary(db, c, householdId, req.year);
-    return { status: 409, title: s.headName, body: householdPage(req, s, c.cadreId === s.cadreId, false, e.message) };
+    return { status: 409, title: s.headName, body: householdPage(req, s, answersFor(s, c.cadreId), false, e.message) };
   }
   return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1` };
 }

@@ -40,6 +40,28 @@ export const ROUTES = [
     allow: { admin: 'any', auditor: 'any' },
   },
   { method: 'POST', path: '/pairings', handler: 'create-pairing', auth: 'jwt', allow: { admin: 'any' } },
+  {
+    method: 'GET',
+    path: '/pairings',
+    handler: 'list-pairings',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any' },
+  },
+  {
+    method: 'POST',
+    path: '/pairings/reassignment',
+    handler: 'reassign-pairing',
+    auth: 'jwt',
+    allow: { admin: 'any' },
+  },
+  { method: 'POST', path: '/pairings/end', handler: 'end-pairing', auth: 'jwt', allow: { admin: 'any' } },
+  {
+    method: 'POST',
+    path: '/pairings/carry-over',
+    handler: 'carry-over-pairings',
+    auth: 'jwt',
+    allow: { admin: 'any' },
+  },
   { method: 'POST', path: '/aid-records', handler: 'record-aid', auth: 'jwt', allow: { cadre: 'paired-cadre' } },
   {
     method: 'POST',

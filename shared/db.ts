@@ -50,7 +50,7 @@ export function createDb(config: DbConfig): Db {
  */
 export async function* scanPages(
   db: Db,
-  filter: { expression: string; names: Record<string, string> },
+  filter: { expression: string; names: Record<string, string>; values?: Record<string, unknown> },
 ): AsyncGenerator<Record<string, unknown>[]> {
   let start: Record<string, unknown> | undefined;
   do {
@@ -59,6 +59,7 @@ export async function* scanPages(
         TableName: db.table,
         FilterExpression: filter.expression,
         ExpressionAttributeNames: filter.names,
+        ExpressionAttributeValues: filter.values,
         ExclusiveStartKey: start,
       }),
     );

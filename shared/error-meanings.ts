@@ -64,6 +64,13 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'pairing.year_future': 'pairings are made for this year or the next only',
   'pairing.household_unknown': 'the household to pair does not exist',
   'pairing.exists': 'the household is paired with another cadre that year',
+  'pairing.not_found': 'the household has no pairing that year',
+  'pairing.ended': 'the pairing was ended: no reassignment, and no other end date',
+  'pairing.cadre_unknown': 'the cadre to pair or hand over to does not exist',
+  'pairing.cadre_inactive': 'the cadre to hand over to is deactivated',
+  'pairing.date_out_of_range':
+    "a reassignment's or end's date is outside the pairing's year or before its current period",
+  'pairing.carry_over_years': 'a carry-over goes from one year to the next, into this year or the next only',
   // Verification and publication
   'verification.not_found': 'no such verification round',
   'verification.not_yours': 'the caller may not see this round',

@@ -81,6 +81,12 @@ export const ERROR_CODES = {
   'pairing.year_future': 'invalid',
   'pairing.household_unknown': 'invalid',
   'pairing.exists': 'conflict',
+  'pairing.not_found': 'not_found',
+  'pairing.ended': 'conflict',
+  'pairing.cadre_unknown': 'invalid',
+  'pairing.cadre_inactive': 'invalid',
+  'pairing.date_out_of_range': 'invalid',
+  'pairing.carry_over_years': 'invalid',
   // Verification and publication
   'verification.not_found': 'not_found',
   'verification.not_yours': 'forbidden',

@@ -35,6 +35,8 @@ export type RegistryKind = 'community' | 'unit' | 'cadre' | 'household' | 'verif
 const communityYear = (communityId: string, year: number) => ({ gsi1pk: `COMMUNITY#${communityId}#YEAR#${year}` });
 /** Partition of the cadre-year index. */
 const cadreYear = (cadreId: string, year: number) => ({ gsi2pk: `CADRE#${cadreId}#YEAR#${year}` });
+/** Partition of a unit's pairings of one year, in the byKind index. */
+const unitYear = (unitId: string, year: number) => ({ gsi3pk: `UNIT#${unitId}#YEAR#${year}` });
 
 /**
  * Every key the code writes or reads. `pk`/`sk` identify the item; `gsiN*` place it in an index.
@@ -53,12 +55,29 @@ export const keys = {
   /** Sort-key prefix of one household inside its community-year partition. */
   householdInCommunityYear: (householdId: string) => `HOUSEHOLD#${householdId}#`,
   cadreYear,
-  /** Where a pairing sits in the community-year and cadre-year indexes. */
-  pairingIndexes: (p: { householdId: string; communityId: string; cadreId: string; year: number }) => ({
+  /**
+   * Where a pairing sits in the community-year and cadre-year indexes, and in its unit-year listing (byKind):
+   * the pairings a unit answers for, without reading its cadres one by one.
+   */
+  pairingIndexes: (p: { householdId: string; communityId: string; cadreId: string; unitId: string; year: number }) => ({
     ...communityYear(p.communityId, p.year),
     gsi1sk: `HOUSEHOLD#${p.householdId}#PAIRING`,
     ...cadreYear(p.cadreId, p.year),
     gsi2sk: `HOUSEHOLD#${p.householdId}`,
+    ...unitYear(p.unitId, p.year),
+    gsi3sk: `HOUSEHOLD#${p.householdId}`,
+  }),
+  unitYear,
+  /**
+   * A former cadre's mark on a reassigned household-year: only in that cadre's byCadreYear partition, so the
+   * household stays among the cadre's "my households" (handed over). Never in byCommunityYear: reports read
+   * the pairing alone, once per household.
+   */
+  pairingHandover: (householdId: string, year: number, cadreId: string) => ({
+    pk: `HOUSEHOLD#${householdId}`,
+    sk: `HANDOVER#${year}#${cadreId}`,
+    ...cadreYear(cadreId, year),
+    gsi2sk: `HOUSEHOLD#${householdId}`,
   }),
   /**
    * One ledger entry. Its own partition, keyed by an id derived from the idempotency key, so that the

@@ -6,7 +6,7 @@ import { shanghaiDate } from '#shared/dates.ts';
 import type { FloorRow } from '#shared/floor/report.ts';
 import { FLOOR_FEN, formatYuan } from '#shared/money.ts';
 import type { Notice, NoticeEntry } from '#shared/notice/index.ts';
-import type { Pairing } from '#shared/pairing/index.ts';
+import type { CadrePairing } from '#shared/pairing/index.ts';
 import type { Community, Unit } from '#shared/registry/index.ts';
 import type { Verification, verificationPacket } from '#shared/verification/index.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
@@ -46,12 +46,13 @@ export function recordControl(
 }
 
 /** The cadre's home: this year's households, each with its progress toward the floor. */
-export function cadreHome(req: PageRequest, households: { pairing: Pairing; totalFen: number }[]): Html {
+export function cadreHome(req: PageRequest, households: { pairing: CadrePairing; totalFen: number }[]): Html {
   if (!households.length) return html`<p>${req.t.noEntries}</p>`;
   return html`<p class="muted">${req.t.year} ${req.year}</p>${households.map(
     ({ pairing: p, totalFen }) => html`<section class="card" aria-labelledby="h-${p.householdId}">
 <h2 id="h-${p.householdId}"><a href="/app/households/${p.householdId}">${p.headName}</a> <span class="muted">· ${p.memberCount} 人</span></h2>
 ${floorProgress(req, totalFen)}
+${p.handedOver ? html`<p class="muted">${req.t.handedOver(p.handedOver.from)}</p>` : ''}
 ${p.returnedBy ? html`<p class="alert">${req.t.returned}：${p.returnComment ?? ''}</p>` : ''}
 ${recordControl(req, p.householdId, p.year, !!p.lockedBy, p.frozenBy ?? null, true)}
 </section>`,

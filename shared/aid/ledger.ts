@@ -5,6 +5,7 @@ import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import { findHousehold } from '../household/index.ts';
 import { findPairing, refuseFrozen, refuseFrozenSince, requirePairedCadre } from '../pairing/index.ts';
+import { cadreInScope, cadresOf, type PairingPeriod, periodsOf } from '../pairing/periods.ts';
 import { keys, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
 import {
@@ -118,7 +119,7 @@ export async function recordAid(
   let stored: Record<string, unknown> | undefined;
   try {
     refuseFrozen(pairing);
-    await refuseFrozenSince(db, pairing, readAt);
+    await refuseFrozenSince(db, pairing, readAt, { cadreId: pairing.cadreId, date: input.date, code: 'aid' });
   } catch (e) {
     // A retry of an entry stored before the freeze is answered as before: it is in the round's snapshot.
     stored = await getItem(db, keys.aidRecord(record.id));
@@ -155,13 +156,15 @@ export async function reverseAid(
 ): Promise<AidRecordView> {
   const input = parseInput(NewReversal, rawInput);
   const original = await getAidRecord(db, recordId);
-  const isAdmin = hasRole(caller, 'admin');
-  if (!isAdmin && !(hasRole(caller, 'cadre') && caller.cadreId === original.cadreId)) {
-    throw forbidden('aid.not_recorder', '只有登记该记录的帮扶责任人或管理员可以冲正');
-  }
-  if (original.reverses) throw conflict('aid.reversal_of_reversal', '冲正记录不能再次冲正');
   const readAt = Date.now();
   const pairing = await findPairing(db, original.householdId, original.year);
+  const isAdmin = hasRole(caller, 'admin');
+  // The cadre in scope is the one answering on the entry's date (after a reassignment, perhaps not its recorder).
+  const inScope = pairing ? cadreInScope(pairing, original.date) : original.cadreId;
+  if (!isAdmin && !(hasRole(caller, 'cadre') && !!caller.cadreId && caller.cadreId === inScope)) {
+    throw forbidden('aid.not_recorder', '只有登记该记录的帮扶责任人（该日期负责的帮扶责任人）或管理员可以冲正');
+  }
+  if (original.reverses) throw conflict('aid.reversal_of_reversal', '冲正记录不能再次冲正');
   if (pairing) refuseFrozen(pairing);
 
   const reversal: AidRecord = {
@@ -211,6 +214,10 @@ export interface HouseholdYearSummary extends FloorStatus, Omit<Totals, 'totalFe
   frozenBy: string | null;
   /** The round that sent this household back for correction, and why; null when it was not returned. */
   returned: { verificationId: string; comment: string } | null;
+  /** Who answered when (one period unless the household was reassigned); empty without a pairing. */
+  periods: PairingPeriod[];
+  /** The last day new entries may be dated, when the pairing was ended. */
+  endedOn: string | null;
   records: (AidRecordView & { reversedBy?: string })[];
 }
 
@@ -228,7 +235,7 @@ export async function householdYearSummary(
   if (!household) throw notFound('household.not_found', '困难家庭不存在');
   const allowed =
     hasRole(caller, 'admin', 'auditor') ||
-    (hasRole(caller, 'cadre') && !!caller.cadreId && pairing?.cadreId === caller.cadreId) ||
+    (hasRole(caller, 'cadre') && !!caller.cadreId && !!pairing && cadresOf(pairing).includes(caller.cadreId)) ||
     (hasRole(caller, 'communityCadre') && !!caller.communityId && household.communityId === caller.communityId);
   if (!allowed) throw forbidden('household.not_yours', '您无权查看该家庭的帮扶记录');
 
@@ -245,6 +252,8 @@ export async function householdYearSummary(
     locked: !!pairing?.lockedBy,
     frozenBy: pairing?.frozenBy ?? null,
     returned: pairing?.returnedBy ? { verificationId: pairing.returnedBy, comment: pairing.returnComment ?? '' } : null,
+    periods: pairing ? periodsOf(pairing) : [],
+    endedOn: pairing?.endedOn ?? null,
     ...floorStatus(totals.totalFen),
     cashFen: totals.cashFen,
     inKindFen: totals.inKindFen,

@@ -4,6 +4,7 @@ import { type Db, putIfAbsent } from '../db.ts';
 import { conflict, forbidden } from '../errors.ts';
 import type { ObjectStore } from '../objects.ts';
 import { findPairing, refuseFrozen, refuseFrozenSince } from '../pairing/index.ts';
+import { cadreInScope } from '../pairing/periods.ts';
 import { PngBase64, pngSha256 } from '../png.ts';
 import { keys } from '../table.ts';
 import { parseInput } from '../validate.ts';
@@ -42,13 +43,15 @@ export async function recordReceipt(
   const input = parseInput(NewReceipt, rawInput);
   const { db } = deps;
   const record = await getAidRecord(db, recordId);
+  const readAt = Date.now();
+  const pairing = await findPairing(db, record.householdId, record.year);
+  // Scope follows the entry's date: the cadre answering on that day (its recorder unless it was reassigned).
+  const inScope = pairing ? cadreInScope(pairing, record.date) : record.cadreId;
   const allowed =
-    (hasRole(caller, 'cadre') && caller.cadreId === record.cadreId) ||
+    (hasRole(caller, 'cadre') && !!caller.cadreId && caller.cadreId === inScope) ||
     (hasRole(caller, 'communityCadre') && caller.communityId === record.communityId);
   if (!allowed) throw forbidden('receipt.not_allowed', '只有登记该记录的帮扶责任人或所在社区干部可以登记签收');
   if (record.reverses) throw conflict('receipt.for_reversal', '冲正记录无需签收');
-  const readAt = Date.now();
-  const pairing = await findPairing(db, record.householdId, record.year);
   if (pairing) refuseFrozen(pairing);
 
   const sha = input.imagePng ? pngSha256(input.imagePng) : undefined;

@@ -1,13 +1,14 @@
 import * as z from 'zod';
 import type { Caller } from '../caller.ts';
 import { aidYear, shanghaiDate } from '../dates.ts';
-import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
+import { type Db, getItem, getMany, putIfAbsent, queryAll } from '../db.ts';
 import { conflict, forbidden, invalid } from '../errors.ts';
 import { findHousehold } from '../household/index.ts';
 import { type Cadre, requireEntity } from '../registry/index.ts';
 import { keys, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
 import { HOLDS_FIGURES } from '../verification/holding.ts';
+import { acceptsEntryOn, cadreInScope, cadresOf, currentPeriod, type PairingPeriod, periodOn } from './periods.ts';
 
 /** The first campaign year the system accepts; earlier years are typos. */
 export const FIRST_YEAR = 2000;
@@ -58,7 +59,22 @@ export interface Pairing {
   /** Set when a verification round sent this household back to its cadre, with the reason. */
   returnedBy?: string;
   returnComment?: string;
+  /**
+   * Who answered when, oldest first, once the household has been reassigned (`periods.ts`); absent means the
+   * pairing's cadre for the whole year. `cadreId`/`unitId` are always the current (last) period's.
+   */
+  periods?: PairingPeriod[];
+  /** The last day new entries may be dated, once the pairing was ended; the household stays in every report. */
+  endedOn?: string;
+  endedAt?: string;
+  /** The year this pairing was carried over from, when a carry-over made it. */
+  carriedFrom?: number;
+  /** Bumped by every reassignment or end: the condition that keeps two of them from overwriting each other. */
+  version?: number;
 }
+
+/** A pairing as a former cadre sees it among "my households": the household was handed over on `from`. */
+export type CadrePairing = Pairing & { handedOver?: { from: string; to: string } };
 
 /**
  * How long a freeze check may be relied on: a write whose pairing read is older than this reads the pairing
@@ -94,10 +110,16 @@ export function refuseFrozen(pairing: Pick<Pairing, 'lockedBy' | 'frozenBy' | 'y
  * Keeps a write behind the freeze when its pairing read has grown old (a slow request): reads the pairing again
  * and refuses if it has been frozen meanwhile. A prompt write pays nothing.
  */
-export async function refuseFrozenSince(db: Db, pairing: Pairing, readAt: number): Promise<void> {
+export async function refuseFrozenSince(
+  db: Db,
+  pairing: Pairing,
+  readAt: number,
+  scope?: { cadreId: string; date: string; code: 'aid' | 'outcome' },
+): Promise<void> {
   if (Date.now() - readAt <= WRITE_FENCE_MS) return;
   const fresh = await findPairing(db, pairing.householdId, pairing.year);
   if (fresh) refuseFrozen(fresh);
+  if (fresh && scope) refuseOutOfScope(fresh, scope.cadreId, scope.date, scope.code);
 }
 
 const HOLDING = new Set<string>(HOLDS_FIGURES);
@@ -106,7 +128,7 @@ const HOLDING = new Set<string>(HOLDS_FIGURES);
  * Refuses a new pairing in a community-year a round holds: it would add a household to figures being verified.
  * Reads the round pointer and the round (not the verification module: it imports this one).
  */
-async function refuseFrozenCommunityYear(db: Db, communityId: string, year: number): Promise<void> {
+export async function refuseFrozenCommunityYear(db: Db, communityId: string, year: number): Promise<void> {
   const pointer = await getItem<{ verificationId: string }>(db, keys.currentRound(communityId, year));
   if (!pointer) return;
   const round = await getItem<{ status: string }>(db, keys.verification(pointer.verificationId));
@@ -167,10 +189,53 @@ export async function findPairing(db: Db, householdId: string, year: number): Pr
   return item ? (stripKeys(item) as unknown as Pairing) : undefined;
 }
 
-/** A cadre's pairings in a year: the cadre's "my households". */
-export async function listCadrePairings(db: Db, cadreId: string, year: number): Promise<Pairing[]> {
+/**
+ * A cadre's pairings in a year: the cadre's "my households". A household handed over to another cadre is
+ * listed too, marked `handedOver` (the former cadre still answers for the days before it).
+ */
+export async function listCadrePairings(db: Db, cadreId: string, year: number): Promise<CadrePairing[]> {
   const items = await queryAll(db, { index: 'byCadreYear', partition: keys.cadreYear(cadreId, year).gsi2pk });
-  return items.map((i) => stripKeys(i) as unknown as Pairing);
+  return resolveCadreItems(db, cadreId, items);
+}
+
+/**
+ * Turns byCadreYear items into pairings as `cadreId` sees them: a handover mark becomes its household's pairing
+ * marked `handedOver`, unless the cadre answers for the household again (its pairing is listed itself).
+ */
+export async function resolveCadreItems(
+  db: Db,
+  cadreId: string,
+  items: Record<string, unknown>[],
+): Promise<CadrePairing[]> {
+  const marks = items.filter((i) => i.entity === 'pairing-handover');
+  const pairingsOfMarks = marks.length
+    ? await getMany(
+        db,
+        marks.map((m) => keys.pairing(m.householdId as string, m.year as number)),
+      )
+    : [];
+  const byHousehold = new Map(
+    pairingsOfMarks.map((p) => [p.householdId as string, stripKeys(p) as unknown as Pairing]),
+  );
+  const out: CadrePairing[] = [];
+  for (const item of items) {
+    if (item.entity === 'pairing') {
+      out.push(stripKeys(item) as unknown as Pairing);
+      continue;
+    }
+    const pairing = byHousehold.get(item.householdId as string);
+    if (!pairing || pairing.cadreId === cadreId || !cadresOf(pairing).includes(cadreId)) continue;
+    out.push({ ...pairing, handedOver: handoverOf(pairing, cadreId) });
+  }
+  return out;
+}
+
+/** When and to whom `cadreId` last handed the household over. */
+function handoverOf(p: Pairing, cadreId: string): { from: string; to: string } {
+  const periods = p.periods ?? [];
+  const last = periods.map((x) => x.cadreId).lastIndexOf(cadreId);
+  const next = periods[last + 1] ?? currentPeriod(p);
+  return { from: next.from, to: next.cadreId };
 }
 
 /**
@@ -194,8 +259,35 @@ export async function requirePairedCadre(
   }
   const year = aidYear(date);
   const pairing = await findPairing(db, householdId, year);
-  if (!pairing || pairing.cadreId !== caller.cadreId) {
+  if (!pairing || !cadresOf(pairing).includes(caller.cadreId)) {
     throw forbidden(`${what.code}.not_paired`, `您在 ${year} 年未与该家庭结对，不能为其登记${what.label}`);
   }
-  return pairing;
+  // Scope follows the entry's date: a former cadre answers for the days before the handover, the new one after.
+  if (cadreInScope(pairing, date) !== caller.cadreId) {
+    const period = periodOn(pairing, date);
+    throw forbidden(
+      `${what.code}.not_paired`,
+      `该家庭 ${date} 由其他帮扶责任人负责（${period ? `自 ${period.from} 起` : '结对交接'}），您只能登记您负责期间的${what.label}`,
+    );
+  }
+  if (!acceptsEntryOn(pairing, date)) {
+    throw forbidden(
+      `${what.code}.not_paired`,
+      `该家庭 ${year} 年的结对已于 ${pairing.endedOn} 结束，不能登记此后日期的${what.label}`,
+    );
+  }
+  const period = periodOn(pairing, date)!;
+  // The entry carries the cadre and unit of the period it falls in (a former cadre's entry stays with them).
+  return { ...pairing, cadreId: period.cadreId, unitId: period.unitId };
+}
+
+/**
+ * After a slow write's fresh read (see `refuseFrozenSince`), also refuses when the date has meanwhile passed to
+ * another cadre: narrows the window in which a reassignment and an entry cross. An entry that still crosses is
+ * harmless: its scope is decided by its date (`cadreInScope`), so exactly one cadre can correct it.
+ */
+export function refuseOutOfScope(fresh: Pairing, cadreId: string, date: string, code: 'aid' | 'outcome'): void {
+  if (cadreInScope(fresh, date) !== cadreId || !acceptsEntryOn(fresh, date)) {
+    throw forbidden(`${code}.not_paired`, `该家庭 ${date} 已由其他帮扶责任人负责或结对已结束，不能登记`);
+  }
 }

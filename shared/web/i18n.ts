@@ -40,6 +40,7 @@ const zh = {
   reversed: '已冲正',
   reversal: '冲正记录',
   returned: '已退回修改',
+  handedOver: (from: string) => `已移交：自 ${from} 起由其他帮扶责任人负责；此前日期的记录仍由您登记和更正。`,
   locked: '本年度数据已确认锁定',
   frozen: (year: number, round: string) =>
     `本户 ${year} 年帮扶数据正在核查中（第\u00a0${round}\u00a0轮），暂不能登记或冲正；如需更正，请联系社区干部退回该户。`,
@@ -151,6 +152,8 @@ const en: typeof zh = {
   reversed: 'Reversed',
   reversal: 'Reversal',
   returned: 'Returned for correction',
+  handedOver: (from: string) =>
+    `Handed over: another cadre answers from ${from}; you still record and correct entries dated before.`,
   locked: "This year's figures are confirmed and locked",
   frozen: (year: number, round: string) =>
     `This household's ${year} figures are being verified (round ${round}): nothing can be recorded or reversed now. To correct something, ask the community cadre to return the household.`,
