@@ -7,7 +7,6 @@ import { hasRole } from '#shared/caller.ts';
 import { AppError, type ErrorCode, forbidden, invalid, notFound } from '#shared/errors.ts';
 import { floorReport } from '#shared/floor/report.ts';
 import { MAX_ENTRY_FEN, parseYuan } from '#shared/money.ts';
-import { fileObjection, getNotice, listNotices, NewObjection } from '#shared/notice/index.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
 import { type Community, findEntity, listEntities, type Unit } from '#shared/registry/index.ts';
 import { parseInput } from '#shared/validate.ts';
@@ -28,7 +27,6 @@ import { appendAudit, auditEntry } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { getObjectStore } from './lib/objects.ts';
-import { limitObjections } from './lib/rate-limit.ts';
 import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } from './lib/session.ts';
 import { verificationConfig } from './lib/verification-config.ts';
 import { getWorkflow } from './lib/workflow.ts';
@@ -50,8 +48,6 @@ import {
   floorReportPage,
   freshAidForm,
   householdPage,
-  noticePage,
-  noticesPage,
   packetIsSettling,
   packetPage,
   recordControl,
@@ -368,39 +364,6 @@ async function floorPage(req: PageRequest): Promise<PageResult> {
   return { title: req.t.floorReport, body: floorReportPage(req, report.rows, communities, units, q) };
 }
 
-async function notices(req: PageRequest): Promise<PageResult> {
-  return { title: req.t.noticeBoard, body: noticesPage(req, await listNotices(db)) };
-}
-
-async function notice(req: PageRequest, m: RegExpExecArray, errors: Record<string, string> = {}): Promise<PageResult> {
-  const n = await getNotice(db, m[1]!);
-  return {
-    status: Object.keys(errors).length ? 400 : 200,
-    title: `${req.t.noticeBoard} · ${n.communityName} ${n.year}`,
-    body: noticePage(req, n, req.query.get('filed') ?? undefined, errors),
-  };
-}
-
-async function object(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
-  // The API's schema, so the form cannot store what the API refuses (an over-long text).
-  let input: NewObjection;
-  try {
-    input = parseInput(NewObjection, { entryId: req.form.get('entryId') ?? '', text: req.form.get('text') ?? '' });
-  } catch (e) {
-    return notice(req, m, fieldErrors(e));
-  }
-  // Counted once the form is well-formed, as the API counts after its schema, on the API's counter per client.
-  await limitObjections(req.sourceIp, req.now);
-  try {
-    const filed = await fileObjection(db, m[1]!, input, req.now);
-    // The receipt shows the reference code, which the person can read aloud and look up, not the internal id.
-    return { redirect: `/public/notices/${encodeURIComponent(m[1]!)}?filed=${filed.reference}`, audited: filed.id };
-  } catch (e) {
-    if (e instanceof AppError && e.kind === 'not_found') throw e;
-    return notice(req, m, fieldErrors(e));
-  }
-}
-
 async function signIn(req: PageRequest): Promise<PageResult> {
   const local = localSession();
   // With local sign-in switched off there is no one to sign in as: say so rather than send to a page that is gone.
@@ -463,9 +426,6 @@ export const PAGES: PageHandlers<'pages'> = {
   'POST /app/verifications/{id}/decision': submitDecision,
   'POST /app/verifications/{id}/reopen': reopenRound,
   'GET /app/reports/floor': floorPage,
-  'GET /public/notices': notices,
-  'GET /public/notices/{id}': (req, m) => notice(req, m),
-  'POST /public/notices/{id}/objections': object,
 };
 
 const serve = pageServer('pages', PAGES, {

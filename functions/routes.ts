@@ -170,8 +170,8 @@ export const ROUTES = [
   { method: 'GET', path: '/app', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
-  { method: 'GET', path: '/public/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
-  { method: 'POST', path: '/public/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/public/{proxy+}', handler: 'public-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/public/{proxy+}', handler: 'public-pages', auth: 'public', allow: 'public' },
 ] as const satisfies readonly RouteDef[];
 
 /** The handler file of a route. */
@@ -187,7 +187,7 @@ export type RouteHandler = (typeof ROUTES)[number]['handler'];
 export interface PageRouteDef {
   method: 'GET' | 'POST';
   path: string;
-  handler: 'pages' | 'page-downloads' | 'admin-pages';
+  handler: 'pages' | 'page-downloads' | 'admin-pages' | 'public-pages';
   allow: RouteDef['allow'];
 }
 
@@ -242,9 +242,9 @@ export const PAGE_ROUTES = [
   { method: 'GET', path: '/app/admin', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/app/admin/objections', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/objections/{id}/resolution', handler: 'admin-pages', allow: { admin: 'any' } },
-  { method: 'GET', path: '/public/notices', handler: 'pages', allow: 'public' },
-  { method: 'GET', path: '/public/notices/{id}', handler: 'pages', allow: 'public' },
-  { method: 'POST', path: '/public/notices/{id}/objections', handler: 'pages', allow: 'public' },
+  { method: 'GET', path: '/public/notices', handler: 'public-pages', allow: 'public' },
+  { method: 'GET', path: '/public/notices/{id}', handler: 'public-pages', allow: 'public' },
+  { method: 'POST', path: '/public/notices/{id}/objections', handler: 'public-pages', allow: 'public' },
 ] as const satisfies readonly PageRouteDef[];
 
 /** A page's key (`GET /app/households/{id}`), by the Lambda that serves it. */

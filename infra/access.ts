@@ -76,6 +76,8 @@ export const TABLE_ACCESS: Record<
   'page-downloads': 'read',
   // Resolves objections (an UpdateItem of the objection and its notice entry), and later registry edits.
   'admin-pages': 'update',
+  // Files objections from the public: an UpdateItem of its rate-limit counter and of the notice's accepted set.
+  'public-pages': 'update',
   'verify-freeze': 'update',
   'verify-snapshot': 'batch',
   'verify-check-households': 'batch',

@@ -106,7 +106,10 @@ export class Api extends Construct {
     props.idHashSecret.grantRead(register);
     grantResidentIdKey(props.key, { seal: [register], reveal: [this.functions.get('get-household')!] });
     // Both ways of filing an objection share one per-client limit (the route and the public form).
-    new RateLimitKey(this, 'RateLimit', { key: props.key, functions: [this.functions.get('file-objection')!, pages] });
+    new RateLimitKey(this, 'RateLimit', {
+      key: props.key,
+      functions: [this.functions.get('file-objection')!, this.functions.get('public-pages')!],
+    });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.ONE_YEAR,

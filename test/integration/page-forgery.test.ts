@@ -9,6 +9,7 @@ import { db } from '#functions/lib/clients.ts';
 import type { ApiResult } from '#functions/lib/http.ts';
 import { csrfToken, registerLocalSession } from '#functions/lib/session.ts';
 import { handler as pages } from '#functions/pages.ts';
+import { handler as publicPages } from '#functions/public-pages.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
 import { PAGE_LAMBDAS, PAGE_ROUTES } from '#functions/routes.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
@@ -90,7 +91,8 @@ async function send(browser: Browser, r: Request): Promise<ApiResult> {
     query: Object.fromEntries(new URLSearchParams(query ?? '')),
     body: r.body,
   });
-  const res = await (rawPath.startsWith('/app/admin') ? adminPages : pages)(event, {} as Context);
+  const lambda = rawPath.startsWith('/app/admin') ? adminPages : rawPath.startsWith('/public/') ? publicPages : pages;
+  const res = await lambda(event, {} as Context);
   browser.keep(res);
   return res;
 }
@@ -262,6 +264,8 @@ it('puts the token first in every form that posts, in every page source', () => 
     'functions/admin-pages.ts',
     ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`),
     ...readdirSync('functions/admin-pages').map((f) => `functions/admin-pages/${f}`),
+    'functions/public-pages.ts',
+    ...readdirSync('functions/public-pages').map((f) => `functions/public-pages/${f}`),
   ];
   let forms = 0;
   for (const file of sources) {

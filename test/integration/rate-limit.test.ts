@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as fileObjection } from '#functions/file-objection.ts';
 import { csrfToken } from '#functions/lib/session.ts';
-import { handler as pages } from '#functions/pages.ts';
+import { handler as pages } from '#functions/public-pages.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { createDb, putIfAbsent } from '#shared/db.ts';
 import { keys } from '#shared/table.ts';

@@ -13,7 +13,7 @@ let registered = false;
 
 /** Page Lambdas by the path prefix API Gateway routes to them (functions/routes.ts). */
 async function lambdaFor(path: string): Promise<Handler> {
-  const name = path.startsWith('/app/admin') ? 'admin-pages' : 'pages';
+  const name = path.startsWith('/app/admin') ? 'admin-pages' : path.startsWith('/public/') ? 'public-pages' : 'pages';
   return ((await import(`#functions/${name}.ts`)) as { handler: Handler }).handler;
 }
 
@@ -44,7 +44,11 @@ export class PageClient {
     const [rawPath, query] = path.split('?') as [string, string | undefined];
     const event = buildApiEvent({
       method,
-      routePath: rawPath.startsWith('/app/admin') ? '/app/admin/{proxy+}' : '/app/{proxy+}',
+      routePath: rawPath.startsWith('/app/admin')
+        ? '/app/admin/{proxy+}'
+        : rawPath.startsWith('/public/')
+          ? '/public/{proxy+}'
+          : '/app/{proxy+}',
       rawPath,
       headers: {
         host: HOST,

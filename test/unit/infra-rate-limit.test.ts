@@ -33,7 +33,7 @@ describe('the per-client rate limit on AWS', () => {
       .filter(([, fn]) => fn.Properties.Environment?.Variables?.RATE_LIMIT_KEY_SECRET_ARN?.Ref === secretId)
       .map(([id]) => id)
       .sort();
-    expect(withArn).toStrictEqual([logicalIdOf('file-objection'), logicalIdOf('pages')].sort());
+    expect(withArn).toStrictEqual([logicalIdOf('file-objection'), logicalIdOf('public-pages')].sort());
     const readers = ofType('AWS::IAM::Policy')
       .filter(([, p]) =>
         (p.Properties.PolicyDocument.Statement as any[]).some(
