@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { findUser, listUsers, localClaimsOf, markSignedIn, maySignIn, type User } from '#shared/accounts/index.ts';
 import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
 import { itemsTotalFen, MAX_ITEMS, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
@@ -412,17 +413,47 @@ async function devLogin(req: PageRequest): Promise<PageResult> {
     if (!(await pageCaller(token))) throw new AppError('auth.invalid_token', '登录令牌无效');
     return { redirect: safeNextPath(req.query.get('next')), cookies: [tokenCookie(token, req.secure)] };
   }
+  const chosen = req.form.get('user') ?? '';
+  if (req.method === 'POST' && chosen.startsWith(ACCOUNT_PREFIX)) {
+    // A user an admin invited: signed in with exactly the role and scope of their account, unless disabled.
+    const user = await findUser(db, chosen.slice(ACCOUNT_PREFIX.length));
+    if (!maySignIn(user)) throw forbidden('auth.account_disabled', '该账号不存在或已停用，不能登录');
+    const signed = local.demoUsers.length ? await local.signUser?.(localClaimsOf(user)) : undefined;
+    if (!signed) throw notFound('auth.local_sign_in_off', '本地登录已关闭');
+    await markSignedIn(db, user.username, req.now);
+    return { redirect: '/app/', cookies: [tokenCookie(signed, req.secure)] };
+  }
   if (req.method === 'POST') {
-    const signed = await local.signDemo(req.form.get('user') ?? '');
+    const signed = await local.signDemo(chosen);
     if (!signed) throw invalid('request.invalid', '没有这个演示用户');
     return { redirect: '/app/', cookies: [tokenCookie(signed, req.secure)] };
   }
-  return { title: req.t.devLogin, body: devLoginPage(req, local.demoUsers) };
+  // The accounts an admin invited, after the demo users; disabled ones are not offered.
+  const invited = local.signUser && local.demoUsers.length ? (await listUsers(db, { limit: 200 })).items : [];
+  return {
+    title: req.t.devLogin,
+    body: devLoginPage(
+      req,
+      local.demoUsers,
+      invited.filter(maySignIn).map((u) => ({ value: `${ACCOUNT_PREFIX}${u.username}`, label: accountLabel(u) })),
+    ),
+  };
+}
+
+/** The value of an invited user's choice on the local sign-in page (demo users are named bare). */
+const ACCOUNT_PREFIX = 'account:';
+
+function accountLabel(u: User): string {
+  const scope = u.cadreId ? ` · ${u.cadreId}` : u.communityId ? ` · ${u.communityId}` : '';
+  return `${u.username}（${u.role}${scope}）`;
 }
 
 async function callback(req: PageRequest): Promise<PageResult> {
   const token = await exchangeCode(req.query.get('code') ?? '', `${req.origin}/app/callback`);
   if (!token) throw new AppError('auth.sign_in_failed', '登录失败，请重试');
+  // The first sign-in of an invited account makes it active in the admin's list.
+  const username = (await pageCaller(token))?.username;
+  if (username) await markSignedIn(db, username, req.now);
   return { redirect: '/app/', cookies: [tokenCookie(token, req.secure)] };
 }
 

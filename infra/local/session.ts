@@ -1,0 +1,31 @@
+import type { LocalSession } from '#functions/lib/session.ts';
+import { findUser, maySignIn } from '#shared/accounts/index.ts';
+import { Role } from '#shared/caller.ts';
+import type { Db } from '#shared/db.ts';
+import { DEMO_USERS } from './demo-data.ts';
+import { signDevToken, verifyDevToken } from './tokens.ts';
+
+/**
+ * The local stack's sign-in for the pages: its own tokens, the demo users, and the users an admin invited (the
+ * account list in the table). A token of an invited user names them (`cognito:username`), and is honoured only
+ * while their account is not disabled: disabling takes effect at the next page, as a cookie is checked on each.
+ * (On AWS, Cognito refuses a disabled user's sign-in; an ID token already issued lasts until it expires.)
+ */
+export function localSignInSession(opts: { jwtKey: Uint8Array; db: Db; enabled: boolean }): LocalSession {
+  const { jwtKey, db, enabled } = opts;
+  return {
+    verify: async (token) => {
+      const claims = await verifyDevToken(jwtKey, token);
+      const username = claims?.['cognito:username'];
+      if (!claims || typeof username !== 'string') return claims;
+      return maySignIn(await findUser(db, username)) ? claims : undefined;
+    },
+    signDemo: async (user) =>
+      enabled && user in DEMO_USERS ? signDevToken(jwtKey, DEMO_USERS[user as keyof typeof DEMO_USERS]) : undefined,
+    demoUsers: enabled ? Object.keys(DEMO_USERS) : [],
+    signUser: async ({ username, groups, ...rest }) =>
+      enabled
+        ? signDevToken(jwtKey, { ...rest, groups: groups.filter((g) => Role.safeParse(g).success) as Role[] }, username)
+        : undefined,
+  };
+}
