@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { findUser, listUsers, localClaimsOf, markSignedIn, maySignIn, type User } from '#shared/accounts/index.ts';
+import { markSignedIn } from '#shared/accounts/list.ts';
 import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
 import { itemsTotalFen, MAX_ITEMS, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
@@ -415,12 +415,9 @@ async function devLogin(req: PageRequest): Promise<PageResult> {
   }
   const chosen = req.form.get('user') ?? '';
   if (req.method === 'POST' && chosen.startsWith(ACCOUNT_PREFIX)) {
-    // A user an admin invited: signed in with exactly the role and scope of their account, unless disabled.
-    const user = await findUser(db, chosen.slice(ACCOUNT_PREFIX.length));
-    if (!maySignIn(user)) throw forbidden('auth.account_disabled', '该账号不存在或已停用，不能登录');
-    const signed = local.demoUsers.length ? await local.signUser?.(localClaimsOf(user)) : undefined;
-    if (!signed) throw notFound('auth.local_sign_in_off', '本地登录已关闭');
-    await markSignedIn(db, user.username, req.now);
+    // An account an admin invited: signed in with exactly its role and scope from the list, unless disabled.
+    const signed = await local.signAccount?.(chosen.slice(ACCOUNT_PREFIX.length), req.now);
+    if (!signed) throw forbidden('auth.account_disabled', '该账号不存在或已停用，不能登录');
     return { redirect: '/app/', cookies: [tokenCookie(signed, req.secure)] };
   }
   if (req.method === 'POST') {
@@ -428,25 +425,19 @@ async function devLogin(req: PageRequest): Promise<PageResult> {
     if (!signed) throw invalid('request.invalid', '没有这个演示用户');
     return { redirect: '/app/', cookies: [tokenCookie(signed, req.secure)] };
   }
-  // The accounts an admin invited, after the demo users; disabled ones are not offered.
-  const invited = local.signUser && local.demoUsers.length ? (await listUsers(db, { limit: 200 })).items : [];
+  const accounts = (await local.accounts?.()) ?? [];
   return {
     title: req.t.devLogin,
     body: devLoginPage(
       req,
       local.demoUsers,
-      invited.filter(maySignIn).map((u) => ({ value: `${ACCOUNT_PREFIX}${u.username}`, label: accountLabel(u) })),
+      accounts.map((a) => ({ value: `${ACCOUNT_PREFIX}${a.username}`, label: a.label })),
     ),
   };
 }
 
-/** The value of an invited user's choice on the local sign-in page (demo users are named bare). */
+/** The value of an invited account's choice on the local sign-in page (demo users are named bare). */
 const ACCOUNT_PREFIX = 'account:';
-
-function accountLabel(u: User): string {
-  const scope = u.cadreId ? ` · ${u.cadreId}` : u.communityId ? ` · ${u.communityId}` : '';
-  return `${u.username}（${u.role}${scope}）`;
-}
 
 async function callback(req: PageRequest): Promise<PageResult> {
   const token = await exchangeCode(req.query.get('code') ?? '', `${req.origin}/app/callback`);

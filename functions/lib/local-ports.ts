@@ -22,21 +22,13 @@ export interface LocalSession {
   verify(token: string): Promise<Record<string, unknown> | undefined>;
   signDemo(user: string): Promise<string | undefined>;
   demoUsers: string[];
+  /** The accounts an admin invited that may sign in (not disabled), with a label naming role and scope. */
+  accounts?(): Promise<{ username: string; label: string }[]>;
   /**
-   * Signs a user of the account list in (the caller has read the list and checked the account may sign in), with
-   * exactly the role and scope stored there; undefined when local sign-in is off or not offered.
+   * Signs an invited account in with exactly the role and scope stored in the list, and marks its first sign-in;
+   * undefined when it may not (unknown, disabled, or local sign-in off).
    */
-  signUser?(claims: LocalUserClaims): Promise<string | undefined>;
-}
-
-/** What a local token says about a user of the account list: `username` becomes `cognito:username`, as on AWS. */
-export interface LocalUserClaims {
-  sub: string;
-  username: string;
-  groups: string[];
-  cadreId?: string;
-  communityId?: string;
-  unitId?: string;
+  signAccount?(username: string, now: Date): Promise<string | undefined>;
 }
 
 const KEY = Symbol.for('linkage-aid.local-ports');

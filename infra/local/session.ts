@@ -1,5 +1,5 @@
 import type { LocalSession } from '#functions/lib/session.ts';
-import { findUser, maySignIn } from '#shared/accounts/index.ts';
+import { findUser, listUserPage, localClaimsOf, markSignedIn, maySignIn, type User } from '#shared/accounts/list.ts';
 import { Role } from '#shared/caller.ts';
 import type { Db } from '#shared/db.ts';
 import { DEMO_USERS } from './demo-data.ts';
@@ -23,9 +23,26 @@ export function localSignInSession(opts: { jwtKey: Uint8Array; db: Db; enabled: 
     signDemo: async (user) =>
       enabled && user in DEMO_USERS ? signDevToken(jwtKey, DEMO_USERS[user as keyof typeof DEMO_USERS]) : undefined,
     demoUsers: enabled ? Object.keys(DEMO_USERS) : [],
-    signUser: async ({ username, groups, ...rest }) =>
-      enabled
-        ? signDevToken(jwtKey, { ...rest, groups: groups.filter((g) => Role.safeParse(g).success) as Role[] }, username)
-        : undefined,
+    accounts: async () => {
+      if (!enabled) return [];
+      const { items } = await listUserPage(db, { limit: 200 });
+      return items.filter(maySignIn).map((u) => ({ username: u.username, label: labelOf(u) }));
+    },
+    signAccount: async (username, now) => {
+      const user = enabled ? await findUser(db, username) : undefined;
+      if (!maySignIn(user)) return undefined;
+      const { username: name, groups, ...scope } = localClaimsOf(user);
+      const token = await signDevToken(jwtKey, { ...scope, groups: groups.filter(isRole) }, name);
+      await markSignedIn(db, name, now);
+      return token;
+    },
   };
+}
+
+const isRole = (g: string): g is Role => Role.safeParse(g).success;
+
+/** How the sign-in page names an account: username, role, and scope ids. */
+function labelOf(u: User): string {
+  const scope = u.cadreId ? ` · ${u.cadreId}` : u.communityId ? ` · ${u.communityId}` : '';
+  return `${u.username}（${u.role}${scope}）`;
 }

@@ -1,11 +1,13 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { Role } from '../caller.ts';
-import { type Db, getItem, putIfAbsent, updateIf } from '../db.ts';
+import { type Db, putIfAbsent, updateIf } from '../db.ts';
 import { AppError, conflict, type FieldIssue, notFound } from '../errors.ts';
 import { findEntity } from '../registry/index.ts';
-import { keys, stripKeys, TABLE_DESIGN } from '../table.ts';
+import { keys } from '../table.ts';
 import { parseInput } from '../validate.ts';
+import { findUser, listUserPage, USERNAME_PATTERN, type User, type UserStatus } from './list.ts';
+
+export * from './list.ts';
 
 /**
  * Accounts (issue #12, item 7): an admin invites a user with a role and the scope that role needs, chosen from the
@@ -28,7 +30,6 @@ import { parseInput } from '../validate.ts';
  * the email as an alias, so a name with `@` or one differing only in case would confuse people; and the name is
  * a path segment of the API and the pages (`/users/{username}/disable`), where `.` and `%` would need care.
  */
-export const USERNAME_PATTERN = /^[a-z][a-z0-9_-]{2,63}$/;
 const USERNAME_RULE = '用户名为 3–64 位小写字母、数字、下划线或连字符，以字母开头';
 
 export const Username = z.string({ error: USERNAME_RULE }).trim().toLowerCase().regex(USERNAME_PATTERN, USERNAME_RULE);
@@ -56,30 +57,6 @@ export const NewUser = z.strictObject({
   unitId: ScopeId.optional(),
 });
 export type NewUser = z.infer<typeof NewUser>;
-
-export const UserStatus = z.enum(['invited', 'active', 'disabled']);
-export type UserStatus = z.infer<typeof UserStatus>;
-
-/** One account as the list keeps it. `sub` is the directory's id of the user (what tokens and the audit trail carry). */
-export interface User {
-  username: string;
-  email: string;
-  role: Role;
-  cadreId?: string;
-  communityId?: string;
-  unitId?: string;
-  status: UserStatus;
-  sub?: string;
-  createdAt: string;
-  createdBy: string;
-  updatedAt?: string;
-  updatedBy?: string;
-  /** How many invitations were sent (the first, then each resend), and when the last was. */
-  invitations: number;
-  lastInvitedAt: string;
-  /** When the user first signed in (the invitation accepted): `invited` becomes `active`. */
-  firstSignInAt?: string;
-}
 
 /** The scope a role carries into the directory (Cognito's `custom:*` attributes), as checked against the registry. */
 export interface Scope {
@@ -154,16 +131,6 @@ export interface Deps {
   directory: AccountDirectory;
 }
 
-const record = (item: Record<string, unknown>) => stripKeys(item) as unknown as User;
-
-/** One account, or undefined. */
-export async function findUser(db: Db, username: string): Promise<User | undefined> {
-  const parsed = Username.safeParse(username);
-  if (!parsed.success) return undefined;
-  const item = await getItem(db, keys.user(parsed.data));
-  return item ? record(item) : undefined;
-}
-
 async function requireUser(db: Db, username: string): Promise<User> {
   const user = await findUser(db, username);
   if (!user) throw notFound('user.not_found', '没有这个账号');
@@ -220,23 +187,8 @@ export const UserListQuery = z.strictObject({
 });
 
 /** GET /users: the accounts in username order, a page at a time (`nextCursor` is the last username). */
-export async function listUsers(db: Db, rawQuery: unknown = {}): Promise<{ items: User[]; nextCursor: string | null }> {
-  const query = parseInput(UserListQuery, rawQuery, '查询参数');
-  const limit = query.limit ?? 100;
-  const partition = keys.userListing('').gsi3pk;
-  const out = await db.doc.send(
-    new QueryCommand({
-      TableName: db.table,
-      IndexName: 'byKind',
-      KeyConditionExpression: '#p = :p',
-      ExpressionAttributeNames: { '#p': TABLE_DESIGN.indexes.byKind.partitionKey },
-      ExpressionAttributeValues: { ':p': partition },
-      ExclusiveStartKey: query.cursor ? { ...keys.user(query.cursor), ...keys.userListing(query.cursor) } : undefined,
-      Limit: limit,
-    }),
-  );
-  const items = (out.Items ?? []).map((i) => record(i as Record<string, unknown>));
-  return { items, nextCursor: out.LastEvaluatedKey && items.length ? items[items.length - 1]!.username : null };
+export function listUsers(db: Db, rawQuery: unknown = {}): Promise<{ items: User[]; nextCursor: string | null }> {
+  return listUserPage(db, parseInput(UserListQuery, rawQuery, '查询参数'));
 }
 
 /** POST /users/{username}/disable and /enable: the directory first, then the list. Repeating either changes nothing. */
@@ -277,43 +229,4 @@ export async function resendInvitation(deps: Deps, actor: string, username: stri
     { expression: 'attribute_exists(pk)' },
   );
   return { ...user, invitations: user.invitations + 1, lastInvitedAt: at, updatedAt: at, updatedBy: actor };
-}
-
-/**
- * The first sign-in of an invited user makes them `active` (the sign-in pages call it; once, by its condition).
- * A user the list does not know (a demo user, one made with the AWS CLI) is left alone.
- */
-export async function markSignedIn(db: Db, username: string, now: Date): Promise<void> {
-  if (!Username.safeParse(username).success) return;
-  await updateIf(
-    db,
-    keys.user(username),
-    { set: { status: 'active', firstSignInAt: now.toISOString() } },
-    { expression: '#status = :invited', values: { ':invited': 'invited' } },
-  );
-}
-
-/**
- * Whether a user of the list may sign in: an account that is not disabled. Local sign-in asks it at sign-in and
- * for every page (a disabled user's cookie stops working); on AWS, Cognito refuses a disabled user itself.
- */
-export const maySignIn = (user: User | undefined): user is User => !!user && user.status !== 'disabled';
-
-/** The claims a local sign-in token carries for a user of the list: the role's group and the stored scope only. */
-export function localClaimsOf(user: User): {
-  sub: string;
-  username: string;
-  groups: Role[];
-  cadreId?: string;
-  communityId?: string;
-  unitId?: string;
-} {
-  return {
-    sub: user.sub ?? `local-${user.username}`,
-    username: user.username,
-    groups: [user.role],
-    ...(user.cadreId ? { cadreId: user.cadreId } : {}),
-    ...(user.communityId ? { communityId: user.communityId } : {}),
-    ...(user.unitId ? { unitId: user.unitId } : {}),
-  };
 }
