@@ -284,6 +284,29 @@ describe('on AWS: Cognito (the SDK client mocked)', () => {
   });
 });
 
+describe('the account acts read no body', () => {
+  it('disables, enables and resends by the path alone, whatever body comes with it', async () => {
+    const username = newName();
+    await invite({ username, email: emailOf(username), role: 'auditor' });
+    for (const [h, verb, status] of [
+      [disableUser, 'disable', 'disabled'],
+      [enableUser, 'enable', 'invited'],
+    ] as const) {
+      for (const rawBody of ['{"status":"active","role":"admin"', '{"role":"admin","cadreId":"x"}', '']) {
+        const res = await invoke(h, `POST /users/{username}/${verb}`, {
+          as: admin,
+          params: { username },
+          rawBody,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status, res.text).toBe(200);
+        expect(res.json).toMatchObject({ status, role: 'auditor' });
+      }
+    }
+    expect(await findUser(db, username)).toMatchObject({ role: 'auditor', status: 'invited' });
+  });
+});
+
 describe('the list', () => {
   it('lists every account a page at a time, in username order', async () => {
     const prefix = `l${randomUUID().slice(0, 6)}`;
