@@ -2,6 +2,7 @@ import type { LocalSession } from '#functions/lib/session.ts';
 import { findUser, listUserPage, localClaimsOf, markSignedIn, maySignIn, type User } from '#shared/accounts/list.ts';
 import { Role } from '#shared/caller.ts';
 import type { Db } from '#shared/db.ts';
+import { findEntity } from '#shared/registry/index.ts';
 import { DEMO_USERS } from './demo-data.ts';
 import { signDevToken, verifyDevToken } from './tokens.ts';
 
@@ -26,7 +27,9 @@ export function localSignInSession(opts: { jwtKey: Uint8Array; db: Db; enabled: 
     accounts: async () => {
       if (!enabled) return [];
       const { items } = await listUserPage(db, { limit: 200 });
-      return items.filter(maySignIn).map((u) => ({ username: u.username, label: labelOf(u) }));
+      return Promise.all(
+        items.filter(maySignIn).map(async (u) => ({ username: u.username, label: await labelOf(db, u) })),
+      );
     },
     signAccount: async (username, now) => {
       const user = enabled ? await findUser(db, username) : undefined;
@@ -41,8 +44,12 @@ export function localSignInSession(opts: { jwtKey: Uint8Array; db: Db; enabled: 
 
 const isRole = (g: string): g is Role => Role.safeParse(g).success;
 
-/** How the sign-in page names an account: username, role, and scope ids. */
-function labelOf(u: User): string {
-  const scope = u.cadreId ? ` · ${u.cadreId}` : u.communityId ? ` · ${u.communityId}` : '';
-  return `${u.username}（${u.role}${scope}）`;
+/** How the sign-in page names an account: username, role, and its scope by the registry's name. */
+async function labelOf(db: Db, u: User): Promise<string> {
+  const name = async (kind: 'cadre' | 'community' | 'unit', id: string | undefined) =>
+    id ? ((await findEntity<{ name: string }>(db, kind, id))?.name ?? id) : undefined;
+  const scope = u.cadreId
+    ? `${await name('cadre', u.cadreId)} · ${await name('unit', u.unitId)}`
+    : await name('community', u.communityId);
+  return `${u.username}（${u.role}${scope ? ` · ${scope}` : ''}）`;
 }

@@ -398,7 +398,7 @@ describe('locally: invited users sign in through the local sign-in page', () => 
     const browser = new Browser();
     const page = await browser.send('GET', '/app/dev-login');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain(`value="account:${username}"`);
+    expect(page.body).toContain(`value="account:${username}"> ${username}（cadre · 王建国 · 市财政局）`);
     expect(page.body).toContain('value="admin"');
 
     const res = await browser.signIn(`account:${username}`);
