@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { ADMIN_WORDS, type AdminWords } from '#shared/web/admin-words.ts';
 import { adminHome } from './admin-pages/home.ts';
 import { objectionsPage, resolveFromPage } from './admin-pages/objections.ts';
+import { accountAct, inviteFromPage, usersPage } from './admin-pages/users.ts';
 import { appendAudit, auditEntry } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, pageServer } from './pages/kit.ts';
@@ -17,12 +18,18 @@ export const PAGES: PageHandlers<'admin-pages', AdminWords> = {
   'GET /app/admin': adminHome,
   'GET /app/admin/objections': (req) => objectionsPage(req),
   'POST /app/admin/objections/{id}/resolution': resolveFromPage,
+  'GET /app/admin/users': (req) => usersPage(req),
+  'POST /app/admin/users': inviteFromPage,
+  'POST /app/admin/users/{id}/disable': accountAct('disable'),
+  'POST /app/admin/users/{id}/enable': accountAct('enable'),
+  'POST /app/admin/users/{id}/resend': accountAct('resend'),
 };
 
 const CSS = `
 blockquote{margin:.5rem 0;padding:.5rem .75rem;border-left:4px solid #888;background:#fafafa;white-space:pre-wrap}
 fieldset{border:1px solid #ddd;border-radius:.35rem;margin:.75rem 0}fieldset label{font-weight:400}
 main{max-width:75rem}
+table.users form.inline button{margin:.1rem 0;padding:.3rem .7rem}
 `;
 
 const serve = pageServer('admin-pages', PAGES, {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { markSignedIn } from '#shared/accounts/list.ts';
 import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
 import { itemsTotalFen, MAX_ITEMS, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
@@ -382,17 +383,38 @@ async function devLogin(req: PageRequest): Promise<PageResult> {
     if (!(await pageCaller(token))) throw new AppError('auth.invalid_token', '登录令牌无效');
     return { redirect: safeNextPath(req.query.get('next')), cookies: [tokenCookie(token, req.secure)] };
   }
+  const chosen = req.form.get('user') ?? '';
+  if (req.method === 'POST' && chosen.startsWith(ACCOUNT_PREFIX)) {
+    // An account an admin invited: signed in with exactly its role and scope from the list, unless disabled.
+    const signed = await local.signAccount?.(chosen.slice(ACCOUNT_PREFIX.length), req.now);
+    if (!signed) throw forbidden('auth.account_disabled', '该账号不存在或已停用，不能登录');
+    return { redirect: '/app/', cookies: [tokenCookie(signed, req.secure)] };
+  }
   if (req.method === 'POST') {
-    const signed = await local.signDemo(req.form.get('user') ?? '');
+    const signed = await local.signDemo(chosen);
     if (!signed) throw invalid('request.invalid', '没有这个演示用户');
     return { redirect: '/app/', cookies: [tokenCookie(signed, req.secure)] };
   }
-  return { title: req.t.devLogin, body: devLoginPage(req, local.demoUsers) };
+  const accounts = (await local.accounts?.()) ?? [];
+  return {
+    title: req.t.devLogin,
+    body: devLoginPage(
+      req,
+      local.demoUsers,
+      accounts.map((a) => ({ value: `${ACCOUNT_PREFIX}${a.username}`, label: a.label })),
+    ),
+  };
 }
+
+/** The value of an invited account's choice on the local sign-in page (demo users are named bare). */
+const ACCOUNT_PREFIX = 'account:';
 
 async function callback(req: PageRequest): Promise<PageResult> {
   const token = await exchangeCode(req.query.get('code') ?? '', `${req.origin}/app/callback`);
   if (!token) throw new AppError('auth.sign_in_failed', '登录失败，请重试');
+  // The first sign-in of an invited account makes it active in the admin's list.
+  const username = (await pageCaller(token))?.username;
+  if (username) await markSignedIn(db, username, req.now);
   return { redirect: '/app/', cookies: [tokenCookie(token, req.secure)] };
 }
 

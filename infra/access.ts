@@ -72,9 +72,16 @@ export const TABLE_ACCESS: Record<
   'objection-status': 'read',
   // No item of its own, but every API write appends its audit entry (functions/lib/audit.ts).
   'create-upload-url': 'append',
+  // The account list: a new row per invitation; status and invitation counts updated in place.
+  'create-user': 'append',
+  'list-users': 'read',
+  'disable-user': 'update',
+  'enable-user': 'update',
+  'resend-invitation': 'update',
   pages: 'update',
   'page-downloads': 'read',
-  // Resolves objections (an UpdateItem of the objection and its notice entry), and later registry edits.
+  // Resolves objections (an UpdateItem of the objection and its notice entry), manages accounts, and later
+  // registry edits.
   'admin-pages': 'update',
   // Files objections from the public: an UpdateItem of its rate-limit counter and of the notice's accepted set.
   'public-pages': 'update',

@@ -3,6 +3,7 @@ import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -100,6 +101,7 @@ export class Api extends Construct {
       fn.addEnvironment('USER_POOL_CLIENT_ID', props.auth.client.userPoolClientId);
       fn.addEnvironment('COGNITO_DOMAIN', props.auth.domainUrl);
     }
+    this.grantAccounts(props.auth);
     const pages = this.functions.get('pages')!;
     const register = this.functions.get('register-household')!;
     register.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
@@ -141,5 +143,30 @@ export class Api extends Construct {
         ThrottlingBurstLimit: PUBLIC_WRITE_THROTTLE.burstLimit,
       },
     };
+  }
+
+  /**
+   * The admin's account routes and pages reach Cognito, each with only the calls it makes, on this user pool only.
+   * None may change a user's attributes after creation (no AdminUpdateUserAttributes): the scope is set once, at
+   * invitation, by the admin's path; users themselves may write only `locale` (infra/auth.ts).
+   */
+  private grantAccounts(auth: Auth): void {
+    const calls: Record<string, string[]> = {
+      'create-user': ['AdminCreateUser', 'AdminGetUser', 'AdminAddUserToGroup'],
+      'disable-user': ['AdminDisableUser'],
+      'enable-user': ['AdminEnableUser'],
+      'resend-invitation': ['AdminCreateUser'],
+      'admin-pages': ['AdminCreateUser', 'AdminGetUser', 'AdminAddUserToGroup', 'AdminDisableUser', 'AdminEnableUser'],
+    };
+    for (const [handler, actions] of Object.entries(calls)) {
+      const fn = this.functions.get(handler)!;
+      fn.addEnvironment('USER_POOL_ID', auth.userPool.userPoolId);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: actions.map((a) => `cognito-idp:${a}`),
+          resources: [auth.userPool.userPoolArn],
+        }),
+      );
+    }
   }
 }

@@ -8,6 +8,8 @@ export type Role = z.infer<typeof Role>;
 /** Who is calling, as read from verified JWT claims. Scope ids are present only for the roles that use them. */
 export interface Caller {
   sub: string;
+  /** The directory's username (`cognito:username`), when the token carries one (Cognito's and invited local users'). */
+  username?: string | undefined;
   roles: ReadonlySet<Role>;
   cadreId?: string | undefined;
   communityId?: string | undefined;
@@ -49,6 +51,7 @@ export function callerFromClaims(claims: Record<string, unknown> | undefined): C
   }
   return {
     sub,
+    username: optionalClaim(claims['cognito:username']),
     roles,
     cadreId: optionalClaim(claims['custom:cadreId']),
     communityId: optionalClaim(claims['custom:communityId']),

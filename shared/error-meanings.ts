@@ -28,6 +28,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'auth.route': 'the route is not open to callers (internal)',
   'auth.local_only': 'local sign-in answers only requests addressed to this machine',
   'auth.csrf': 'a cookie-authenticated form was posted without its session token or from another site',
+  'auth.account_disabled': 'local sign-in as an account that is disabled or not in the account list',
   'auth.local_sign_in_off': 'local sign-in is switched off',
   'auth.unconfigured': 'no sign-in service is configured',
   // The ledger
@@ -94,6 +95,12 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'notice.closed': 'the objection window has closed',
   'objection.not_found': 'no such objection',
   'objection.resolved': 'the objection was resolved already',
+  // Accounts
+  'user.scope_invalid':
+    "the role's scope is missing, not in the registry, inactive, or not the role's: `issues` names the fields",
+  'user.exists': 'the username is taken',
+  'user.not_found': 'no such account',
+  'user.not_invited': 'the invitation cannot be resent: the user has signed in already, or is disabled',
   // Reports, the audit trail and uploads
   'report.too_large': 'the report is over the 6 MB an answer may carry: narrow it',
   'audit.range': 'the audit range is malformed or backwards',

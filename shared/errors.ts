@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   'auth.route': 'forbidden',
   'auth.local_only': 'forbidden',
   'auth.csrf': 'forbidden',
+  'auth.account_disabled': 'forbidden',
   'auth.local_sign_in_off': 'not_found',
   'auth.unconfigured': 'not_found',
   // The ledger
@@ -109,6 +110,11 @@ export const ERROR_CODES = {
   'notice.closed': 'conflict',
   'objection.not_found': 'not_found',
   'objection.resolved': 'conflict',
+  // Accounts
+  'user.scope_invalid': 'invalid',
+  'user.exists': 'conflict',
+  'user.not_found': 'not_found',
+  'user.not_invited': 'conflict',
   // Reports, the audit trail and uploads
   'report.too_large': 'too_large',
   'audit.range': 'invalid',

@@ -143,6 +143,10 @@ export const keys = {
   }),
   /** A rate-limit counter: one client (a keyed hash of its address and the window, never the address) in one window. */
   rateLimit: (scope: string, clientWindowHash: string) => ({ pk: `RATE#${scope}#${clientWindowHash}`, sk: 'RATE' }),
+  /** An account of the user list (issue #12, item 7): what the admin's page shows and local sign-in reads. */
+  user: (username: string) => ({ pk: `USER#${username}`, sk: 'USER' }),
+  /** Where an account sits in the list of accounts (byKind), in username order. */
+  userListing: (username: string) => ({ gsi3pk: 'KIND#user', gsi3sk: username }),
   /** A one-off data migration that has run on this table (so it is not run again at every start). */
   migration: (name: string) => ({ pk: `MIGRATION#${name}`, sk: 'MIGRATION' }),
   /** One audit entry: a successful write to an entity, in time order within the entity's trail. */

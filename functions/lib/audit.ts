@@ -14,9 +14,10 @@ const metrics = new Metrics({ namespace: 'LinkageAid', serviceName: 'linkage-aid
  * roles), which route, which entity, when, and the request id. It never reads the request body, so no names,
  * ID numbers or amounts reach the trail.
  *
- * Which entity: the path's `id` when the route has one (`POST /aid-records/{id}/reversal` → the entry
- * reversed); else the id of what the write created, from the JSON answer (`id`, then `householdId` for a
- * pairing, then `key` for an upload); else the route's collection (`fund-ledger` for an import).
+ * Which entity: the path's `id` (or an account's `username`) when the route has one (`POST
+ * /aid-records/{id}/reversal` → the entry reversed); else the id of what the write created, from the JSON answer
+ * (`id`, then `householdId` for a pairing, then `key` for an upload, then `username` for an invited account); else
+ * the route's collection (`fund-ledger` for an import).
  *
  * A failed audit write does not fail the request: by then the write it describes has happened (the ledger
  * entry is stored), and a 500 would make the client retry a write that succeeded. It is logged as an error
@@ -59,12 +60,12 @@ export function callerOf(event: ApiEvent): Pick<Caller, 'sub' | 'roles'> {
 
 /** The entity a write concerns; see the module comment for the order. */
 export function entityIdOf(event: ApiEvent, response: ApiResult): string {
-  const fromPath = event.pathParameters?.id;
+  const fromPath = event.pathParameters?.id ?? event.pathParameters?.username;
   if (fromPath) return fromPath;
   if (response.headers?.['content-type']?.startsWith('application/json')) {
     try {
       const body = JSON.parse(response.body) as Record<string, unknown>;
-      for (const field of ['id', 'householdId', 'key']) {
+      for (const field of ['id', 'householdId', 'key', 'username']) {
         if (typeof body[field] === 'string' && body[field]) return body[field];
       }
     } catch {

@@ -1,10 +1,11 @@
+import type { AccountDirectory } from '#shared/accounts/index.ts';
 import type { FieldCipher } from '#shared/crypto/index.ts';
 import type { ObjectStore } from '#shared/objects.ts';
 import type { Workflow } from '#shared/verification/index.ts';
 
 /**
  * The engines a handler reaches through a port, which the local stack (and tests) replace with their own: the
- * workflow runner, the object store, the field cipher and the sign-in verifier. On AWS none is registered and
+ * workflow runner, the object store, the field cipher, the sign-in verifier and the account directory. On AWS none is registered and
  * each port falls back to its AWS service. Kept on `globalThis` under one symbol because the local server and
  * the test runner may load a handler module more than once; every copy must see the same registration.
  */
@@ -13,6 +14,7 @@ export interface LocalPorts {
   objects: ObjectStore;
   cipher: FieldCipher;
   session: LocalSession;
+  accounts: AccountDirectory;
 }
 
 /** The local stack's sign-in: verifies its own tokens and signs demo users in (none when sign-in is off). */
@@ -20,6 +22,13 @@ export interface LocalSession {
   verify(token: string): Promise<Record<string, unknown> | undefined>;
   signDemo(user: string): Promise<string | undefined>;
   demoUsers: string[];
+  /** The accounts an admin invited that may sign in (not disabled), with a label naming role and scope. */
+  accounts?(): Promise<{ username: string; label: string }[]>;
+  /**
+   * Signs an invited account in with exactly the role and scope stored in the list, and marks its first sign-in;
+   * undefined when it may not (unknown, disabled, or local sign-in off).
+   */
+  signAccount?(username: string, now: Date): Promise<string | undefined>;
 }
 
 const KEY = Symbol.for('linkage-aid.local-ports');

@@ -25,7 +25,8 @@ export function localSession(): LocalSession | undefined {
 
 let cognitoVerifier: Promise<{ verify(token: string): Promise<Record<string, unknown>> }> | undefined;
 function cognito() {
-  cognitoVerifier ??= import('aws-jwt-verify').then(({ CognitoJwtVerifier }) =>
+  // The subpath, not the package's index: the index also brings the ALB verifier (~2.7 KB) no page needs.
+  cognitoVerifier ??= import('aws-jwt-verify/cognito-verifier').then(({ CognitoJwtVerifier }) =>
     CognitoJwtVerifier.create({
       userPoolId: getStringFromEnv('USER_POOL_ID'),
       clientId: getStringFromEnv('USER_POOL_CLIENT_ID'),

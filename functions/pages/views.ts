@@ -507,10 +507,23 @@ ${field('year', req.t.year, html`<input id="year" name="year" type="number" valu
 }`;
 }
 
-/** The local sign-in page: one button per demo user (local stack only). */
-export function devLoginPage(req: PageRequest, users: string[]): Html {
+/**
+ * The local sign-in page: one choice per demo user, then one per account an admin invited (with its role and
+ * scope), local stack only.
+ */
+export function devLoginPage(
+  req: PageRequest,
+  users: string[],
+  accounts: { value: string; label: string }[] = [],
+): Html {
   return html`<p class="muted">${req.t.devLoginHint}</p><form method="post" action="/app/dev-login" class="card">${csrfField(req)}
 <fieldset><legend>${req.t.chooseUser}</legend>${users.map(
     (u, i) => html`<label><input type="radio" name="user" value="${u}"${i === 0 ? raw(' checked') : ''}> ${u}</label>`,
-  )}</fieldset><button type="submit">${req.t.signIn}</button></form>`;
+  )}</fieldset>${
+    accounts.length
+      ? html`<fieldset class="accounts"><legend>${req.t.invitedAccounts}</legend>${accounts.map(
+          (a) => html`<label><input type="radio" name="user" value="${a.value}"> ${a.label}</label>`,
+        )}</fieldset>`
+      : ''
+  }<button type="submit">${req.t.signIn}</button></form>`;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { LOCAL_ACCOUNTS, registerLocalAccounts } from '#functions/lib/accounts.ts';
 import { registerLocalFieldCipher } from '#functions/lib/cipher.ts';
 import { registerLocalObjectStore } from '#functions/lib/objects.ts';
 import { registerLocalSession } from '#functions/lib/session.ts';
@@ -10,12 +11,12 @@ import { envelopeCipher, localDataKeySource } from '#shared/crypto/index.ts';
 import { createDb } from '#shared/db.ts';
 import { sealLegacyHouseholds } from '#shared/household/index.ts';
 import { indexLegacyPairings } from '#shared/pairing/list.ts';
-import { DEMO_USERS, loadDemoData } from './demo-data.ts';
+import { loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
 import { LocalObjectStore } from './objects.ts';
 import { startLocalServer } from './server.ts';
+import { localSignInSession } from './session.ts';
 import { decideLocalSignIn, type LocalSignInDecision } from './sign-in.ts';
-import { signDevToken, verifyDevToken } from './tokens.ts';
 import { LocalWorkflow } from './workflow.ts';
 
 /**
@@ -118,15 +119,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   registerLocalObjectStore(objects);
   const jwtKey = Buffer.from(keys.jwtKey, 'base64');
   const localSignIn = opts.localSignIn ?? decideLocalSignIn({ DYNAMODB_ENDPOINT: opts.dynamodbEndpoint });
-  // The pages verify cookies through the local session either way; demo sign-in only while local sign-in is on.
-  registerLocalSession({
-    verify: (token) => verifyDevToken(jwtKey, token),
-    signDemo: async (user) =>
-      localSignIn.enabled && user in DEMO_USERS
-        ? signDevToken(jwtKey, DEMO_USERS[user as keyof typeof DEMO_USERS])
-        : undefined,
-    demoUsers: localSignIn.enabled ? Object.keys(DEMO_USERS) : [],
-  });
+  // The pages verify cookies through the local session either way; sign-in (demo users, invited users) only while
+  // local sign-in is on. Accounts have no directory here: the user list is the directory.
+  registerLocalSession(localSignInSession({ jwtKey, db, enabled: localSignIn.enabled }));
+  registerLocalAccounts(LOCAL_ACCOUNTS);
   const { server, url } = await startLocalServer({
     port: opts.port,
     jwtKey: Buffer.from(keys.jwtKey, 'base64'),
@@ -148,6 +144,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       registerLocalWorkflow(undefined);
       registerLocalObjectStore(undefined);
       registerLocalSession(undefined);
+      registerLocalAccounts(undefined);
       registerLocalFieldCipher(undefined);
       await dynamo?.close();
     },

@@ -18,9 +18,13 @@ export const DevTokenRequest = z.strictObject({
 });
 export type DevTokenRequest = z.infer<typeof DevTokenRequest>;
 
-/** Signs a 12-hour token for a local user. */
-export async function signDevToken(key: Uint8Array, req: DevTokenRequest): Promise<string> {
+/**
+ * Signs a 12-hour token for a local user. A user of the account list also gets `cognito:username`, as Cognito's
+ * ID tokens carry it, so the local session can check at every page that the account is not disabled.
+ */
+export async function signDevToken(key: Uint8Array, req: DevTokenRequest, username?: string): Promise<string> {
   const claims: Record<string, unknown> = { 'cognito:groups': req.groups, token_use: 'id' };
+  if (username) claims['cognito:username'] = username;
   if (req.cadreId) claims['custom:cadreId'] = req.cadreId;
   if (req.communityId) claims['custom:communityId'] = req.communityId;
   if (req.unitId) claims['custom:unitId'] = req.unitId;

@@ -8,6 +8,7 @@ import { db } from '#functions/lib/clients.ts';
 import { type ApiEvent, type ApiResult, MAX_BODY_BYTES } from '#functions/lib/http.ts';
 import { PAGE_LAMBDAS, ROUTES, type RouteDef } from '#functions/routes.ts';
 import type { DevTokenRequest } from '#infra/local/tokens.ts';
+import { NewUser } from '#shared/accounts/index.ts';
 import { NewReceipt } from '#shared/aid/receipt.ts';
 import { NewAidRecord, NewReversal } from '#shared/aid/rules.ts';
 import { shanghaiDate } from '#shared/dates.ts';
@@ -171,6 +172,16 @@ const FIXTURES: Record<string, Fixture> = {
     params: (w) => ({ id: w.objectionId }),
     body: () => ({ upheld: false, note: '经核实，情况属实' }),
   },
+  'POST /users': {
+    schema: NewUser,
+    as: () => admin,
+    body: (w) => ({
+      username: `h${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+      email: 'hostile@example.cn',
+      role: 'cadre',
+      cadreId: w.cadreId,
+    }),
+  },
   'POST /uploads': {
     schema: UploadRequest,
     as: (w) => cadreUser(w.cadreId),
@@ -179,8 +190,19 @@ const FIXTURES: Record<string, Fixture> = {
 };
 
 const PAGE_HANDLERS = PAGE_LAMBDAS;
-const POST_ROUTES: readonly RouteDef[] = ROUTES.filter((r) => r.method === 'POST' && !PAGE_HANDLERS.has(r.handler));
 const routeKey = (r: RouteDef) => `${r.method} ${r.path}`;
+/**
+ * POST routes that read no body: an account's disable, enable and resend, whose act is all in the path. They
+ * ignore whatever body comes (test/integration/accounts.test.ts checks their path and their refusals).
+ */
+const NO_BODY = new Set([
+  'POST /users/{username}/disable',
+  'POST /users/{username}/enable',
+  'POST /users/{username}/resend',
+]);
+const POST_ROUTES: readonly RouteDef[] = ROUTES.filter(
+  (r) => r.method === 'POST' && !PAGE_HANDLERS.has(r.handler) && !NO_BODY.has(routeKey(r)),
+);
 
 const DUMMY: World = {
   year: 2026,

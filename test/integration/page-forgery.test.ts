@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as adminPages } from '#functions/admin-pages.ts';
+import { LOCAL_ACCOUNTS } from '#functions/lib/accounts.ts';
 import { db } from '#functions/lib/clients.ts';
 import type { ApiResult } from '#functions/lib/http.ts';
 import { csrfToken, registerLocalSession } from '#functions/lib/session.ts';
@@ -14,6 +15,7 @@ import { handler as recordAid } from '#functions/record-aid.ts';
 import { PAGE_LAMBDAS, PAGE_ROUTES } from '#functions/routes.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
+import { inviteUser, setUserEnabled } from '#shared/accounts/index.ts';
 import { fileObjection } from '#shared/notice/index.ts';
 import { admin, cadreUser, communityCadreUser, makeAid } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
@@ -177,6 +179,19 @@ beforeAll(async () => {
   const fresh = await pairedWorld(year);
   const finished = await pairedWorld(year);
   const { verificationId: finalId } = await finalRound(finished.communityId, year);
+  // Accounts: one to disable, one disabled to enable, one invited to resend to (the local directory: the list).
+  const account = async (role: 'auditor', disabled = false) => {
+    const username = `forge${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+    const deps = { db, directory: LOCAL_ACCOUNTS };
+    await inviteUser(deps, 'forgery-setup', { username, email: `${username}@example.cn`, role }, new Date());
+    if (disabled) await setUserEnabled(deps, 'forgery-setup', username, false, new Date());
+    return username;
+  };
+  const [toDisable, toEnable, toResend] = [
+    await account('auditor'),
+    await account('auditor', true),
+    await account('auditor'),
+  ];
 
   FIXTURES = {
     'POST /app/dev-login': {
@@ -239,6 +254,38 @@ beforeAll(async () => {
       action: `/app/admin/objections/${objection.id}/resolution`,
       page: '/app/admin/objections',
       fields: { upheld: 'no', note: '经核实情况属实' },
+      writes: 'table',
+    },
+    'POST /app/admin/users': {
+      user: admin,
+      action: '/app/admin/users',
+      page: '/app/admin/users',
+      fields: {
+        username: `forge${randomUUID().replaceAll('-', '').slice(0, 10)}`,
+        email: 'forge@example.cn',
+        role: 'auditor',
+      },
+      writes: 'table',
+    },
+    'POST /app/admin/users/{id}/disable': {
+      user: admin,
+      action: `/app/admin/users/${toDisable}/disable`,
+      page: '/app/admin/users',
+      fields: {},
+      writes: 'table',
+    },
+    'POST /app/admin/users/{id}/enable': {
+      user: admin,
+      action: `/app/admin/users/${toEnable}/enable`,
+      page: '/app/admin/users',
+      fields: {},
+      writes: 'table',
+    },
+    'POST /app/admin/users/{id}/resend': {
+      user: admin,
+      action: `/app/admin/users/${toResend}/resend`,
+      page: '/app/admin/users',
+      fields: {},
       writes: 'table',
     },
     'POST /public/notices/{id}/objections': {

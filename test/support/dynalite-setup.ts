@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { LOCAL_ACCOUNTS, registerLocalAccounts } from '#functions/lib/accounts.ts';
 import { registerLocalFieldCipher } from '#functions/lib/cipher.ts';
 import { registerLocalObjectStore } from '#functions/lib/objects.ts';
 import { ensureTable, startDynalite } from '#infra/local/dynamo.ts';
@@ -23,5 +24,8 @@ await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
 registerLocalObjectStore(new LocalObjectStore(mkdtempSync(join(tmpdir(), 'objects-')), randomBytes(32)));
 // ID numbers are sealed under a master key of this test file, as the local stack seals them under keys.json's.
 registerLocalFieldCipher(envelopeCipher(localDataKeySource(randomBytes(32))));
+
+// Accounts have no directory locally, as in the local stack (a test of the Cognito path removes it).
+registerLocalAccounts(LOCAL_ACCOUNTS);
 
 afterAll(() => dynamo.close());

@@ -1,0 +1,9 @@
+import { setUserEnabled, UserPath } from '#shared/accounts/index.ts';
+import { getAccountDirectory } from './lib/accounts.ts';
+import { db } from './lib/clients.ts';
+import { apiHandler } from './lib/http.ts';
+
+/** POST /users/{username}/enable: an admin enables a disabled account again. */
+export const handler = apiHandler({ params: UserPath }, async ({ caller, params, now }) => ({
+  json: await setUserEnabled({ db, directory: getAccountDirectory() }, caller.sub, params.username, true, now),
+}));
