@@ -1,4 +1,5 @@
 import type { FieldCipher } from '#shared/crypto/index.ts';
+import type { ImportRunner } from '#shared/imports/index.ts';
 import type { ObjectStore } from '#shared/objects.ts';
 import type { Workflow } from '#shared/verification/index.ts';
 
@@ -13,6 +14,8 @@ export interface LocalPorts {
   objects: ObjectStore;
   cipher: FieldCipher;
   session: LocalSession;
+  /** Runs an import's chunks in the background (an async Lambda invocation on AWS). */
+  imports: ImportRunner;
 }
 
 /** The local stack's sign-in: verifies its own tokens and signs demo users in (none when sign-in is off). */
