@@ -46,20 +46,20 @@ export const IMPORT_COLUMNS: Record<ImportKind, readonly ImportColumn[]> = {
   ],
   households: [
     col('headName', '户主姓名', true, '必填', '李四'),
-    col('idNumber', '身份证号', true, '必填；18 位，请把该列设为文本，以免 Excel 改成科学计数', '320902198001010014'),
+    col('idNumber', '身份证号', true, '必填；18 位，请把该列设为文本，以免 Excel 改成科学计数', '32090219800101001X'),
     col('community', '所属社区', true, '必填；须是已登记的社区名称', '幸福社区'),
     col('township', '街道/乡镇', false, '选填；社区重名时用来区分', '城东街道'),
     col('memberCount', '家庭人口', true, '必填；1–30 的整数', '3'),
   ],
   pairings: [
-    col('idNumber', '身份证号', true, '必填；已登记困难家庭户主的身份证号', '320902198001010014'),
+    col('idNumber', '身份证号', true, '必填；已登记困难家庭户主的身份证号', '32090219800101001X'),
     col('cadre', '帮扶责任人', true, '必填；干部编号，或单位内不重名的干部姓名', 'CZ-001'),
     col('unit', '所属单位', true, '必填；帮扶责任人所在单位', '市财政局'),
     col('year', '年度', true, '必填；四位年份，今年或明年', String(new Date().getFullYear())),
   ],
   'fund-ledger': [
     col('reference', '台账编号', true, '必填；财务的流水号，重复导入时据此识别', 'FIN-2026-0001'),
-    col('idNumber', '身份证号', true, '必填；已登记困难家庭户主的身份证号', '320902198001010014'),
+    col('idNumber', '身份证号', true, '必填；已登记困难家庭户主的身份证号', '32090219800101001X'),
     col('date', '日期', true, '必填；拨付日期，如 2026-03-01，不晚于今天', '2026-03-01'),
     col('objective', '帮扶目标', true, '必填；帮生活、帮助学、帮就医、帮就业、帮住房之一', '帮生活'),
     col('amount', '金额（元）', true, '必填；大于 0，最多两位小数', '500.00'),
