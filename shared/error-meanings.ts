@@ -98,7 +98,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   // Bulk import
   'import.not_found': 'no such import',
   'import.file_not_found': 'the uploaded file is not in the object store: upload it again',
-  'import.not_utf8': 'the CSV is not UTF-8 (save it as "CSV UTF-8")',
+  'import.encoding': 'the CSV is not UTF-8 (save it as "CSV UTF-8")',
   'import.unreadable': 'the file is not a readable CSV or XLSX',
   'import.empty': 'the file has no header or no data rows',
   'import.columns_missing': 'the header lacks required columns of the kind',

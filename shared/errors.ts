@@ -114,7 +114,7 @@ export const ERROR_CODES = {
   // Bulk import
   'import.not_found': 'not_found',
   'import.file_not_found': 'not_found',
-  'import.not_utf8': 'invalid',
+  'import.encoding': 'invalid',
   'import.unreadable': 'invalid',
   'import.empty': 'invalid',
   'import.columns_missing': 'invalid',

@@ -29,13 +29,19 @@ export function lambdaImportRunner(client?: { send(command: unknown): Promise<un
       const send = client ?? new LambdaClient({});
       await send.send(
         new InvokeCommand({
-          FunctionName: getStringFromEnv('IMPORT_WORKER_FUNCTION'),
+          // The worker names itself `self` (its own name would make the function depend on itself in CDK).
+          FunctionName: workerName(),
           InvocationType: 'Event',
           Payload: new TextEncoder().encode(JSON.stringify({ importId })),
         }),
       );
     },
   };
+}
+
+function workerName(): string {
+  const name = getStringFromEnv('IMPORT_WORKER_FUNCTION');
+  return name === 'self' ? getStringFromEnv('AWS_LAMBDA_FUNCTION_NAME') : name;
 }
 
 function lambdaRunner(): ImportRunner {

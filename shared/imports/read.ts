@@ -29,7 +29,7 @@ export function readRows(format: SheetFormat, open: ByteSource): AsyncIterable<S
 }
 
 const notUtf8 = () =>
-  invalid('import.not_utf8', '文件不是 UTF-8 编码的 CSV：请在 Excel 或 WPS 中“另存为 CSV UTF-8（逗号分隔）”后再上传', [
+  invalid('import.encoding', '文件不是 UTF-8 编码的 CSV：请在 Excel 或 WPS 中“另存为 CSV UTF-8（逗号分隔）”后再上传', [
     { path: 'key', message: '文件不是 UTF-8 编码' },
   ]);
 const notXlsx = (why: string) =>

@@ -216,7 +216,7 @@ describe('importing the registry from CSV and XLSX', () => {
     const gbk = new Uint8Array([0xbb, 0xa7, 0xd6, 0xf7, 0x2c, 0x0d, 0x0a]);
     const r = await dryRun('units', await upload(gbk));
     expect(r.status).toBe(400);
-    expect(r.json.error.code).toBe('import.not_utf8');
+    expect(r.json.error.code).toBe('import.encoding');
     expect(r.json.error.message).toContain('UTF-8');
     const notZip = await dryRun('units', await upload(new TextEncoder().encode('hello'), XLSX));
     expect(notZip.status).toBe(400);
