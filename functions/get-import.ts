@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { getImport } from '#shared/imports/index.ts';
+import { getImport } from '#shared/imports/jobs.ts';
 import { db } from './lib/clients.ts';
 import { apiHandler } from './lib/http.ts';
 

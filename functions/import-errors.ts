@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { errorReportFile } from '#shared/imports/files.ts';
-import { getImport } from '#shared/imports/index.ts';
+import { getImport } from '#shared/imports/jobs.ts';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE } from '#shared/reports/export.ts';
 import { db } from './lib/clients.ts';
 import { apiHandler } from './lib/http.ts';

@@ -1,7 +1,7 @@
 import type { ObjectStore } from '../objects.ts';
 import { csvChunks, type ExportColumn, toXlsx } from '../reports/export.ts';
 import { IMPORT_COLUMNS, type ImportKind, KIND_LABELS, NOTES_MARK } from './columns.ts';
-import { errorReportRows, type ImportJob } from './index.ts';
+import { errorReportRows, type ImportJob } from './jobs.ts';
 
 /**
  * The files an admin downloads around an import: a template per kind and a dry run's error report. Kept apart

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { shanghaiDate } from '../dates.ts';
-import { type Db, getItem, putIfAbsent, queryAll, updateIf } from '../db.ts';
-import { AppError, invalid, notFound } from '../errors.ts';
+import { type Db, putIfAbsent, queryAll, updateIf } from '../db.ts';
+import { AppError, invalid } from '../errors.ts';
 import type { ObjectStore } from '../objects.ts';
-import { keys, stripKeys } from '../table.ts';
+import { keys } from '../table.ts';
 import { type ColumnMap, headerOf, ImportKind, mapHeader } from './columns.ts';
-import { readRows, type SheetFormat, type SheetRow } from './read.ts';
+import { formatOf, getImport, type ImportJob, opener, storedReport, storeReport } from './jobs.ts';
+import { readRows, type SheetRow } from './read.ts';
 import { type ImportDeps, openRegistry } from './registry-port.ts';
 import { isNotesRow, parseRow, type RowError, type RowItem, type RuleContext, rulesOf } from './rows.ts';
 
 export { IMPORT_COLUMNS, ImportKind, KIND_LABELS } from './columns.ts';
+export { getImport, type ImportJob, type ImportStatus } from './jobs.ts';
 export type { RowError } from './rows.ts';
 
 /**
@@ -39,59 +41,23 @@ export const ImportRequest = z.strictObject({
 });
 export type ImportRequest = z.infer<typeof ImportRequest>;
 
-export type ImportStatus = 'running' | 'done' | 'failed';
-
-/** An import as stored and as `GET /imports/{id}` answers it. */
-export interface ImportJob {
-  id: string;
-  kind: ImportKind;
-  key: string;
-  dryRun: boolean;
-  skipInvalid: boolean;
-  status: ImportStatus;
-  rowsTotal: number;
-  /** Data rows handled so far, in file order (valid and skipped alike): the progress bar. */
-  rowsDone: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  /** The first errors (validation, then any row the commit could not write); `errorCount` counts them all. */
-  errors: RowError[];
-  errorCount: number;
-  startedBy: string;
-  createdAt: string;
-  heartbeatAt: string;
-  finishedAt?: string;
-  failure?: string;
-}
-
 /** The engine that runs a commit's chunks in the background: a Lambda invoked asynchronously, or in-process. */
 export interface ImportRunner {
   continue(importId: string): Promise<void>;
 }
 
-const formatOf = (key: string): SheetFormat => (key.endsWith('.csv') ? 'csv' : 'xlsx');
-const errorsKey = (id: string) => `imports/${id}/errors.json`;
-
-function opener(store: ObjectStore, key: string) {
-  return async () => {
-    const stream = await store.getStream(key);
-    if (!stream) throw notFound('import.file_not_found', '找不到上传的文件：请重新上传后再导入');
-    return stream;
-  };
-}
-
 /** The data rows of a file with the header mapped: the notes row and blank rows left out. */
 async function* dataRows(kind: ImportKind, store: ObjectStore, key: string) {
   let map: ColumnMap | undefined;
+  let header: string[] = [];
   for await (const r of readRows(formatOf(key), opener(store, key))) {
     if (!map) {
       map = mapHeader(kind, r.cells, r.row);
+      header = r.cells;
       continue;
     }
     if (isNotesRow(r)) continue;
-    yield { map, r };
+    yield { map, r, header };
   }
   if (!map) throw invalid('import.empty', '文件是空的：第一行应为表头', [{ path: 'key', message: '文件是空的' }]);
 }
@@ -100,6 +66,9 @@ interface Validation {
   rows: number;
   valid: number;
   errors: RowError[];
+  header: string[];
+  /** The cells of each row with an error, for the report. */
+  cells: [number, string[]][];
 }
 
 /**
@@ -111,20 +80,28 @@ async function validateFile(deps: ImportDeps, store: ObjectStore, kind: ImportKi
   const ctx: RuleContext = { kind, today, registry: openRegistry(deps), deps };
   const seen = new Map<string, number>();
   const errors: RowError[] = [];
+  const cells: [number, string[]][] = [];
+  let header: string[] = [];
   let rows = 0;
   let valid = 0;
   let batch: RowItem[] = [];
+  const rowCells = new Map<number, string[]>();
   const flush = async () => {
     const ready = batch.filter((i) => !i.errors.length);
     if (ready.length) await rulesOf(kind).resolve(ready, ctx);
     for (const i of batch) {
-      if (i.errors.length) errors.push(...i.errors);
-      else valid++;
+      if (i.errors.length) {
+        errors.push(...i.errors);
+        cells.push([i.row, rowCells.get(i.row) ?? []]);
+      } else valid++;
     }
+    rowCells.clear();
     batch = [];
   };
-  for await (const { map, r } of dataRows(kind, store, key)) {
+  for await (const { map, r, header: h } of dataRows(kind, store, key)) {
     rows++;
+    header = h;
+    rowCells.set(r.row, r.cells);
     const item = parseRow(kind, map, r, today);
     if (item.unique !== undefined) {
       const first = seen.get(item.unique);
@@ -142,7 +119,7 @@ async function validateFile(deps: ImportDeps, store: ObjectStore, kind: ImportKi
   }
   await flush();
   if (!rows) throw invalid('import.empty', '文件只有表头，没有数据行', [{ path: 'key', message: '没有数据行' }]);
-  return { rows, valid, errors };
+  return { rows, valid, errors, header, cells };
 }
 
 /** The answer of a dry run. */
@@ -174,7 +151,7 @@ export async function startImport(
   req: ImportRequest,
   startedBy: string,
 ): Promise<{ status: 200; json: DryRunReport } | { status: 202; json: { id: string } }> {
-  const { rows, valid, errors } = await validateFile(deps, deps.store, req.kind, req.key);
+  const { rows, valid, errors, header, cells } = await validateFile(deps, deps.store, req.kind, req.key);
   if (!req.dryRun && errors.length && !req.skipInvalid) {
     throw invalid(
       'import.rows_invalid',
@@ -184,7 +161,7 @@ export async function startImport(
   }
   const id = randomUUID();
   const at = deps.now.toISOString();
-  await deps.store.put(errorsKey(id), new TextEncoder().encode(JSON.stringify(errors)), 'application/json');
+  await storeReport(deps.store, id, { header, errors, cells });
   const job: ImportJob = {
     id,
     kind: req.kind,
@@ -223,18 +200,6 @@ export async function startImport(
   return { status: 202, json: { id } };
 }
 
-/** An import, or 404. */
-export async function getImport(db: Db, id: string): Promise<ImportJob> {
-  const item = await getItem(db, keys.importJob(id));
-  if (!item) throw notFound('import.not_found', '导入任务不存在');
-  return stripKeys(item) as unknown as ImportJob;
-}
-
-async function storedErrors(store: ObjectStore, id: string): Promise<RowError[]> {
-  const bytes = await store.get(errorsKey(id));
-  return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as RowError[]) : [];
-}
-
 /** What one run of the chunk step did. */
 export type ChunkRun = 'done' | 'more' | 'not-running';
 
@@ -252,11 +217,11 @@ export async function runImportChunks(
   const chunkRows = opts.chunkRows ?? CHUNK_ROWS;
   let job = await getImport(deps.db, id);
   if (job.status !== 'running') return 'not-running';
-  const invalidRows = new Set((await storedErrors(deps.store, id)).map((e) => e.row));
+  const invalidRows = new Set((await storedReport(deps.store, id)).errors.map((e) => e.row));
   const ctx: RuleContext = { kind: job.kind, today: shanghaiDate(deps.now), registry: openRegistry(deps), deps };
   const rules = rulesOf(job.kind);
   let position = 0;
-  let chunk: { r: SheetRow; map: ColumnMap }[] = [];
+  let chunk: { r: SheetRow; map: ColumnMap; header: string[] }[] = [];
 
   const writeChunk = async (last: boolean): Promise<boolean> => {
     const items = chunk.map(({ r, map }) => parseRow(job.kind, map, r, ctx.today));
@@ -296,7 +261,10 @@ export async function runImportChunks(
       },
     );
     if (!ok) return false;
-    if (fresh.length) await appendErrors(deps.store, id, fresh);
+    if (fresh.length) {
+      const cellsOf = new Map(chunk.map(({ r }) => [r.row, r.cells]));
+      await appendErrors(deps.store, id, fresh, cellsOf);
+    }
     job = {
       ...job,
       rowsDone: next,
@@ -335,9 +303,19 @@ export async function runImportChunks(
   }
 }
 
-async function appendErrors(store: ObjectStore, id: string, fresh: RowError[]): Promise<void> {
-  const all = [...(await storedErrors(store, id)), ...fresh];
-  await store.put(errorsKey(id), new TextEncoder().encode(JSON.stringify(all)), 'application/json');
+async function appendErrors(
+  store: ObjectStore,
+  id: string,
+  fresh: RowError[],
+  cellsOf: Map<number, string[]>,
+): Promise<void> {
+  const report = await storedReport(store, id);
+  const rows = [...new Set(fresh.map((e) => e.row))];
+  await storeReport(store, id, {
+    ...report,
+    errors: [...report.errors, ...fresh],
+    cells: [...report.cells, ...rows.map((r): [number, string[]] => [r, cellsOf.get(r) ?? []])],
+  });
 }
 
 /**
@@ -353,25 +331,4 @@ export async function resumeStaleImports(db: Db, runner: ImportRunner, now: Date
   const stale = running.filter((j) => now.getTime() - Date.parse(j.heartbeatAt) >= staleMs);
   for (const j of stale) await runner.continue(j.id);
   return stale.map((j) => j.id);
-}
-
-/** The rows of the file that have errors, each with its messages: for the downloadable report. */
-export async function* errorReportRows(
-  store: ObjectStore,
-  job: ImportJob,
-): AsyncGenerator<{ header: string[] } | { cells: string[]; row: number; messages: string }> {
-  const byRow = new Map<number, string[]>();
-  for (const e of await storedErrors(store, job.id)) {
-    byRow.set(e.row, [...(byRow.get(e.row) ?? []), `${e.column}：${e.message}`]);
-  }
-  let first = true;
-  for await (const r of readRows(formatOf(job.key), opener(store, job.key))) {
-    if (first) {
-      first = false;
-      yield { header: r.cells };
-      continue;
-    }
-    const messages = byRow.get(r.row);
-    if (messages) yield { cells: r.cells, row: r.row, messages: messages.join('；') };
-  }
 }
