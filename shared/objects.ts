@@ -33,9 +33,9 @@ export interface PresignedPut {
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
 /**
- * The largest import file: 64 MB. The source city's largest file (75,952 households) is about 4 MB as XLSX and
- * 7 MB as CSV (docs/PERFORMANCE.md, bench:import); 64 MB leaves room for a city several times larger, or a file
- * with wide extra columns, while the reader streams it, so the size costs no memory.
+ * The largest import file: 64 MB. The source city's largest file (75,952 households, five columns) is 2.8 MB as
+ * XLSX (docs/PERFORMANCE.md, bench:import) and about 5 MB as CSV; a city's file with a dozen extra columns (addresses,
+ * notes) stays well inside 64 MB, and the reader streams it, so the size costs no memory.
  */
 export const MAX_IMPORT_UPLOAD_BYTES = 64 * 1024 * 1024;
 
