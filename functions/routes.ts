@@ -173,6 +173,16 @@ export const ROUTES = [
     auth: 'jwt',
     allow: { admin: 'any', cadre: 'any', communityCadre: 'any' },
   },
+  { method: 'POST', path: '/imports', handler: 'start-import', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'GET', path: '/imports/{id}', handler: 'get-import', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'GET', path: '/imports/{id}/errors', handler: 'import-errors', auth: 'jwt', allow: { admin: 'any' } },
+  {
+    method: 'GET',
+    path: '/imports/templates/{kind}',
+    handler: 'import-template',
+    auth: 'jwt',
+    allow: { admin: 'any' },
+  },
   // The pages: public to API Gateway, because a browser sends its token in a cookie, which the page Lambda verifies.
   { method: 'GET', path: '/app/downloads/{proxy+}', handler: 'page-downloads', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/admin', handler: 'admin-pages', auth: 'public', allow: 'public' },

@@ -1,3 +1,7 @@
 /** Handlers run on a schedule rather than by a route or a workflow task; `infra/schedules.ts` wires them. */
-export const SCHEDULED_HANDLERS = ['remind-floor-risk'] as const;
+export const SCHEDULED_HANDLERS = ['remind-floor-risk', 'resume-imports'] as const;
 export type ScheduledHandler = (typeof SCHEDULED_HANDLERS)[number];
+
+/** Handlers invoked by another function, asynchronously: the import's background worker. */
+export const BACKGROUND_HANDLERS = ['import-worker'] as const;
+export type BackgroundHandler = (typeof BACKGROUND_HANDLERS)[number];

@@ -4,7 +4,7 @@ import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
 import type { RouteHandler } from '#functions/routes.ts';
-import type { ScheduledHandler } from '#functions/scheduled.ts';
+import type { BackgroundHandler, ScheduledHandler } from '#functions/scheduled.ts';
 import type { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
 
 /**
@@ -33,7 +33,7 @@ export const BATCH_WRITE_PARTITIONS = ['VERIFICATION#*', 'NOTICE#*', 'UNIT#*', '
 
 /** Table access of every handler file (routes and workflow tasks). A new handler fails to compile until decided. */
 export const TABLE_ACCESS: Record<
-  RouteHandler | (typeof WORKFLOW_TASKS)[keyof typeof WORKFLOW_TASKS] | ScheduledHandler,
+  RouteHandler | (typeof WORKFLOW_TASKS)[keyof typeof WORKFLOW_TASKS] | ScheduledHandler | BackgroundHandler,
   TableAccess
 > = {
   health: 'none',
@@ -78,6 +78,14 @@ export const TABLE_ACCESS: Record<
   'disable-user': 'update',
   'enable-user': 'update',
   'resend-invitation': 'update',
+  // A dry run's report and a commit's job item (conditional put); the rows are written by the worker.
+  'start-import': 'append',
+  'get-import': 'read',
+  'import-errors': 'read',
+  'import-template': 'none',
+  // Registry writes, ledger rows and pairings (conditional puts), household and cadre updates, checkpoints.
+  'import-worker': 'update',
+  'resume-imports': 'read',
   pages: 'update',
   'page-downloads': 'read',
   // Resolves objections (an UpdateItem of the objection and its notice entry), manages accounts, and later

@@ -8,7 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ROUTES } from '#functions/routes.ts';
-import { SCHEDULED_HANDLERS } from '#functions/scheduled.ts';
+import { BACKGROUND_HANDLERS, SCHEDULED_HANDLERS } from '#functions/scheduled.ts';
 import { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
 import { grantTable, TABLE_ACCESS } from './access.ts';
 import { BUNDLE_OPTIONS } from './bundling.ts';
@@ -21,6 +21,7 @@ export const HANDLERS: ReadonlySet<string> = new Set([
   ...ROUTES.map((r) => r.handler),
   ...Object.values(WORKFLOW_TASKS),
   ...SCHEDULED_HANDLERS,
+  ...BACKGROUND_HANDLERS,
 ]);
 
 export interface LinkageFunctionProps {

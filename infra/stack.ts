@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { acknowledgeKmsDataKeyActions } from './access.ts';
 import { Api } from './api.ts';
 import { Auth } from './auth.ts';
+import { ImportJobs } from './imports.ts';
 import { Monitoring } from './monitoring.ts';
 import { Schedules } from './schedules.ts';
 import { Storage } from './storage.ts';
@@ -27,6 +28,7 @@ export class LinkageAidStack extends Stack {
   readonly api: Api;
   readonly storage: Storage;
   readonly schedules: Schedules;
+  readonly imports: ImportJobs;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: LinkageAidStackProps = {}) {
@@ -101,6 +103,15 @@ export class LinkageAidStack extends Stack {
       reason: 'Reads signature images (keys named by round and hash) to show them with the packet; nothing else.',
     });
     this.schedules = new Schedules(this, 'Schedules', { table, key, environment });
+    this.imports = new ImportJobs(this, 'Imports', {
+      table,
+      key,
+      bucket: this.storage.bucket,
+      idHashSecret,
+      environment,
+      startImport: this.api.functions.get('start-import')!,
+      importErrors: this.api.functions.get('import-errors')!,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       key,
       stateMachine: this.verification.stateMachine,
@@ -108,6 +119,8 @@ export class LinkageAidStack extends Stack {
         ...this.api.functions.values(),
         ...Object.values(this.verification.functions),
         this.schedules.floorRisk,
+        this.imports.worker,
+        this.imports.sweep,
       ],
     });
 

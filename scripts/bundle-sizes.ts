@@ -5,13 +5,18 @@
  */
 import { build } from 'esbuild';
 import { ROUTES } from '#functions/routes.ts';
-import { SCHEDULED_HANDLERS } from '#functions/scheduled.ts';
+import { BACKGROUND_HANDLERS, SCHEDULED_HANDLERS } from '#functions/scheduled.ts';
 import { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
 import { BUNDLE_OPTIONS } from '#infra/bundling.ts';
 
 const TARGET_BYTES = 250 * 1024;
 const handlers = [
-  ...new Set([...ROUTES.map((r) => r.handler), ...Object.values(WORKFLOW_TASKS), ...SCHEDULED_HANDLERS]),
+  ...new Set([
+    ...ROUTES.map((r) => r.handler),
+    ...Object.values(WORKFLOW_TASKS),
+    ...SCHEDULED_HANDLERS,
+    ...BACKGROUND_HANDLERS,
+  ]),
 ].sort();
 const rows: { handler: string; bytes: number }[] = [];
 let heaviest: { handler: string; inputs: [string, number][] } | undefined;

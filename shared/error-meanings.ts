@@ -108,4 +108,13 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'audit.range_too_long': 'the audit range is longer than 31 days',
   'upload.denied': 'the upload URL is invalid or expired (local object store)',
   'execution.not_found': 'the local runner has no such execution in this process (local only)',
+  'upload.purpose_forbidden': 'only an admin may upload a file for this purpose (imports)',
+  // Bulk import
+  'import.not_found': 'no such import',
+  'import.file_not_found': 'the uploaded file is not in the object store: upload it again',
+  'import.encoding': 'the CSV is not UTF-8 (save it as "CSV UTF-8")',
+  'import.unreadable': 'the file is not a readable CSV or XLSX',
+  'import.empty': 'the file has no header or no data rows',
+  'import.columns_missing': 'the header lacks required columns of the kind',
+  'import.rows_invalid': 'rows of the file are invalid: nothing was imported (commit the valid rows with skipInvalid)',
 };

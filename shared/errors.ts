@@ -122,6 +122,15 @@ export const ERROR_CODES = {
   'audit.range_too_long': 'invalid',
   'upload.denied': 'forbidden',
   'execution.not_found': 'not_found',
+  'upload.purpose_forbidden': 'forbidden',
+  // Bulk import
+  'import.not_found': 'not_found',
+  'import.file_not_found': 'not_found',
+  'import.encoding': 'invalid',
+  'import.unreadable': 'invalid',
+  'import.empty': 'invalid',
+  'import.columns_missing': 'invalid',
+  'import.rows_invalid': 'invalid',
 } as const satisfies Record<string, ErrorKind>;
 
 /** A stable error code of the API's contract. */

@@ -147,6 +147,10 @@ export const keys = {
   user: (username: string) => ({ pk: `USER#${username}`, sk: 'USER' }),
   /** Where an account sits in the list of accounts (byKind), in username order. */
   userListing: (username: string) => ({ gsi3pk: 'KIND#user', gsi3sk: username }),
+  /** A bulk import (a dry run's report or a commit's job): its progress and counts, checkpointed per chunk. */
+  importJob: (id: string) => ({ pk: `IMPORT#${id}`, sk: 'IMPORT' }),
+  /** Where a running import is listed until it ends, so a restart or the sweep finds it (a sparse listing). */
+  runningImport: (id: string) => ({ gsi3pk: 'IMPORTS#running', gsi3sk: id }),
   /** A one-off data migration that has run on this table (so it is not run again at every start). */
   migration: (name: string) => ({ pk: `MIGRATION#${name}`, sk: 'MIGRATION' }),
   /** One audit entry: a successful write to an entity, in time order within the entity's trail. */

@@ -35,6 +35,17 @@ function s3(): ObjectStore {
         throw e;
       }
     },
+    async getStream(key) {
+      const { s3sdk, client } = await sdk;
+      try {
+        const out = await client.send(new s3sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+        // In Node the SDK's body is a Readable, which is async-iterable: the object arrives as it is read.
+        return out.Body as AsyncIterable<Uint8Array> | undefined;
+      } catch (e) {
+        if (e instanceof s3sdk.NoSuchKey) return undefined;
+        throw e;
+      }
+    },
     async presignPut(key, contentType, bytes, expiresSeconds) {
       const { s3sdk, presigner, client } = await sdk;
       const command = new s3sdk.PutObjectCommand({

@@ -72,6 +72,7 @@ log('INFO', 'linkage-aid local stack listening', {
   table: opts.tableName,
   demoDataLoaded: stack.demoLoaded,
   resumedVerifications: stack.resumed,
+  resumedImports: stack.resumedImports,
   demoUsers: signIn.enabled ? Object.keys(DEMO_USERS) : [],
   localSignIn: signIn.enabled ? 'on' : 'off',
 });

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { dirname, join, normalize } from 'node:path';
 import type { ObjectStore, PresignedPut } from '#shared/objects.ts';
@@ -45,6 +45,20 @@ export class LocalObjectStore implements ObjectStore {
       }
       throw e;
     }
+  }
+
+  async getStream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    let path: string;
+    try {
+      path = this.pathOf(key);
+      if (!statSync(path).isFile()) return undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || /escapes the store/.test((e as Error).message)) {
+        return undefined;
+      }
+      throw e;
+    }
+    return createReadStream(path, { highWaterMark: 256 * 1024 });
   }
 
   async presignPut(key: string, contentType: string, bytes: number, expiresSeconds: number): Promise<PresignedPut> {

@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES } from '#functions/lib/http.ts';
 import { statusOf } from '#functions/lib/status.ts';
 import { ROUTES, type RouteDef } from '#functions/routes.ts';
 import type { ErrorCode } from '#shared/errors.ts';
+import { MAX_IMPORT_UPLOAD_BYTES } from '#shared/objects.ts';
 import { buildApiEvent } from './event.ts';
 import type { LocalObjectStore } from './objects.ts';
 import {
@@ -241,8 +242,10 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
   const server = createServer(async (req, res) => {
     try {
       const method = (req.method ?? 'GET').toUpperCase();
-      // Room for base64 or JSON framing above the handler's own limit; the handler answers precisely.
-      const body = await readBody(req, MAX_BODY_BYTES * 2);
+      // Room for base64 or JSON framing above the handler's own limit; the handler answers precisely. An upload
+      // to a presigned URL may be an import file (its signature binds its exact size, checked on receipt).
+      const isUpload = method === 'PUT' && (req.url ?? '').startsWith('/_local/objects/');
+      const body = await readBody(req, isUpload ? MAX_IMPORT_UPLOAD_BYTES : MAX_BODY_BYTES * 2);
       if (body === 'aborted') return;
       if (body === 'too_large') return refuseTooLarge(req, res);
       const url = parseRequestPath(req.url);

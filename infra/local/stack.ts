@@ -4,15 +4,18 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { LOCAL_ACCOUNTS, registerLocalAccounts } from '#functions/lib/accounts.ts';
 import { registerLocalFieldCipher } from '#functions/lib/cipher.ts';
+import { registerLocalImportRunner } from '#functions/lib/import-jobs.ts';
 import { registerLocalObjectStore } from '#functions/lib/objects.ts';
 import { registerLocalSession } from '#functions/lib/session.ts';
 import { registerLocalWorkflow } from '#functions/lib/workflow.ts';
 import { envelopeCipher, localDataKeySource } from '#shared/crypto/index.ts';
 import { createDb } from '#shared/db.ts';
 import { sealLegacyHouseholds } from '#shared/household/index.ts';
+import { resumeStaleImports } from '#shared/imports/index.ts';
 import { indexLegacyPairings } from '#shared/pairing/list.ts';
 import { loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
+import { localImportRunner } from './imports.ts';
 import { LocalObjectStore } from './objects.ts';
 import { startLocalServer } from './server.ts';
 import { localSignInSession } from './session.ts';
@@ -84,6 +87,8 @@ export interface LocalStack {
   workflow: LocalWorkflow;
   /** Verifications that were in flight when the stack started, and were resumed. */
   resumed: string[];
+  /** Imports that were running when the stack started, continued from their checkpoints. */
+  resumedImports: string[];
   close(): Promise<void>;
 }
 
@@ -132,14 +137,23 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   });
   objects.baseUrl = url;
   const resumed = await workflow.resume();
+  // Imports that were running when the stack stopped continue from their last checkpoint.
+  const imports = localImportRunner({
+    onError: (e) => console.log(JSON.stringify({ level: 'ERROR', message: 'import chunk failed', error: String(e) })),
+  });
+  registerLocalImportRunner(imports);
+  const resumedImports = await resumeStaleImports(db, imports, new Date(), 0);
   return {
     url,
     endpoint,
     demoLoaded,
     workflow,
     resumed,
+    resumedImports,
     close: async () => {
       await closeServer(server);
+      await imports.idle();
+      registerLocalImportRunner(undefined);
       await workflow.close();
       registerLocalWorkflow(undefined);
       registerLocalObjectStore(undefined);

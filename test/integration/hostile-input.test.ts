@@ -14,6 +14,7 @@ import { NewAidRecord, NewReversal } from '#shared/aid/rules.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import { FundImport, fundImportFromCsv } from '#shared/fund/index.ts';
 import { NewHousehold } from '#shared/household/index.ts';
+import { ImportRequest } from '#shared/imports/index.ts';
 import { NewObjection, ObjectionResolution } from '#shared/notice/index.ts';
 import { UploadRequest } from '#shared/objects.ts';
 import { NewOutcome } from '#shared/outcome/index.ts';
@@ -186,6 +187,12 @@ const FIXTURES: Record<string, Fixture> = {
     schema: UploadRequest,
     as: (w) => cadreUser(w.cadreId),
     body: () => ({ purpose: 'evidence', contentType: 'application/pdf', bytes: 12_345 }),
+  },
+  // A well-formed import of a file never uploaded: the route's own 404, after every check of the body.
+  'POST /imports': {
+    schema: ImportRequest,
+    as: () => admin,
+    body: () => ({ kind: 'units', key: 'uploads/import/2026-01-01/nobody/none.csv', dryRun: true }),
   },
 };
 

@@ -4,6 +4,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { PAGE_LAMBDAS, ROUTES } from '#functions/routes.ts';
+import { BACKGROUND_HANDLERS, SCHEDULED_HANDLERS } from '#functions/scheduled.ts';
 import { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
 import { BATCH_WRITE_PARTITIONS } from '#infra/access.ts';
 import { LinkageAidStack } from '#infra/stack.ts';
@@ -124,7 +125,12 @@ describe('the deployed stack', () => {
 
   it('runs every function on Node 22 and arm64', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions.length).toBe(new Set(ROUTES.map((r) => r.handler)).size + Object.keys(WORKFLOW_TASKS).length + 1);
+    expect(functions.length).toBe(
+      new Set(ROUTES.map((r) => r.handler)).size +
+        Object.keys(WORKFLOW_TASKS).length +
+        SCHEDULED_HANDLERS.length +
+        BACKGROUND_HANDLERS.length,
+    );
     for (const [, fn] of functions) {
       expect([fn.Properties.Runtime, fn.Properties.Architectures]).toStrictEqual(['nodejs22.x', ['arm64']]);
     }

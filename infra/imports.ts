@@ -1,0 +1,113 @@
+import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledgeKmsDataKeyActions } from './access.ts';
+import { LinkageFunction } from './functions.ts';
+import { grantResidentIdKey } from './personal-data.ts';
+
+export interface ImportJobsProps {
+  table: ITableV2;
+  key: IKey;
+  bucket: IBucket;
+  idHashSecret: ISecret;
+  environment: Record<string, string>;
+  /** The API's import functions: `start-import` (checks and starts), `import-errors` (reads reports). */
+  startImport: LinkageFunction;
+  importErrors: LinkageFunction;
+}
+
+/**
+ * Bulk imports in the background: the worker (invoked asynchronously with `{importId}`; it writes chunks until
+ * its 15 minutes run short, then invokes itself), and a sweep every 10 minutes that continues a running import
+ * whose checkpoint has gone stale (a lost invocation, or one that failed after Lambda's two retries).
+ */
+export class ImportJobs extends Construct {
+  readonly worker: LinkageFunction;
+  readonly sweep: LinkageFunction;
+
+  constructor(scope: Construct, id: string, props: ImportJobsProps) {
+    super(scope, id);
+    this.worker = new LinkageFunction(this, 'Worker', {
+      handler: 'import-worker',
+      environment: props.environment,
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    });
+    this.worker.bindTable({ table: props.table, key: props.key });
+    this.sweep = new LinkageFunction(this, 'Sweep', { handler: 'resume-imports', environment: props.environment });
+    this.sweep.bindTable({ table: props.table, key: props.key });
+
+    // Households: the worker registers them (ID hash key, sealing); the API checks ID numbers in dry runs.
+    for (const fn of [this.worker, props.startImport]) {
+      fn.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
+      props.idHashSecret.grantRead(fn);
+    }
+    grantResidentIdKey(props.key, { seal: [this.worker], reveal: [] });
+
+    // Files: the uploads of purpose import are read; the import's own report (imports/<id>/) read and written.
+    const bucketId = Stack.of(this).getLogicalId(props.bucket.node.defaultChild as CfnElement);
+    for (const fn of [this.worker, props.startImport, props.importErrors]) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [props.bucket.arnForObjects('uploads/import/*'), props.bucket.arnForObjects('imports/*')],
+        }),
+      );
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:DescribeKey'],
+          resources: [props.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.${Stack.of(this).urlSuffix}` } },
+        }),
+      );
+      acknowledgeKmsDataKeyActions(fn);
+      for (const prefix of ['uploads/import/*', 'imports/*']) {
+        Validations.of(fn).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}]`,
+          reason: 'Reads import files and their reports under keys the import routes generate.',
+        });
+      }
+    }
+    for (const fn of [this.worker, props.startImport]) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: [props.bucket.arnForObjects('imports/*')] }),
+      );
+    }
+
+    // Who may hand a job to the worker. The worker's permission on itself is a separate policy: on its own role's
+    // default policy it would make the function depend on its own ARN.
+    for (const fn of [props.startImport, this.sweep]) {
+      fn.addEnvironment('IMPORT_WORKER_FUNCTION', this.worker.functionName);
+      this.worker.grantInvoke(fn);
+    }
+    this.worker.addEnvironment('IMPORT_WORKER_FUNCTION', 'self');
+    const selfInvoke = new Policy(this, 'WorkerSelfInvoke', {
+      statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.worker.functionArn] })],
+    });
+    this.worker.role!.attachInlinePolicy(selfInvoke);
+    const workerId = Stack.of(this).getLogicalId(this.worker.node.defaultChild as CfnElement);
+    for (const fn of [props.startImport, this.sweep, this.worker]) {
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${workerId}.Arn>:*]`,
+        reason: 'Invokes the import worker (any version) and no other function.',
+      });
+    }
+
+    new Schedule(this, 'SweepEveryTenMinutes', {
+      description: 'Continues running imports whose worker has gone quiet',
+      schedule: ScheduleExpression.cron({ minute: '*/10', timeZone: TimeZone.ASIA_SHANGHAI }),
+      target: new LambdaInvoke(this.sweep, {}),
+    });
+    const sweepId = Stack.of(this).getLogicalId(this.sweep.node.defaultChild as CfnElement);
+    Validations.of(Stack.of(this)).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${sweepId}.Arn>:*]`,
+      reason: 'EventBridge Scheduler invokes the import sweep by any of its versions; no other function.',
+    });
+  }
+}
