@@ -50,7 +50,7 @@ export function createDb(config: DbConfig): Db {
  */
 export async function* scanPages(
   db: Db,
-  filter: { expression: string; names: Record<string, string> },
+  filter: { expression: string; names: Record<string, string>; values?: Record<string, unknown> },
 ): AsyncGenerator<Record<string, unknown>[]> {
   let start: Record<string, unknown> | undefined;
   do {
@@ -59,6 +59,7 @@ export async function* scanPages(
         TableName: db.table,
         FilterExpression: filter.expression,
         ExpressionAttributeNames: filter.names,
+        ExpressionAttributeValues: filter.values,
         ExclusiveStartKey: start,
       }),
     );
@@ -72,6 +73,32 @@ export async function putIfAbsent(db: Db, item: Record<string, unknown>): Promis
   try {
     await db.doc.send(
       new PutCommand({ TableName: db.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/**
+ * Puts an item only when a condition on the item it would replace holds (taking over a released or abandoned
+ * guard, say). Returns false when the condition failed.
+ */
+export async function putIf(
+  db: Db,
+  item: Record<string, unknown>,
+  condition: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+): Promise<boolean> {
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: item,
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: condition.names,
+        ExpressionAttributeValues: condition.values,
+      }),
     );
     return true;
   } catch (e) {

@@ -9,6 +9,7 @@ import { registerLocalWorkflow } from '#functions/lib/workflow.ts';
 import { envelopeCipher, localDataKeySource } from '#shared/crypto/index.ts';
 import { createDb } from '#shared/db.ts';
 import { sealLegacyHouseholds } from '#shared/household/index.ts';
+import { migrateRegistry } from '#shared/registry/migrate.ts';
 import { DEMO_USERS, loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
 import { LocalObjectStore } from './objects.ts';
@@ -106,6 +107,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const secrets = { idHashKey: Buffer.from(keys.idHashKey, 'base64'), cipher };
   // A data directory from before ID numbers were encrypted holds them in plaintext: sealed here, once.
   if (!created) await sealLegacyHouseholds({ db, cipher });
+  // A data directory from before regions and the registry's lists: listing keys, ID hashes and name guards, once.
+  if (!created) await migrateRegistry(db);
   const demoLoaded = created && opts.demoData;
   if (demoLoaded) await loadDemoData(db, secrets, new Date());
 
