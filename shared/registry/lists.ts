@@ -127,6 +127,8 @@ export async function listingPage(
       input.ExpressionAttributeValues![':b'] = prefix;
     } else {
       input.KeyConditionExpression = '#p = :p';
+      // DynamoDB refuses a name the expressions do not use.
+      delete input.ExpressionAttributeNames!['#s'];
     }
     if (opts.attributes) {
       input.ProjectionExpression = [...opts.attributes, skName].map((_a, i) => `#a${i}`).join(', ');
