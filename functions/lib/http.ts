@@ -251,3 +251,15 @@ export function apiHandler<B = undefined, Q = undefined, P = undefined>(
     .use(auditTrail())
     .handler(core);
 }
+
+/**
+ * One Lambda for several routes of one concern (the registry's lists): each route keeps its own `apiHandler`
+ * (its schemas), chosen by the route key. A route key not in the map goes to the first handler, whose role
+ * check refuses it (deny by default). Fewer functions keep the stack under CloudFormation's 500 resources.
+ */
+export function routeHandlers(
+  byRoute: Record<string, (event: ApiEvent, context: Context) => Promise<ApiResult>>,
+): (event: ApiEvent, context: Context) => Promise<ApiResult> {
+  const first = Object.values(byRoute)[0]!;
+  return (event, context) => (byRoute[event.routeKey] ?? first)(event, context);
+}

@@ -6,18 +6,14 @@ import { handler as createUnit } from '#functions/create-unit.ts';
 import { getFieldCipher } from '#functions/lib/cipher.ts';
 import { db, idHashKey } from '#functions/lib/clients.ts';
 import { handler as listAudit } from '#functions/list-audit.ts';
-import { handler as listCadres } from '#functions/list-cadres.ts';
-import { handler as listCommunities } from '#functions/list-communities.ts';
-import { handler as listHouseholds } from '#functions/list-households.ts';
-import { handler as listRegions } from '#functions/list-regions.ts';
-import { handler as listUnits } from '#functions/list-units.ts';
+import { handler as listRegistry } from '#functions/list-registry.ts';
 import { handler as registerHousehold } from '#functions/register-household.ts';
-import { handler as updateCadre } from '#functions/update-cadre.ts';
-import { handler as updateCommunity } from '#functions/update-community.ts';
 import { handler as updateHousehold } from '#functions/update-household.ts';
-import { handler as updateUnit } from '#functions/update-unit.ts';
+import { handler as updateRegistry } from '#functions/update-registry.ts';
+import { putIfAbsent } from '#shared/db.ts';
 import { ensureHousehold, findHouseholdIdsByResidentIds, type HouseholdDeps } from '#shared/household/index.ts';
 import { findPairing } from '#shared/pairing/index.ts';
+import { GUARD_FENCE_MS, guardHash } from '#shared/registry/guard.ts';
 import {
   ensureCadre,
   ensureCommunity,
@@ -27,11 +23,17 @@ import {
   findCommunityByName,
   findUnitByName,
   listEntities,
+  normalizeName,
 } from '#shared/registry/index.ts';
+import { keys } from '#shared/table.ts';
 import { admin, auditor, cadreUser, makeIdNumber } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
 import { roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
 import { newCadre, newCommunity, newHousehold, newUnit, pair } from '../support/world.ts';
+
+// One Lambda serves each group of routes; the names say which route a call means.
+const [listCommunities, listUnits, listCadres, listHouseholds, listRegions] = Array(5).fill(listRegistry);
+const [updateCommunity, updateUnit, updateCadre] = Array(3).fill(updateRegistry);
 
 /**
  * The registry of #12: regions created on first use, names unique where people expect them, lists with
@@ -567,6 +569,54 @@ describe('household edits and the resident-ID correction', () => {
     const listed = await invoke(listHouseholds, 'GET /households', { as: admin, query: { communityId } });
     for (const n of [oldNumber, newNumber]) expect(listed.text).not.toContain(n);
     expect(householdId).toBeTruthy();
+  });
+});
+
+describe('crashes between a guard and its entity', () => {
+  it('completes a community whose creation stopped after its name guard, and refuses a second one', async () => {
+    const input = { name: unique('半途社区') };
+    const id = `crashed-${tag}`;
+    const snapshot = { id, name: input.name, createdAt: new Date().toISOString() };
+    // The state a crash leaves between the guard's put and the entity's: the guard, carrying the entity.
+    await putIfAbsent(db, {
+      ...keys.nameGuard('community', guardHash('-', normalizeName(input.name))),
+      entity: 'nameGuard',
+      ownerId: id,
+      takenAt: snapshot.createdAt,
+      snapshot,
+    });
+    const again = await post(createCommunity, 'POST /communities', input);
+    expect(again.status).toBe(409);
+    const listed = await invoke(listCommunities, 'GET /communities', { as: admin, query: { search: input.name } });
+    expect(listed.json.items.map((c: { id: string }) => c.id)).toStrictEqual([id]);
+    expect(await ensureCommunity(db, input, new Date())).toMatchObject({ outcome: 'unchanged', entity: { id } });
+  });
+
+  it('lets a name held by a rename that crashed (the entity kept another name) be taken after the fence', async () => {
+    const unitId = await newUnit();
+    const name = unique('遗留名');
+    // A rename took this name's guard long ago, then crashed before the unit was updated.
+    await putIfAbsent(db, {
+      ...keys.nameGuard('unit', guardHash(normalizeName(name))),
+      entity: 'nameGuard',
+      ownerId: unitId,
+      takenAt: new Date(Date.now() - GUARD_FENCE_MS - 1000).toISOString(),
+    });
+    const r = await post(createUnit, 'POST /units', { name });
+    expect(r.status).toBe(201);
+    expect((await findUnitByName(db, name))?.id).toBe(r.json.id);
+  });
+
+  it('keeps a name taken by a rename in flight (within the fence)', async () => {
+    const unitId = await newUnit();
+    const name = unique('进行中');
+    await putIfAbsent(db, {
+      ...keys.nameGuard('unit', guardHash(normalizeName(name))),
+      entity: 'nameGuard',
+      ownerId: unitId,
+      takenAt: new Date().toISOString(),
+    });
+    expect((await post(createUnit, 'POST /units', { name })).status).toBe(409);
   });
 });
 
