@@ -12,7 +12,10 @@ import { keys, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
 import { maskResidentId, normalizeResidentId, RESIDENT_ID_MESSAGES, residentIdProblem } from './resident-id.ts';
 
+export { findHousehold, type Household } from './read.ts';
 export * from './resident-id.ts';
+
+import { findHousehold, type Household } from './read.ts';
 
 /** A household as an admin registers it. The ID number is checked against GB 11643-1999 in `registerHousehold`. */
 export const NewHousehold = z.strictObject({
@@ -26,29 +29,6 @@ export const NewHousehold = z.strictObject({
     .max(30, '家庭人口不超过 30 人'),
 });
 export type NewHousehold = z.infer<typeof NewHousehold>;
-
-/**
- * A registered household as stored. The ID number is personal data: it is kept only sealed (`idNumberEnc`,
- * envelope-encrypted with the household id as context, `shared/crypto`), masked (`idNumberMasked`, the form
- * everyone but admins sees, not secret) and as a keyed hash in its guard item, never in plaintext.
- */
-export interface Household {
-  id: string;
-  headName: string;
-  communityId: string;
-  memberCount: number;
-  createdAt: string;
-  idNumberMasked: string;
-  /** The keyed hash of the ID number (its guard's key, nothing more): tells a live guard from a released one. */
-  idHash?: string;
-  /** `false` when deactivated; absent means active. */
-  active?: boolean;
-  updatedAt?: string;
-  /** Absent only on items written before encryption, which hold `idNumber` instead. */
-  idNumberEnc?: string;
-  /** Plaintext of items written before encryption (older local data directories): read, never written. */
-  idNumber?: string;
-}
 
 /** What leaves the API: the ID number masked (`320902********1234`); the full number only in `householdDetail`. */
 export type HouseholdView = Omit<Household, 'idNumber' | 'idNumberEnc' | 'idHash' | 'active'> & { active: boolean };
@@ -212,14 +192,6 @@ async function writeHousehold(db: Db, h: Household): Promise<void> {
     entity: 'household',
     ...h,
   });
-}
-
-/** Reads a household, or undefined. Items written before encryption get their masked form here. */
-export async function findHousehold(db: Db, id: string): Promise<Household | undefined> {
-  const item = await getItem(db, keys.entity('household', id));
-  if (!item) return undefined;
-  const h = stripKeys(item) as unknown as Household;
-  return h.idNumberMasked ? h : { ...h, idNumberMasked: maskResidentId(h.idNumber ?? '') };
 }
 
 /** A household as `GET /households/{id}` shows it; `idNumber` in full for admins only. */

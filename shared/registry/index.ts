@@ -5,9 +5,11 @@ import { type Db, getItem, putIfAbsent, queryAll, updateIf } from '../db.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { keys, type RegistryKind, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
+import { type Cadre, type Community, findEntity, requireEntity, type Unit } from './entities.ts';
 import { claimGuard, guardHash, type Holding, type NameGuard, normalizeName, releaseGuard } from './guard.ts';
 import { districtIdOf, ensureRegions, townshipIdOf } from './regions.ts';
 
+export { type Cadre, type Community, findEntity, listEntities, requireEntity, type Unit } from './entities.ts';
 export { normalizeName } from './guard.ts';
 export { districtIdOf, listRegions, type RegionTree, townshipIdOf, UNASSIGNED_REGION } from './regions.ts';
 
@@ -36,43 +38,10 @@ export const NewCommunity = z
   .refine((c) => !c.township || !!c.district, { path: ['district'], message: TOWNSHIP_NEEDS_DISTRICT });
 export type NewCommunity = z.infer<typeof NewCommunity>;
 
-/** A community as stored: its region ids and names are absent when it has none (listed under 未分区). */
-export interface Community {
-  id: string;
-  name: string;
-  townshipId?: string;
-  township?: string;
-  districtId?: string;
-  district?: string;
-  active?: boolean;
-  createdAt: string;
-  updatedAt?: string;
-}
-
 export const NewUnit = z.strictObject({ name: Name });
 export type NewUnit = z.infer<typeof NewUnit>;
-export interface Unit {
-  id: string;
-  name: string;
-  active?: boolean;
-  createdAt: string;
-  updatedAt?: string;
-}
-
 export const NewCadre = z.strictObject({ name: Name, unitId: Id, code: CadreCode.optional(), phone: Phone.optional() });
 export type NewCadre = z.infer<typeof NewCadre>;
-export interface Cadre {
-  id: string;
-  name: string;
-  unitId: string;
-  /** 工号/编号 the unit assigns; unique within the unit. */
-  code?: string;
-  phone?: string;
-  active?: boolean;
-  createdAt: string;
-  updatedAt?: string;
-}
-
 /** What leaves the API: every entity says whether it is active; a community its regions (null: 未分区). */
 export function communityView(c: Community) {
   return {
@@ -149,25 +118,6 @@ async function createGuarded<T extends { id: string }>(
   }
   await writeEntity(db, kind, entity);
   return { entity };
-}
-
-/** Reads one registry entity, or undefined. */
-export async function findEntity<T>(db: Db, kind: RegistryKind, id: string): Promise<T | undefined> {
-  const item = await getItem(db, keys.entity(kind, id));
-  return item ? (stripKeys(item) as T) : undefined;
-}
-
-/** Lists every entity of a kind (communities and units are few; cadres and households are paged, `lists.ts`). */
-export async function listEntities<T>(db: Db, kind: RegistryKind): Promise<T[]> {
-  const items = await queryAll(db, { index: 'byKind', partition: keys.entityListing(kind, '').gsi3pk });
-  return items.map((i) => stripKeys(i) as T);
-}
-
-/** Reads an entity that must exist, or throws a 404 with the kind in the code. */
-export async function requireEntity<T>(db: Db, kind: RegistryKind, id: string, label: string): Promise<T> {
-  const found = await findEntity<T>(db, kind, id);
-  if (!found) throw notFound(`${kind}.not_found`, `${label}不存在`);
-  return found;
 }
 
 /** The entity that holds a guard's name now, or undefined when nobody does. */

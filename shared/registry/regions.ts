@@ -9,8 +9,7 @@ import { normalizeName } from './guard.ts';
  * name), so two first uses at once write the same item and converge, with no guard and no read first.
  */
 
-/** What a community without a region is listed under (no id). */
-export const UNASSIGNED_REGION = '未分区';
+export { UNASSIGNED_REGION } from './entities.ts';
 
 const idOf = (prefix: string, ...parts: string[]) =>
   `${prefix}-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16)}`;

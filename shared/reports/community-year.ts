@@ -1,8 +1,7 @@
 import * as z from 'zod';
 import { OBJECTIVES, type Objective } from '../aid/rules.ts';
 import { type Db, queryPages } from '../db.ts';
-import { type Community, listEntities } from '../registry/index.ts';
-import { UNASSIGNED_REGION } from '../registry/regions.ts';
+import { type Community, listEntities, UNASSIGNED_REGION } from '../registry/entities.ts';
 import { keys } from '../table.ts';
 
 /**

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { type Db, getMany } from '../db.ts';
 import { FLOOR_FEN } from '../money.ts';
 import { CampaignYearParam } from '../pairing/index.ts';
-import { listEntities, type Unit } from '../registry/index.ts';
+import { listEntities, type Unit } from '../registry/entities.ts';
 import { keys } from '../table.ts';
 import { householdYears, RegionFilters, type ReportScope } from './community-year.ts';
 import { type ExportColumn, ReportFormat } from './export.ts';
