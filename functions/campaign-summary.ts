@@ -5,7 +5,7 @@ import { reportReply } from './lib/report-reply.ts';
 
 /** GET /reports/summary?year=: the campaign's headline figures for the year, nothing counted twice. */
 export const handler = apiHandler({ query: SummaryQuery }, async ({ query }) => {
-  const summary = await campaignSummary(db, query.year);
+  const summary = await campaignSummary(db, query.year, { districtId: query.districtId, townshipId: query.townshipId });
   return reportReply(query.format, {
     json: summary,
     name: `summary-${query.year}`,

@@ -9,7 +9,7 @@ import { AppError, type ErrorCode, forbidden, invalid, notFound } from '#shared/
 import { floorReport } from '#shared/floor/report.ts';
 import { MAX_ENTRY_FEN, parseYuan } from '#shared/money.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
-import { type Community, findEntity, listEntities, type Unit } from '#shared/registry/index.ts';
+import { type Community, findEntity, listEntities, type Unit } from '#shared/registry/entities.ts';
 import { parseInput } from '#shared/validate.ts';
 import {
   currentRound,

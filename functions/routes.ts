@@ -7,7 +7,7 @@ import type { Role } from '#shared/caller.ts';
  * default). `auth: 'jwt'` routes sit behind the JWT authorizer; `public` ones do not.
  */
 export interface RouteDef {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   /** Handler file under `functions/`, without extension. */
   handler: string;
@@ -32,6 +32,28 @@ export const ROUTES = [
   { method: 'POST', path: '/units', handler: 'create-unit', auth: 'jwt', allow: { admin: 'any' } },
   { method: 'POST', path: '/cadres', handler: 'create-cadre', auth: 'jwt', allow: { admin: 'any' } },
   { method: 'POST', path: '/households', handler: 'register-household', auth: 'jwt', allow: { admin: 'any' } },
+  // The registry's lists and edits (#12). Lists are for readers; edits, like registration, for admins.
+  { method: 'GET', path: '/regions', handler: 'list-registry', auth: 'jwt', allow: { admin: 'any', auditor: 'any' } },
+  {
+    method: 'GET',
+    path: '/communities',
+    handler: 'list-registry',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any' },
+  },
+  { method: 'GET', path: '/units', handler: 'list-registry', auth: 'jwt', allow: { admin: 'any', auditor: 'any' } },
+  { method: 'GET', path: '/cadres', handler: 'list-registry', auth: 'jwt', allow: { admin: 'any', auditor: 'any' } },
+  {
+    method: 'GET',
+    path: '/households',
+    handler: 'list-registry',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any' },
+  },
+  { method: 'PATCH', path: '/communities/{id}', handler: 'update-registry', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'PATCH', path: '/units/{id}', handler: 'update-registry', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'PATCH', path: '/cadres/{id}', handler: 'update-registry', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'PATCH', path: '/households/{id}', handler: 'update-household', auth: 'jwt', allow: { admin: 'any' } },
   {
     method: 'GET',
     path: '/households/{id}',

@@ -5,7 +5,7 @@ import { reportReply } from './lib/report-reply.ts';
 
 /** GET /reports/units?year=: each unit's households against the floor, and whether it completed its task. */
 export const handler = apiHandler({ query: UnitReportQuery }, async ({ query }) => {
-  const report = await unitAssessment(db, query.year);
+  const report = await unitAssessment(db, query.year, { districtId: query.districtId, townshipId: query.townshipId });
   return reportReply(query.format, {
     json: report,
     name: `units-${query.year}`,

@@ -42,6 +42,10 @@ export const TABLE_ACCESS: Record<
   'create-cadre': 'append',
   'register-household': 'append',
   'get-household': 'read',
+  'list-registry': 'read',
+  // Edits update the entity (and a household's pairing copies) and claim or release guard items.
+  'update-registry': 'update',
+  'update-household': 'update',
   'create-pairing': 'append',
   'list-pairings': 'read',
   'reassign-pairing': 'update',

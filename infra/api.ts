@@ -104,9 +104,13 @@ export class Api extends Construct {
     this.grantAccounts(props.auth);
     const pages = this.functions.get('pages')!;
     const register = this.functions.get('register-household')!;
-    register.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
-    props.idHashSecret.grantRead(register);
-    grantResidentIdKey(props.key, { seal: [register], reveal: [this.functions.get('get-household')!] });
+    // A correction of a resident ID number seals the new number and guards it as registration does.
+    const correct = this.functions.get('update-household')!;
+    for (const fn of [register, correct]) {
+      fn.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
+      props.idHashSecret.grantRead(fn);
+    }
+    grantResidentIdKey(props.key, { seal: [register, correct], reveal: [this.functions.get('get-household')!] });
     // Both ways of filing an objection share one per-client limit (the route and the public form).
     new RateLimitKey(this, 'RateLimit', {
       key: props.key,

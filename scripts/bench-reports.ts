@@ -199,7 +199,7 @@ function communityItems(c: (typeof communities)[number], index: number): Record<
       cadre = { id: uuid(), unitId: pick(units).id };
       items.push({
         ...keys.entity('cadre', cadre.id),
-        ...keys.entityListing('cadre', cadre.id),
+        ...keys.entityListing('cadre', cadre.id, cadre.unitId),
         entity: 'cadre',
         id: cadre.id,
         name: name(),
@@ -215,7 +215,7 @@ function communityItems(c: (typeof communities)[number], index: number): Record<
     const first17 = `320902${1950 + (idSeq % 50)}0${1 + (idSeq % 9)}1${idSeq % 10}${seq}`;
     items.push({
       ...keys.entity('household', householdId),
-      ...keys.entityListing('household', householdId),
+      ...keys.entityListing('household', householdId, c.id),
       entity: 'household',
       id: householdId,
       headName,

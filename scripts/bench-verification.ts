@@ -43,7 +43,7 @@ const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAY
 /** A community of HOUSEHOLDS households, each with two cash entries matched by the fund ledger and one receipted in-kind entry. */
 async function seedCommunity(tag: string): Promise<string> {
   const community = await createCommunity(db, { name: `基准社区${tag}` }, now);
-  const unit = await createUnit(db, { name: '基准单位' }, now);
+  const unit = await createUnit(db, { name: `基准单位${tag}` }, now);
   const cadre = await createCadre(db, { name: '基准干部', unitId: unit.id }, now);
   const caller = { sub: 'bench', roles: new Set(['cadre'] as const), cadreId: cadre.id };
   const fund = [];

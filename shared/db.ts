@@ -81,6 +81,32 @@ export async function putIfAbsent(db: Db, item: Record<string, unknown>): Promis
   }
 }
 
+/**
+ * Puts an item only when a condition on the item it would replace holds (taking over a released or abandoned
+ * guard, say). Returns false when the condition failed.
+ */
+export async function putIf(
+  db: Db,
+  item: Record<string, unknown>,
+  condition: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+): Promise<boolean> {
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: item,
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: condition.names,
+        ExpressionAttributeValues: condition.values,
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
 /** Reads one item by key with a strongly consistent read. */
 export async function getItem<T = Record<string, unknown>>(
   db: Db,

@@ -62,6 +62,18 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'household.id_birth_date': 'the resident ID number’s birth date is not a real past date',
   'household.id_checksum': 'the resident ID number’s check character is wrong',
   'household.id_registered': 'a household with this resident ID number is registered already',
+  'community.name_taken':
+    'another community in the same township (or district, or city when it has none) has this name',
+  'community.inactive': 'the community is deactivated: nothing new is registered in it',
+  'unit.name_taken': 'another work unit has this name',
+  'unit.inactive': 'the work unit is deactivated: no new cadres join it',
+  'cadre.code_taken': 'another cadre of the unit has this code',
+  'cadre.unit_has_pairings':
+    'the cadre is paired this year or next: a move to another unit goes through reassigning the pairings',
+  'household.reason_required': 'correcting a resident ID number needs a reason',
+  'household.move_has_entries':
+    'the household has aid, fund or outcome entries this year or next in its community: it cannot move to another community',
+  'registry.nothing_to_change': 'an edit with no field to change',
   'pairing.year_future': 'pairings are made for this year or the next only',
   'pairing.household_unknown': 'the household to pair does not exist',
   'pairing.exists': 'the household is paired with another cadre that year',

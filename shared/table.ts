@@ -45,8 +45,35 @@ const unitYear = (unitId: string, year: number) => ({ gsi3pk: `UNIT#${unitId}#YE
 export const keys = {
   /** A registry entity (community, unit, cadre, household) under its own partition. */
   entity: (kind: RegistryKind, id: string) => ({ pk: `${kind.toUpperCase()}#${id}`, sk: kind.toUpperCase() }),
-  /** Where a registry entity appears in its kind's listing. */
-  entityListing: (kind: RegistryKind, id: string) => ({ gsi3pk: `KIND#${kind}`, gsi3sk: id }),
+  /**
+   * Where a registry entity appears in its kind's listing. Cadres sort under their unit and households under
+   * their community (`<unitId>#<id>`, `<communityId>#<id>`), so a unit's cadres and a community's households are
+   * one key condition (`begins_with`), not a filter over the city; the others sort by id.
+   */
+  entityListing: (kind: RegistryKind, id: string, parentId?: string) => ({
+    gsi3pk: `KIND#${kind}`,
+    gsi3sk: parentId === undefined ? id : `${parentId}#${id}`,
+  }),
+  /**
+   * A district (区/县) and its townships (街道/乡镇), under the district's partition. Ids are derived from the
+   * names (`shared/registry/regions.ts`), so two first uses of one name write the same item.
+   */
+  district: (districtId: string) => ({ pk: `REGION#${districtId}`, sk: 'DISTRICT' }),
+  township: (districtId: string, townshipId: string) => ({ pk: `REGION#${districtId}`, sk: `TOWNSHIP#${townshipId}` }),
+  /** Where a region sits in the one listing of every region: districts, each followed by its townships. */
+  regionListing: (districtId: string, townshipId?: string) => ({
+    gsi3pk: 'KIND#region',
+    gsi3sk: townshipId ? `${districtId}#${townshipId}` : districtId,
+  }),
+  /**
+   * Guard that makes a name unique where people expect it (a community's name within its township, a unit's
+   * name city-wide, a cadre's code within the unit): keyed by a hash of the scope and the normalized name, and
+   * pointing at the entity that holds it.
+   */
+  nameGuard: (scope: 'community' | 'unit' | 'cadre-code', hash: string) => ({
+    pk: `NAME#${scope}#${hash}`,
+    sk: 'NAME',
+  }),
   /** Guard that makes a resident ID number unique: keyed by a keyed hash, never by the number itself. */
   residentGuard: (idHash: string) => ({ pk: `RESIDENT#${idHash}`, sk: 'RESIDENT' }),
   /** The pairing of one household in one year, which is also that household-year's state (lock, status). */

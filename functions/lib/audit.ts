@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
-import { type AuditEntry, recordAudit } from '#shared/audit/index.ts';
+import { type AuditDetail, type AuditEntry, recordAudit } from '#shared/audit/index.ts';
 import { type Caller, callerFromClaims } from '#shared/caller.ts';
 import type { ApiEvent, ApiResult } from './api-event.ts';
 import { logger } from './logger.ts';
@@ -84,6 +84,7 @@ export function auditEntry(fields: {
   requestId: string | undefined;
   status: number;
   at: Date;
+  detail?: AuditDetail | undefined;
 }): AuditEntry {
   return {
     at: fields.at.toISOString(),
@@ -93,7 +94,19 @@ export function auditEntry(fields: {
     entityId: fields.entityId,
     requestId: fields.requestId ?? 'local',
     status: fields.status,
+    ...fields.detail,
   };
+}
+
+/**
+ * What handlers said about their writes (an edit's before and after, a reason), by request event: the handler
+ * knows what it changed, the middleware writes the entry, and the body still never reaches the trail.
+ */
+const details = new WeakMap<object, AuditDetail>();
+
+/** Adds a handler's detail to the audit entry of the request it is serving (`Reply.audit` in http.ts). */
+export function setAuditDetail(event: ApiEvent, detail: AuditDetail): void {
+  details.set(event, detail);
 }
 
 /** The audit entry of an answered write, or undefined when the request is not an audited write. */
@@ -113,6 +126,7 @@ export function auditEntryOf(
     requestId: event.requestContext?.requestId,
     status: response.statusCode,
     at,
+    detail: details.get(event),
   });
 }
 

@@ -16,7 +16,8 @@ import { collectWithin, jsonWithin, xlsxWithin } from './report-reply.ts';
  * the API route and the auditor's page download both answer with it.
  */
 export async function floorExport(query: FloorReportQuery): Promise<Reply> {
-  const name = `floor-${query.year}${query.communityId ? '-community' : ''}${query.unitId ? '-unit' : ''}`;
+  const scope = query.communityId ? '-community' : query.townshipId ? '-township' : query.districtId ? '-district' : '';
+  const name = `floor-${query.year}${scope}${query.unitId ? '-unit' : ''}`;
   if (query.format === 'csv') {
     // Streamed from the reads; collected only up to the response limit.
     const text = await collectWithin(floorCsvChunks(db, query));

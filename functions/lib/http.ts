@@ -2,12 +2,13 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { zhCN } from 'zod/locales';
+import type { AuditDetail } from '#shared/audit/index.ts';
 import { type Caller, callerFromClaims, type Role } from '#shared/caller.ts';
 import { AppError, type ErrorCode, type FieldIssue, RateLimitedError } from '#shared/errors.ts';
 import { parseInput } from '#shared/validate.ts';
 import { ROUTES, type RouteDef } from '../routes.ts';
 import type { ApiEvent, ApiResult } from './api-event.ts';
-import { auditTrail } from './audit.ts';
+import { auditTrail, setAuditDetail } from './audit.ts';
 import { authorizeRoles } from './authorize.ts';
 import { enterRequestScope, logger } from './logger.ts';
 
@@ -40,10 +41,14 @@ export interface ApiRequest<B, Q, P> {
  * What a handler returns: a JSON body, raw text with its own content type (CSV), or bytes (an XLSX workbook),
  * which API Gateway needs base64-encoded with `isBase64Encoded` set.
  */
-export type Reply =
+export type Reply = (
   | { status?: number; json: unknown }
   | { status?: number; text: string; contentType: string; fileName?: string }
-  | { status?: number; bytes: Uint8Array; contentType: string; fileName?: string };
+  | { status?: number; bytes: Uint8Array; contentType: string; fileName?: string }
+) & {
+  /** What the write changed, for its audit entry (before and after, a reason); never an ID number. */
+  audit?: AuditDetail;
+};
 
 export interface RouteSpec<B, Q, P> {
   body?: z.ZodType<B>;
@@ -236,11 +241,25 @@ export function apiHandler<B = undefined, Q = undefined, P = undefined>(
       requestId: event.requestContext?.requestId ?? 'local',
       now: new Date(),
     };
-    return toResult(await fn(req));
+    const reply = await fn(req);
+    if (reply.audit) setAuditDetail(event, reply.audit);
+    return toResult(reply);
   };
   return middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 })
     .use(accessLog())
     .use(errorMapper())
     .use(auditTrail())
     .handler(core);
+}
+
+/**
+ * One Lambda for several routes of one concern (the registry's lists): each route keeps its own `apiHandler`
+ * (its schemas), chosen by the route key. A route key not in the map goes to the first handler, whose role
+ * check refuses it (deny by default). Fewer functions keep the stack under CloudFormation's 500 resources.
+ */
+export function routeHandlers(
+  byRoute: Record<string, (event: ApiEvent, context: Context) => Promise<ApiResult>>,
+): (event: ApiEvent, context: Context) => Promise<ApiResult> {
+  const first = Object.values(byRoute)[0]!;
+  return (event, context) => (byRoute[event.routeKey] ?? first)(event, context);
 }

@@ -7,7 +7,7 @@ import type { FloorRow } from '#shared/floor/report.ts';
 import { FLOOR_FEN, formatYuan } from '#shared/money.ts';
 import type { Notice, NoticeEntry } from '#shared/notice/index.ts';
 import type { CadrePairing } from '#shared/pairing/index.ts';
-import type { Community, Unit } from '#shared/registry/index.ts';
+import type { Community, Unit } from '#shared/registry/entities.ts';
 import type { Verification, verificationPacket } from '#shared/verification/index.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
 import { csrfField, field, invalidAttrs, type PageRequest, yuan } from './kit.ts';

@@ -13,6 +13,7 @@ import { createDb } from '#shared/db.ts';
 import { sealLegacyHouseholds } from '#shared/household/index.ts';
 import { resumeStaleImports } from '#shared/imports/index.ts';
 import { indexLegacyPairings } from '#shared/pairing/list.ts';
+import { migrateRegistry } from '#shared/registry/migrate.ts';
 import { loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
 import { localImportRunner } from './imports.ts';
@@ -115,6 +116,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   if (!created) await sealLegacyHouseholds({ db, cipher });
   // Pairings from before the unit-year listing: indexed here, once.
   if (!created) await indexLegacyPairings(db);
+  // A data directory from before regions and the registry's lists: listing keys, ID hashes and name guards, once.
+  if (!created) await migrateRegistry(db);
   const demoLoaded = created && opts.demoData;
   if (demoLoaded) await loadDemoData(db, secrets, new Date());
 

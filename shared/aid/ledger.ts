@@ -3,7 +3,7 @@ import { type Caller, hasRole } from '../caller.ts';
 import { shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
-import { findHousehold } from '../household/index.ts';
+import { findHousehold } from '../household/read.ts';
 import { findPairing, refuseFrozen, refuseFrozenSince, requirePairedCadre } from '../pairing/index.ts';
 import { cadreInScope, cadresOf, type PairingPeriod, periodsOf } from '../pairing/periods.ts';
 import { keys, stripKeys } from '../table.ts';

@@ -26,6 +26,29 @@ export interface AuditEntry {
   requestId: string;
   /** The HTTP status of the answer (2xx). */
   status: number;
+  /**
+   * What an edit changed, when the handler says (`PATCH` of the registry): the changed fields' values before
+   * and after. Never an ID number: a household's number appears only masked (`idNumberMasked`).
+   */
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+  /** Why, when the act needs a reason (correcting a resident ID number). */
+  reason?: string;
+}
+
+/** What a handler may add to its write's audit entry. */
+export type AuditDetail = Pick<AuditEntry, 'before' | 'after' | 'reason'>;
+
+/** The changed fields of an edit, before and after, for an audit entry. */
+export function auditChanges(edit: {
+  before: object;
+  after: object;
+  changed: string[];
+  reason?: string | undefined;
+}): AuditDetail {
+  const pick = (o: object) =>
+    Object.fromEntries(edit.changed.map((f) => [f, (o as Record<string, unknown>)[f] ?? null]));
+  return { before: pick(edit.before), after: pick(edit.after), ...(edit.reason ? { reason: edit.reason } : {}) };
 }
 
 /** Appends one entry to the entity's trail and to its day's listing. */

@@ -4,7 +4,7 @@ import { BOM, csvLine } from '../csv.ts';
 import type { Db } from '../db.ts';
 import { FLOOR_FEN, formatYuan } from '../money.ts';
 import { CampaignYearParam } from '../pairing/index.ts';
-import { householdYears } from '../reports/community-year.ts';
+import { communityRegions, householdYears, NO_REGION, RegionFilters } from '../reports/community-year.ts';
 import { type ExportColumn, ReportFormat } from '../reports/export.ts';
 import { namesOf } from '../reports/names.ts';
 
@@ -13,6 +13,7 @@ export const FloorReportQuery = z.strictObject({
   year: CampaignYearParam,
   communityId: z.string().trim().min(1).max(64).optional(),
   unitId: z.string().trim().min(1).max(64).optional(),
+  ...RegionFilters,
   format: ReportFormat.optional(),
 });
 export type FloorReportQuery = z.infer<typeof FloorReportQuery>;
@@ -28,6 +29,11 @@ export interface FloorRow {
   totalFen: number;
   meetsFloor: boolean;
   shortfallFen: number;
+  /** The community's township and district (`未分区`, ids null, for a community without them). */
+  townshipId: string | null;
+  township: string | null;
+  districtId: string | null;
+  district: string;
 }
 
 /** Columns of the CSV export, in order; `totalYuan` is added for people reading it in Excel. */
@@ -50,8 +56,11 @@ export const FLOOR_CSV_COLUMNS = [
  * parallel (`REPORT_CONCURRENCY` at a time) but rows come out in order, and memory holds a few communities.
  */
 export async function* floorReportRows(db: Db, q: Omit<FloorReportQuery, 'format'>): AsyncGenerator<FloorRow> {
-  for await (const households of householdYears(db, q.year, { communityId: q.communityId })) {
+  const regions = await communityRegions(db);
+  const scope = { communityId: q.communityId, townshipId: q.townshipId, districtId: q.districtId };
+  for await (const households of householdYears(db, q.year, scope)) {
     for (const h of households) {
+      const region = regions.get(h.communityId) ?? NO_REGION;
       if (q.unitId && h.unitId !== q.unitId) continue;
       const s = floorStatus(h.totalFen);
       yield {
@@ -64,6 +73,7 @@ export async function* floorReportRows(db: Db, q: Omit<FloorReportQuery, 'format
         totalFen: s.totalFen,
         meetsFloor: s.meetsFloor,
         shortfallFen: s.shortfallFen,
+        ...region,
       };
     }
   }
@@ -110,7 +120,8 @@ export async function* floorCsvChunks(db: Db, q: FloorReportQuery): AsyncGenerat
 }
 
 /** A row of the XLSX export: the row with the names people read instead of ids. */
-export interface FloorXlsxRow extends FloorRow {
+export interface FloorXlsxRow extends Omit<FloorRow, 'township'> {
+  township: string;
   communityName: string;
   unitName: string;
   cadreName: string;
@@ -121,6 +132,8 @@ export const FLOOR_XLSX_COLUMNS: ExportColumn<FloorXlsxRow>[] = [
   { key: 'householdId', header: '家庭编号', kind: 'text', width: 38 },
   { key: 'headName', header: '户主', kind: 'text' },
   { key: 'communityName', header: '社区', kind: 'text', width: 16 },
+  { key: 'township', header: '街道/乡镇', kind: 'text', width: 14 },
+  { key: 'district', header: '区/县', kind: 'text', width: 12 },
   { key: 'unitName', header: '帮扶单位', kind: 'text', width: 18 },
   { key: 'cadreName', header: '帮扶责任人', kind: 'text' },
   { key: 'memberCount', header: '家庭人口', kind: 'int' },
@@ -150,6 +163,7 @@ export async function floorXlsxRows(db: Db, rows: readonly FloorRow[]): Promise<
   ]);
   return rows.map((r) => ({
     ...r,
+    township: r.township ?? '',
     communityName: communities.get(r.communityId) ?? r.communityId,
     unitName: units.get(r.unitId) ?? r.unitId,
     cadreName: cadres.get(r.cadreId) ?? r.cadreId,

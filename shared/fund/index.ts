@@ -5,7 +5,7 @@ import { csvRecords } from '../csv.ts';
 import { aidYear, shanghaiDate } from '../dates.ts';
 import { type Db, getItem, inParallel, putIfAbsent } from '../db.ts';
 import { AppError, invalid } from '../errors.ts';
-import type { Household } from '../household/index.ts';
+import type { Household } from '../household/read.ts';
 import { PositiveFen } from '../money.ts';
 import { type Pairing, refuseFrozen, refuseFrozenSince } from '../pairing/index.ts';
 import { keys, stripKeys } from '../table.ts';

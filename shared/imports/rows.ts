@@ -186,6 +186,8 @@ const RULES: Record<ImportKind, KindRules> = {
         township: cell('township'),
         district: cell('district'),
       };
+      // The registry places a township in its district (a name such as 城关镇 recurs from county to county).
+      if (value.township && !value.district) err('district', '填写了街道/乡镇时，请同时填写所属区/县');
       return { value, unique: regionKey(value.name, value.township) };
     },
     duplicate: { column: 'name', message: '文件中已有同一街道/乡镇的同名社区' },

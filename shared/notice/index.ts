@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { type Db, getItem, putAll, putIfAbsent, queryAll, updateIf } from '../db.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { type Community, findEntity } from '../registry/index.ts';
+import { type Community, findEntity } from '../registry/entities.ts';
 import { keys, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
 import type { HouseholdCheck, HouseholdSnapshot } from '../verification/checks.ts';

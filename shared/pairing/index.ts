@@ -3,12 +3,15 @@ import type { Caller } from '../caller.ts';
 import { aidYear, shanghaiDate } from '../dates.ts';
 import { type Db, getItem, getMany, putIfAbsent, queryAll } from '../db.ts';
 import { conflict, forbidden, invalid } from '../errors.ts';
-import { findHousehold } from '../household/index.ts';
-import { type Cadre, requireEntity } from '../registry/index.ts';
+import { findHousehold } from '../household/read.ts';
+import { type Cadre, requireEntity } from '../registry/entities.ts';
 import { keys, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
 import { HOLDS_FIGURES } from '../verification/holding.ts';
+import { refuseFrozen } from './frozen.ts';
 import { acceptsEntryOn, cadreInScope, cadresOf, currentPeriod, type PairingPeriod, periodOn } from './periods.ts';
+
+export { refuseFrozen } from './frozen.ts';
 
 /** The first campaign year the system accepts; earlier years are typos. */
 export const FIRST_YEAR = 2000;
@@ -83,28 +86,6 @@ export type CadrePairing = Pairing & { handedOver?: { from: string; to: string }
  * freeze has landed by then and is in the snapshot, and every later one sees the freeze.
  */
 export const WRITE_FENCE_MS = 1000;
-
-/** The round number in a verification id (`verify-<year>-<community>-<round>`), for messages. */
-function roundOf(verificationId: string): string {
-  return /-(\d+)$/.exec(verificationId)?.[1] ?? '?';
-}
-
-/**
- * Refuses a write that would change a frozen or confirmed household-year's figures. The pairing is read anyway
- * to check the caller's scope, so the freeze costs the write no extra read.
- */
-export function refuseFrozen(pairing: Pick<Pairing, 'lockedBy' | 'frozenBy' | 'year'>): void {
-  if (pairing.lockedBy) {
-    throw conflict('ledger.locked', '该社区本年度帮扶数据已确认公示并锁定，如需更正请联系管理员重新开启核查');
-  }
-  if (pairing.frozenBy) {
-    throw conflict(
-      'ledger.under_verification',
-      `该家庭 ${pairing.year} 年的帮扶数据正在第 ${roundOf(pairing.frozenBy)} 轮核查中（${pairing.frozenBy}），` +
-        '核查期间不能登记、冲正或签收。请等待社区干部确认；如需更正，请社区干部退回该户。',
-    );
-  }
-}
 
 /**
  * Keeps a write behind the freeze when its pairing read has grown old (a slow request): reads the pairing again

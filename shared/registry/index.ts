@@ -1,82 +1,467 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
-import { invalid, notFound } from '../errors.ts';
+import { shanghaiDate } from '../dates.ts';
+import { type Db, getItem, putIfAbsent, queryAll, updateIf } from '../db.ts';
+import { conflict, invalid, notFound } from '../errors.ts';
 import { keys, type RegistryKind, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
+import { type Cadre, type Community, findEntity, requireEntity, type Unit } from './entities.ts';
+import { claimGuard, guardHash, type Holding, type NameGuard, normalizeName, releaseGuard } from './guard.ts';
+import { districtIdOf, ensureRegions, townshipIdOf } from './regions.ts';
+
+export { type Cadre, type Community, findEntity, listEntities, requireEntity, type Unit } from './entities.ts';
+export { normalizeName } from './guard.ts';
+export { districtIdOf, listRegions, type RegionTree, townshipIdOf, UNASSIGNED_REGION } from './regions.ts';
 
 /**
- * The simple registry entities: communities (where households live), units (whose members pair with
- * households) and cadres (who belong to a unit). Households have their own module: they carry personal data.
+ * The simple registry entities: communities (where households live, in a township and a district), units (whose
+ * members pair with households) and cadres (who belong to a unit). Households have their own module: they carry
+ * personal data. Names are unique where people expect them to be, through guard items (`guard.ts`): a
+ * community's name within its township, a unit's name city-wide, a cadre's code within the unit. Nothing is
+ * deleted: an entity is deactivated (`active: false`; absent means active) and keeps its name.
  */
 
 const Name = z.string().trim().min(1, '名称不能为空').max(100, '名称不超过 100 个字');
+const RegionName = z.string().trim().min(1, '不能为空').max(50, '不超过 50 个字');
 const Id = z.string().trim().min(1).max(64);
+const CadreCode = z.string().trim().min(1, '编号不能为空').max(32, '编号不超过 32 个字符');
+const Phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 -]{2,19}$/, '电话应为数字（可含区号和 -），如 13800138000 或 0512-12345678');
 
-export const NewCommunity = z.strictObject({ name: Name });
+/** A township is named within its district: a township without a district is refused (which 城关镇?). */
+const TOWNSHIP_NEEDS_DISTRICT = '填写街道/乡镇时，请同时填写所属区/县';
+
+export const NewCommunity = z
+  .strictObject({ name: Name, township: RegionName.optional(), district: RegionName.optional() })
+  .refine((c) => !c.township || !!c.district, { path: ['district'], message: TOWNSHIP_NEEDS_DISTRICT });
 export type NewCommunity = z.infer<typeof NewCommunity>;
-export const Community = NewCommunity.extend({ id: Id, createdAt: z.string() });
-export type Community = z.infer<typeof Community>;
 
 export const NewUnit = z.strictObject({ name: Name });
 export type NewUnit = z.infer<typeof NewUnit>;
-export const Unit = NewUnit.extend({ id: Id, createdAt: z.string() });
-export type Unit = z.infer<typeof Unit>;
-
-export const NewCadre = z.strictObject({ name: Name, unitId: Id });
+export const NewCadre = z.strictObject({ name: Name, unitId: Id, code: CadreCode.optional(), phone: Phone.optional() });
 export type NewCadre = z.infer<typeof NewCadre>;
-export const Cadre = NewCadre.extend({ id: Id, createdAt: z.string() });
-export type Cadre = z.infer<typeof Cadre>;
+/** What leaves the API: every entity says whether it is active; a community its regions (null: 未分区). */
+export function communityView(c: Community) {
+  return {
+    ...c,
+    townshipId: c.townshipId ?? null,
+    township: c.township ?? null,
+    districtId: c.districtId ?? null,
+    district: c.district ?? null,
+    active: c.active !== false,
+  };
+}
+export const unitView = (u: Unit) => ({ ...u, active: u.active !== false });
+export const cadreView = (c: Cadre) => ({ ...c, active: c.active !== false });
+export type CommunityView = ReturnType<typeof communityView>;
+export type UnitView = ReturnType<typeof unitView>;
+export type CadreView = ReturnType<typeof cadreView>;
+
+type GuardedKind = 'community' | 'unit' | 'cadre';
+
+/** The name guard an entity holds, or undefined (a cadre without a code holds none). */
+function guardKeyOf(kind: GuardedKind, e: Record<string, unknown>): { pk: string; sk: string } | undefined {
+  if (kind === 'community') {
+    const scope = (e.townshipId ?? e.districtId ?? '-') as string;
+    return keys.nameGuard('community', guardHash(scope, normalizeName(e.name as string)));
+  }
+  if (kind === 'unit') return keys.nameGuard('unit', guardHash(normalizeName(e.name as string)));
+  return e.code
+    ? keys.nameGuard('cadre-code', guardHash(e.unitId as string, normalizeName(e.code as string)))
+    : undefined;
+}
+
+/** Whether the entity a guard names still holds that guard's name (see `guard.ts`). */
+const holdingOf =
+  (db: Db, kind: GuardedKind, key: { pk: string }) =>
+  async (ownerId: string): Promise<Holding> => {
+    const e = await getItem(db, keys.entity(kind, ownerId));
+    if (!e) return 'missing';
+    return guardKeyOf(kind, e)?.pk === key.pk ? 'holds' : 'elsewhere';
+  };
+
+/** The listing parent: cadres sort under their unit (see `keys.entityListing`). */
+const listingOf = (kind: RegistryKind, e: { id: string; unitId?: string }) =>
+  keys.entityListing(kind, e.id, kind === 'cadre' ? e.unitId : undefined);
+
+async function writeEntity(db: Db, kind: RegistryKind, entity: { id: string; unitId?: string }): Promise<void> {
+  await putIfAbsent(db, { ...keys.entity(kind, entity.id), ...listingOf(kind, entity), entity: kind, ...entity });
+}
+
+const TAKEN: Record<GuardedKind, () => Error> = {
+  community: () => conflict('community.name_taken', '同一街道/乡镇内已有同名社区'),
+  unit: () => conflict('unit.name_taken', '已有同名帮扶单位'),
+  cadre: () => conflict('cadre.code_taken', '该单位已有使用此编号的帮扶责任人'),
+};
 
 /**
- * Writes a new registry entity and lists it under its kind. The id is fresh unless given (the local demo data
- * uses fixed ids so the README can name its users).
+ * Writes a new entity behind its name guard. Returns the entity, or the id of the one that holds the name
+ * (its interrupted creation completed on the way).
  */
-async function createEntity<T extends object>(db: Db, kind: RegistryKind, fields: T, now: Date, id?: string) {
-  const entity = { id: id ?? randomUUID(), ...fields, createdAt: now.toISOString() };
-  await putIfAbsent(db, {
-    ...keys.entity(kind, entity.id),
-    ...keys.entityListing(kind, entity.id),
-    entity: kind,
-    ...entity,
-  });
-  return entity;
-}
-
-/** Reads one registry entity, or undefined. */
-export async function findEntity<T>(db: Db, kind: RegistryKind, id: string): Promise<T | undefined> {
-  const item = await getItem(db, keys.entity(kind, id));
-  return item ? (stripKeys(item) as T) : undefined;
-}
-
-/** Lists every entity of a kind (communities and units are few; households are paged by the caller). */
-export async function listEntities<T>(db: Db, kind: RegistryKind): Promise<T[]> {
-  const items = await queryAll(db, { index: 'byKind', partition: keys.entityListing(kind, '').gsi3pk });
-  return items.map((i) => stripKeys(i) as T);
-}
-
-/** Registers a community. */
-export function createCommunity(db: Db, input: NewCommunity, now: Date, id?: string): Promise<Community> {
-  return createEntity(db, 'community', input, now, id);
-}
-
-/** Registers a work unit. */
-export function createUnit(db: Db, input: NewUnit, now: Date, id?: string): Promise<Unit> {
-  return createEntity(db, 'unit', input, now, id);
-}
-
-/** Registers a cadre in an existing unit. */
-export async function createCadre(db: Db, rawInput: z.input<typeof NewCadre>, now: Date, id?: string): Promise<Cadre> {
-  const input = parseInput(NewCadre, rawInput);
-  if (!(await findEntity(db, 'unit', input.unitId))) {
-    throw invalid('cadre.unit_unknown', '帮扶单位不存在', [{ path: 'unitId', message: '帮扶单位不存在' }]);
+async function createGuarded<T extends { id: string }>(
+  db: Db,
+  kind: GuardedKind,
+  entity: T,
+  now: Date,
+): Promise<{ entity: T } | { holderId: string }> {
+  const key = guardKeyOf(kind, entity);
+  if (key) {
+    const claim = await claimGuard(db, key, entity.id, now, holdingOf(db, kind, key), entity);
+    if (!claim.taken) {
+      if (claim.missing && claim.holder.snapshot) {
+        await writeEntity(db, kind, claim.holder.snapshot as { id: string });
+      }
+      return { holderId: claim.holder.ownerId };
+    }
   }
-  return createEntity(db, 'cadre', input, now, id);
+  await writeEntity(db, kind, entity);
+  return { entity };
 }
 
-/** Reads an entity that must exist, or throws a 404 with the kind in the code. */
-export async function requireEntity<T>(db: Db, kind: RegistryKind, id: string, label: string): Promise<T> {
-  const found = await findEntity<T>(db, kind, id);
-  if (!found) throw notFound(`${kind}.not_found`, `${label}不存在`);
-  return found;
+/** The entity that holds a guard's name now, or undefined when nobody does. */
+async function holderOf<T>(db: Db, kind: GuardedKind, key: { pk: string; sk: string }): Promise<T | undefined> {
+  const g = await getItem<NameGuard>(db, key);
+  if (!g || g.released) return undefined;
+  const e = await getItem(db, keys.entity(kind, g.ownerId));
+  return e && guardKeyOf(kind, e)?.pk === key.pk ? (stripKeys(e) as T) : undefined;
+}
+
+async function communityOf(db: Db, rawInput: z.input<typeof NewCommunity>, now: Date, id?: string) {
+  const input = parseInput(NewCommunity, rawInput);
+  const regions = await ensureRegions(db, input, now);
+  const community: Community = { id: id ?? randomUUID(), name: input.name, ...regions, createdAt: now.toISOString() };
+  return community;
+}
+
+/** Registers a community in its township and district (created on first use); a name taken there → 409. */
+export async function createCommunity(
+  db: Db,
+  rawInput: z.input<typeof NewCommunity>,
+  now: Date,
+  id?: string,
+): Promise<CommunityView> {
+  const out = await createGuarded(db, 'community', await communityOf(db, rawInput, now, id), now);
+  if ('holderId' in out) throw TAKEN.community();
+  return communityView(out.entity);
+}
+
+/** The outcome of an `ensure…` call: what the registry holds now, and whether this call changed it. */
+export interface Ensured<T, O extends string = 'created' | 'unchanged'> {
+  entity: T;
+  outcome: O;
+}
+
+/**
+ * The community of this name in this township (and district), created if there is none. Idempotent, and safe
+ * under concurrency: two callers at once create one community (the name guard decides) and both get it.
+ */
+export async function ensureCommunity(
+  db: Db,
+  rawInput: z.input<typeof NewCommunity>,
+  now: Date,
+): Promise<Ensured<CommunityView>> {
+  const out = await createGuarded(db, 'community', await communityOf(db, rawInput, now), now);
+  if ('entity' in out) return { entity: communityView(out.entity), outcome: 'created' };
+  return {
+    entity: communityView(await requireEntity<Community>(db, 'community', out.holderId, '社区')),
+    outcome: 'unchanged',
+  };
+}
+
+/** The community of this name in this township (and district), or undefined. Creates no region. */
+export async function findCommunityByName(
+  db: Db,
+  rawInput: z.input<typeof NewCommunity>,
+): Promise<CommunityView | undefined> {
+  const input = parseInput(NewCommunity, rawInput);
+  const districtId = input.district ? districtIdOf(input.district) : undefined;
+  const townshipId = districtId && input.township ? townshipIdOf(districtId, input.township) : undefined;
+  const key = guardKeyOf('community', { name: input.name, districtId, townshipId });
+  const found = await holderOf<Community>(db, 'community', key!);
+  return found && communityView(found);
+}
+
+/** Registers a work unit; a name already taken city-wide → 409. */
+export async function createUnit(db: Db, rawInput: z.input<typeof NewUnit>, now: Date, id?: string): Promise<UnitView> {
+  const input = parseInput(NewUnit, rawInput);
+  const out = await createGuarded<Unit>(
+    db,
+    'unit',
+    { id: id ?? randomUUID(), ...input, createdAt: now.toISOString() },
+    now,
+  );
+  if ('holderId' in out) throw TAKEN.unit();
+  return unitView(out.entity);
+}
+
+/** The unit of this name, created if there is none (idempotent, one unit under concurrency). */
+export async function ensureUnit(db: Db, rawInput: z.input<typeof NewUnit>, now: Date): Promise<Ensured<UnitView>> {
+  const input = parseInput(NewUnit, rawInput);
+  const out = await createGuarded<Unit>(db, 'unit', { id: randomUUID(), ...input, createdAt: now.toISOString() }, now);
+  if ('entity' in out) return { entity: unitView(out.entity), outcome: 'created' };
+  return { entity: unitView(await requireEntity<Unit>(db, 'unit', out.holderId, '帮扶单位')), outcome: 'unchanged' };
+}
+
+/** The unit of this name (compared normalized), or undefined. */
+export async function findUnitByName(db: Db, name: string): Promise<UnitView | undefined> {
+  const found = await holderOf<Unit>(db, 'unit', guardKeyOf('unit', { name: parseInput(Name, name, '单位名称') })!);
+  return found && unitView(found);
+}
+
+async function activeUnit(db: Db, unitId: string): Promise<Unit> {
+  const unit = await findEntity<Unit>(db, 'unit', unitId);
+  if (!unit) throw invalid('cadre.unit_unknown', '帮扶单位不存在', [{ path: 'unitId', message: '帮扶单位不存在' }]);
+  if (unit.active === false) {
+    throw invalid('unit.inactive', '该帮扶单位已停用', [{ path: 'unitId', message: '该帮扶单位已停用' }]);
+  }
+  return unit;
+}
+
+/** Registers a cadre in an existing, active unit; a code the unit already gave another cadre → 409. */
+export async function createCadre(
+  db: Db,
+  rawInput: z.input<typeof NewCadre>,
+  now: Date,
+  id?: string,
+): Promise<CadreView> {
+  const input = parseInput(NewCadre, rawInput);
+  await activeUnit(db, input.unitId);
+  const out = await createGuarded<Cadre>(
+    db,
+    'cadre',
+    { id: id ?? randomUUID(), ...input, createdAt: now.toISOString() },
+    now,
+  );
+  if ('holderId' in out) throw TAKEN.cadre();
+  return cadreView(out.entity);
+}
+
+/** The cadre a unit gave this code, or undefined. */
+export async function findCadreByCode(db: Db, unitId: string, code: string): Promise<CadreView | undefined> {
+  const key = guardKeyOf('cadre', { unitId, code: parseInput(CadreCode, code, '编号') })!;
+  const found = await holderOf<Cadre>(db, 'cadre', key);
+  return found && cadreView(found);
+}
+
+/** The unit's cadres with this name (compared normalized): one key condition on the unit's listing. */
+export async function findCadresByName(db: Db, unitId: string, name: string): Promise<CadreView[]> {
+  const wanted = normalizeName(name);
+  const items = await queryAll(db, {
+    index: 'byKind',
+    partition: keys.entityListing('cadre', '').gsi3pk,
+    prefix: `${unitId}#`,
+  });
+  return items
+    .map((i) => stripKeys(i) as unknown as Cadre)
+    .filter((c) => normalizeName(c.name) === wanted)
+    .map(cadreView);
+}
+
+/**
+ * The cadre with this code in this unit, created if there is none, its name and phone brought up to date if
+ * they differ (`updated`). Without a code there is nothing to recognise a cadre by: the one cadre of that name
+ * in the unit, or a new one. Idempotent; two callers at once with one code create one cadre.
+ */
+export async function ensureCadre(
+  db: Db,
+  rawInput: z.input<typeof NewCadre>,
+  now: Date,
+): Promise<Ensured<CadreView, 'created' | 'updated' | 'unchanged'>> {
+  const input = parseInput(NewCadre, rawInput);
+  await activeUnit(db, input.unitId);
+  if (!input.code) {
+    const named = await findCadresByName(db, input.unitId, input.name);
+    if (named.length === 1) {
+      const existing = named[0]!;
+      if (input.phone === undefined || input.phone === existing.phone)
+        return { entity: existing, outcome: 'unchanged' };
+      return {
+        entity: await patchCadre(db, existing.id, { phone: input.phone }, now).then((r) => r.after),
+        outcome: 'updated',
+      };
+    }
+  }
+  const out = await createGuarded<Cadre>(
+    db,
+    'cadre',
+    { id: randomUUID(), ...input, createdAt: now.toISOString() },
+    now,
+  );
+  if ('entity' in out) return { entity: cadreView(out.entity), outcome: 'created' };
+  const existing = await requireEntity<Cadre>(db, 'cadre', out.holderId, '帮扶责任人');
+  const changes: CadrePatch = {};
+  if (existing.name !== input.name) changes.name = input.name;
+  if (input.phone !== undefined && existing.phone !== input.phone) changes.phone = input.phone;
+  if (!Object.keys(changes).length) return { entity: cadreView(existing), outcome: 'unchanged' };
+  return { entity: (await patchCadre(db, existing.id, changes, now)).after, outcome: 'updated' };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Edits (PATCH): the editable fields, renames behind the guards, deactivation.
+// ---------------------------------------------------------------------------------------------------------
+
+const Active = z.boolean({ error: 'active 应为 true 或 false' });
+const somethingToChange = (p: object) => Object.keys(p).length > 0;
+const NOTHING = { message: '没有要修改的内容' };
+
+/** A community's editable fields; `null` takes the township or district away (the community becomes 未分区). */
+export const CommunityPatch = z
+  .strictObject({
+    name: Name.optional(),
+    township: RegionName.nullable().optional(),
+    district: RegionName.nullable().optional(),
+    active: Active.optional(),
+  })
+  .refine(somethingToChange, NOTHING);
+export type CommunityPatch = z.infer<typeof CommunityPatch>;
+
+export const UnitPatch = z
+  .strictObject({ name: Name.optional(), active: Active.optional() })
+  .refine(somethingToChange, NOTHING);
+export type UnitPatch = z.infer<typeof UnitPatch>;
+
+export const CadrePatch = z
+  .strictObject({
+    name: Name.optional(),
+    code: CadreCode.nullable().optional(),
+    phone: Phone.nullable().optional(),
+    unitId: Id.optional(),
+    active: Active.optional(),
+  })
+  .refine(somethingToChange, NOTHING);
+export type CadrePatch = z.infer<typeof CadrePatch>;
+
+/** An edit's result: the entity before and after, and the fields that changed (for the audit trail). */
+export interface Edited<T> {
+  before: T;
+  after: T;
+  changed: string[];
+}
+
+/** Which fields differ, comparing the view's values (so absent and `null` regions are equal). */
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>, fields: string[]): string[] {
+  return fields.filter((f) => (before[f] ?? null) !== (after[f] ?? null));
+}
+
+/**
+ * Applies an edit: claims the new name's guard first, updates the entity (only if it still exists), then
+ * releases the old guard. A crash between the steps leaves an abandoned guard that `claimGuard` recovers.
+ */
+async function applyEdit<T extends { id: string }>(
+  db: Db,
+  kind: GuardedKind,
+  before: T,
+  after: T,
+  changed: string[],
+  now: Date,
+  extraSet: Record<string, unknown> = {},
+): Promise<void> {
+  if (!changed.length) return;
+  const oldKey = guardKeyOf(kind, before);
+  const newKey = guardKeyOf(kind, after);
+  const moved = newKey && newKey.pk !== oldKey?.pk;
+  if (moved) {
+    const claim = await claimGuard(db, newKey, after.id, now, holdingOf(db, kind, newKey));
+    if (!claim.taken) throw TAKEN[kind]();
+  }
+  const set: Record<string, unknown> = { updatedAt: now.toISOString(), ...extraSet };
+  const remove: string[] = [];
+  for (const f of changed) {
+    const v = (after as Record<string, unknown>)[f];
+    if (v === undefined || v === null) remove.push(f);
+    else set[f] = v;
+  }
+  // `active: true` is stored as absent (absent = active), so an old item and a re-activated one look alike.
+  if (set.active === true) {
+    delete set.active;
+    remove.push('active');
+  }
+  if (!(await updateIf(db, keys.entity(kind, before.id), { set, remove }, { expression: 'attribute_exists(pk)' }))) {
+    throw notFound(`${kind}.not_found`, '对象不存在');
+  }
+  if (oldKey && oldKey.pk !== newKey?.pk) await releaseGuard(db, oldKey, before.id, now);
+}
+
+/** Edits a community: its name (unique in its township), its township and district (created on first use), `active`. */
+export async function patchCommunity(db: Db, id: string, rawPatch: unknown, now: Date): Promise<Edited<CommunityView>> {
+  const patch = parseInput(CommunityPatch, rawPatch);
+  const before = await requireEntity<Community>(db, 'community', id, '社区');
+  const district = patch.district === undefined ? before.district : (patch.district ?? undefined);
+  // A district changed or taken away takes the old township with it unless a township is given too.
+  const township =
+    patch.township !== undefined
+      ? (patch.township ?? undefined)
+      : patch.district !== undefined && patch.district !== before.district
+        ? undefined
+        : before.township;
+  if (township && !district) {
+    throw invalid('request.invalid', TOWNSHIP_NEEDS_DISTRICT, [{ path: 'district', message: TOWNSHIP_NEEDS_DISTRICT }]);
+  }
+  const regions = await ensureRegions(db, { district, township }, now);
+  const after: Community = {
+    ...before,
+    name: patch.name ?? before.name,
+    districtId: regions.districtId,
+    district: regions.district,
+    townshipId: regions.townshipId,
+    township: regions.township,
+    ...(patch.active === undefined ? {} : { active: patch.active }),
+  };
+  const fields = ['name', 'districtId', 'district', 'townshipId', 'township', 'active'];
+  const changed = changedFields(communityView(before), communityView(after), fields);
+  await applyEdit(db, 'community', before, after, changed, now);
+  return {
+    before: communityView(before),
+    after: communityView(await requireEntity<Community>(db, 'community', id, '社区')),
+    changed,
+  };
+}
+
+/** Edits a unit: its name (unique city-wide) and `active`. */
+export async function patchUnit(db: Db, id: string, rawPatch: unknown, now: Date): Promise<Edited<UnitView>> {
+  const patch = parseInput(UnitPatch, rawPatch);
+  const before = await requireEntity<Unit>(db, 'unit', id, '帮扶单位');
+  const after: Unit = { ...before, ...patch };
+  const changed = changedFields(unitView(before), unitView(after), ['name', 'active']);
+  await applyEdit(db, 'unit', before, after, changed, now);
+  return { before: unitView(before), after: unitView(await requireEntity<Unit>(db, 'unit', id, '帮扶单位')), changed };
+}
+
+/**
+ * Edits a cadre: name, code (unique in the unit), phone, `active`, and the unit, while the cadre has no pairing
+ * this year or next (a pairing carries its cadre's unit: moving a paired cadre is a reassignment of pairings).
+ */
+export async function patchCadre(db: Db, id: string, rawPatch: unknown, now: Date): Promise<Edited<CadreView>> {
+  const patch = parseInput(CadrePatch, rawPatch);
+  const before = await requireEntity<Cadre>(db, 'cadre', id, '帮扶责任人');
+  const after = { ...before } as Cadre & Record<string, unknown>;
+  for (const [k, v] of Object.entries(patch)) after[k] = v === null ? undefined : v;
+  const changed = changedFields(cadreView(before), cadreView(after), ['name', 'code', 'phone', 'unitId', 'active']);
+  let extraSet: Record<string, unknown> = {};
+  if (changed.includes('unitId')) {
+    await activeUnit(db, after.unitId);
+    const year = Number(shanghaiDate(now).slice(0, 4));
+    for (const y of [year, year + 1]) {
+      const paired = await queryAll(db, {
+        index: 'byCadreYear',
+        partition: keys.cadreYear(id, y).gsi2pk,
+        attributes: ['pk'],
+      });
+      if (paired.length) {
+        throw conflict(
+          'cadre.unit_has_pairings',
+          `该帮扶责任人 ${y} 年已有结对家庭，不能直接调到其他单位；请先调整结对（改派）后再修改单位`,
+        );
+      }
+    }
+    extraSet = { gsi3sk: listingOf('cadre', after).gsi3sk };
+  }
+  await applyEdit(db, 'cadre', before, after, changed, now, extraSet);
+  return {
+    before: cadreView(before),
+    after: cadreView(await requireEntity<Cadre>(db, 'cadre', id, '帮扶责任人')),
+    changed,
+  };
 }

@@ -1,6 +1,7 @@
+import * as z from 'zod';
 import { OBJECTIVES, type Objective } from '../aid/rules.ts';
 import { type Db, queryPages } from '../db.ts';
-import { type Community, listEntities } from '../registry/index.ts';
+import { type Community, listEntities, UNASSIGNED_REGION } from '../registry/entities.ts';
 import { keys } from '../table.ts';
 
 /**
@@ -138,18 +139,76 @@ export async function* mapInOrder<T, R>(
   }
 }
 
-/** The communities a report covers: the one asked for, or every registered community in id order. */
-export async function reportCommunities(db: Db, communityId?: string): Promise<string[]> {
-  if (communityId) return [communityId];
-  return (await listEntities<Community>(db, 'community')).map((c) => c.id).sort();
+/** Which communities a report covers: one, or those of a township or district, or all (absent filters). */
+export interface ReportScope {
+  communityId?: string | undefined;
+  townshipId?: string | undefined;
+  districtId?: string | undefined;
+}
+
+/**
+ * The communities a report covers, in id order: the one asked for, those of the township or district asked
+ * for, or every registered community. One Query of the community listing (hundreds of items) unless one
+ * community is named; only these communities' partitions are then read.
+ */
+export async function reportCommunities(db: Db, scope: ReportScope | string = {}): Promise<string[]> {
+  const s = typeof scope === 'string' ? { communityId: scope } : scope;
+  if (s.communityId && !s.townshipId && !s.districtId) return [s.communityId];
+  return (await listEntities<Community>(db, 'community'))
+    .filter(
+      (c) =>
+        (!s.communityId || c.id === s.communityId) &&
+        (!s.townshipId || c.townshipId === s.townshipId) &&
+        (!s.districtId || c.districtId === s.districtId),
+    )
+    .map((c) => c.id)
+    .sort();
 }
 
 /** Every paired household of the year, community by community (read `concurrency` at a time), in order. */
 export async function* householdYears(
   db: Db,
   year: number,
-  opts: { communityId?: string | undefined; concurrency?: number } = {},
+  opts: ReportScope & { concurrency?: number } = {},
 ): AsyncGenerator<HouseholdYear[]> {
-  const communities = await reportCommunities(db, opts.communityId);
+  const communities = await reportCommunities(db, opts);
   yield* mapInOrder(communities, opts.concurrency ?? REPORT_CONCURRENCY, (c) => readHouseholdYears(db, c, year));
 }
+
+/** A community's place, as reports show it: names, and `未分区` for a community without a district. */
+export interface CommunityRegion {
+  townshipId: string | null;
+  township: string | null;
+  districtId: string | null;
+  district: string;
+}
+
+/** The region of every registered community, by id (one Query of the community listing). */
+export async function communityRegions(db: Db): Promise<Map<string, CommunityRegion>> {
+  const communities = await listEntities<Community>(db, 'community');
+  return new Map(
+    communities.map((c) => [
+      c.id,
+      {
+        townshipId: c.townshipId ?? null,
+        township: c.township ?? null,
+        districtId: c.districtId ?? null,
+        district: c.district ?? UNASSIGNED_REGION,
+      },
+    ]),
+  );
+}
+
+/** The region of a community the listing does not know. */
+export const NO_REGION: CommunityRegion = {
+  townshipId: null,
+  township: null,
+  districtId: null,
+  district: UNASSIGNED_REGION,
+};
+
+/** A report query's region filters, as the report routes take them. */
+export const RegionFilters = {
+  townshipId: z.string().trim().min(1).max(64).optional(),
+  districtId: z.string().trim().min(1).max(64).optional(),
+};

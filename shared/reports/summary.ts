@@ -3,7 +3,7 @@ import { OBJECTIVE_LABELS, OBJECTIVES, type Objective } from '../aid/rules.ts';
 import type { Db } from '../db.ts';
 import { FLOOR_FEN, sumFen } from '../money.ts';
 import { CampaignYearParam } from '../pairing/index.ts';
-import { householdYears } from './community-year.ts';
+import { communityRegions, householdYears, NO_REGION, RegionFilters, type ReportScope } from './community-year.ts';
 import { type ExportColumn, ReportFormat } from './export.ts';
 
 /**
@@ -17,7 +17,11 @@ import { type ExportColumn, ReportFormat } from './export.ts';
  * - A household counts once in every household figure, however many entries or outcomes it has.
  */
 
-export const SummaryQuery = z.strictObject({ year: CampaignYearParam, format: ReportFormat.optional() });
+export const SummaryQuery = z.strictObject({
+  year: CampaignYearParam,
+  ...RegionFilters,
+  format: ReportFormat.optional(),
+});
 export type SummaryQuery = z.infer<typeof SummaryQuery>;
 
 /** One objective's money and outcomes. */
@@ -43,12 +47,55 @@ export interface CampaignSummary {
   outcomes: number;
   /** Distinct households with at least one `employment` outcome in the year. */
   householdsEmployed: number;
+  /**
+   * The household figures and money per district (区/县), districts by name, `未分区` (id null) last: each
+   * paired household counts in its community's district, so the districts add up to the city.
+   */
+  byDistrict: DistrictFigures[];
 }
 
-/** Sums the year over every community-year partition, read in parallel. */
-export async function campaignSummary(db: Db, year: number, opts: { concurrency?: number } = {}) {
+/** One district's share of the summary. */
+export interface DistrictFigures {
+  districtId: string | null;
+  district: string;
+  householdsPaired: number;
+  householdsHelped: number;
+  householdsMeetingFloor: number;
+  householdsBelowFloor: number;
+  cashFen: number;
+  inKindFen: number;
+  totalFen: number;
+}
+
+/**
+ * Sums the year over every community-year partition (or those of a township or district), read in parallel.
+ */
+export async function campaignSummary(db: Db, year: number, opts: ReportScope & { concurrency?: number } = {}) {
+  const regions = await communityRegions(db);
+  const districts = new Map<string | null, DistrictFigures>();
+  const districtOf = (communityId: string) => {
+    const r = regions.get(communityId) ?? NO_REGION;
+    let d = districts.get(r.districtId);
+    if (!d) {
+      d = {
+        districtId: r.districtId,
+        district: r.district,
+        householdsPaired: 0,
+        householdsHelped: 0,
+        householdsMeetingFloor: 0,
+        householdsBelowFloor: 0,
+        cashFen: 0,
+        inKindFen: 0,
+        totalFen: 0,
+      };
+      districts.set(r.districtId, d);
+    }
+    return d;
+  };
   const s: CampaignSummary = {
     year,
+    ...(opts.districtId ? { districtId: opts.districtId } : {}),
+    ...(opts.townshipId ? { townshipId: opts.townshipId } : {}),
     floorFen: FLOOR_FEN,
     householdsPaired: 0,
     householdsHelped: 0,
@@ -63,6 +110,7 @@ export async function campaignSummary(db: Db, year: number, opts: { concurrency?
     >,
     outcomes: 0,
     householdsEmployed: 0,
+    byDistrict: [],
   };
   for await (const households of householdYears(db, year, opts)) {
     for (const h of households) {
@@ -80,9 +128,23 @@ export async function campaignSummary(db: Db, year: number, opts: { concurrency?
       else s.householdsBelowFloor++;
       s.cashFen += h.cashFen;
       s.inKindFen += h.inKindFen;
+      const d = districtOf(h.communityId);
+      d.householdsPaired++;
+      if (h.totalFen > 0 || outcomes > 0) d.householdsHelped++;
+      if (h.totalFen >= FLOOR_FEN) d.householdsMeetingFloor++;
+      else d.householdsBelowFloor++;
+      d.cashFen += h.cashFen;
+      d.inKindFen += h.inKindFen;
     }
   }
   s.totalFen = sumFen([s.cashFen, s.inKindFen]);
+  s.byDistrict = [...districts.values()]
+    .map((d) => ({ ...d, totalFen: sumFen([d.cashFen, d.inKindFen]) }))
+    .sort(
+      (a, b) =>
+        Number(a.districtId === null) - Number(b.districtId === null) ||
+        a.district.localeCompare(b.district, 'zh-Hans-CN'),
+    );
   return s;
 }
 
@@ -116,5 +178,10 @@ export function summaryLines(s: CampaignSummary): SummaryLine[] {
     })),
     { label: '帮扶成效（件）', count: s.outcomes },
     { label: '实现就业家庭（户）', count: s.householdsEmployed },
+    ...s.byDistrict.map((d) => ({
+      label: `${d.district}：帮扶合计；结对家庭（户）`,
+      fen: d.totalFen,
+      count: d.householdsPaired,
+    })),
   ];
 }

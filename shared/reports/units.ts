@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { type Db, getMany } from '../db.ts';
 import { FLOOR_FEN } from '../money.ts';
 import { CampaignYearParam } from '../pairing/index.ts';
-import { listEntities, type Unit } from '../registry/index.ts';
+import { listEntities, type Unit } from '../registry/entities.ts';
 import { keys } from '../table.ts';
-import { householdYears } from './community-year.ts';
+import { householdYears, RegionFilters, type ReportScope } from './community-year.ts';
 import { type ExportColumn, ReportFormat } from './export.ts';
 
 /**
@@ -12,7 +12,11 @@ import { type ExportColumn, ReportFormat } from './export.ts';
  * and whether it completed its task. Units that did not are the ones the campaign lists for criticism.
  */
 
-export const UnitReportQuery = z.strictObject({ year: CampaignYearParam, format: ReportFormat.optional() });
+export const UnitReportQuery = z.strictObject({
+  year: CampaignYearParam,
+  ...RegionFilters,
+  format: ReportFormat.optional(),
+});
 export type UnitReportQuery = z.infer<typeof UnitReportQuery>;
 
 /** One unit's year. */
@@ -53,7 +57,7 @@ export const UNIT_COLUMNS: ExportColumn<UnitRow>[] = [
  * `final`. The `UNIT#…/ASSESSMENT#…` items the finalize step writes are not used: they are a snapshot at
  * finalization and are not withdrawn when a round is reopened, so they can overstate.
  */
-export async function unitAssessment(db: Db, year: number, opts: { concurrency?: number } = {}) {
+export async function unitAssessment(db: Db, year: number, opts: ReportScope & { concurrency?: number } = {}) {
   const units = await listEntities<Unit>(db, 'unit');
   const byUnit = new Map<string, UnitRow>();
   const row = (unitId: string, unitName = '') => {
@@ -115,6 +119,8 @@ export async function unitAssessment(db: Db, year: number, opts: { concurrency?:
   const completed = rows.filter((r) => r.completed).length;
   return {
     year,
+    ...(opts.districtId ? { districtId: opts.districtId } : {}),
+    ...(opts.townshipId ? { townshipId: opts.townshipId } : {}),
     floorFen: FLOOR_FEN,
     units: rows.length,
     unitsCompleted: completed,

@@ -4,7 +4,7 @@ import { type Db, getItem, putIfAbsent, queryAll, queryPages, updateIf } from '.
 import { conflict, forbidden, invalid } from '../errors.ts';
 import type { ObjectStore } from '../objects.ts';
 import { pngSha256 } from '../png.ts';
-import { type Community, requireEntity } from '../registry/index.ts';
+import { type Community, requireEntity } from '../registry/entities.ts';
 import { keys } from '../table.ts';
 import { parseInput } from '../validate.ts';
 import { digestOf, type HouseholdCheck, type HouseholdSnapshot } from './checks.ts';

@@ -13,13 +13,13 @@ import { NewReceipt } from '#shared/aid/receipt.ts';
 import { NewAidRecord, NewReversal } from '#shared/aid/rules.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import { FundImport, fundImportFromCsv } from '#shared/fund/index.ts';
-import { NewHousehold } from '#shared/household/index.ts';
+import { HouseholdPatch, NewHousehold } from '#shared/household/index.ts';
 import { ImportRequest } from '#shared/imports/index.ts';
 import { NewObjection, ObjectionResolution } from '#shared/notice/index.ts';
 import { UploadRequest } from '#shared/objects.ts';
 import { NewOutcome } from '#shared/outcome/index.ts';
 import { NewPairing } from '#shared/pairing/index.ts';
-import { NewCadre, NewCommunity, NewUnit } from '#shared/registry/index.ts';
+import { CadrePatch, CommunityPatch, NewCadre, NewCommunity, NewUnit, UnitPatch } from '#shared/registry/index.ts';
 import { DecisionInput, ReopenInput, StartVerification } from '#shared/verification/index.ts';
 import { admin, cadreUser, communityCadreUser, makeIdNumber, newKey } from '../support/factories.ts';
 import { invoke, type Response } from '../support/invoke.ts';
@@ -81,6 +81,30 @@ interface Fixture {
 }
 
 const FIXTURES: Record<string, Fixture> = {
+  'PATCH /communities/{id}': {
+    schema: CommunityPatch,
+    as: () => admin,
+    params: (w) => ({ id: w.communityId }),
+    body: () => ({ township: '平江街道', district: '姑苏区' }),
+  },
+  'PATCH /units/{id}': {
+    schema: UnitPatch,
+    as: () => admin,
+    params: (w) => ({ id: w.unitId }),
+    body: () => ({ active: true }),
+  },
+  'PATCH /cadres/{id}': {
+    schema: CadrePatch,
+    as: () => admin,
+    params: (w) => ({ id: w.cadreId }),
+    body: () => ({ phone: '13800138000' }),
+  },
+  'PATCH /households/{id}': {
+    schema: HouseholdPatch,
+    as: () => admin,
+    params: (w) => ({ id: w.householdId }),
+    body: () => ({ memberCount: 4 }),
+  },
   'POST /communities': { schema: NewCommunity, as: () => admin, body: () => ({ name: '幸福社区' }) },
   'POST /units': { schema: NewUnit, as: () => admin, body: () => ({ name: '市财政局' }) },
   'POST /cadres': { schema: NewCadre, as: () => admin, body: (w) => ({ name: '王建国', unitId: w.unitId }) },
@@ -208,7 +232,7 @@ const NO_BODY = new Set([
   'POST /users/{username}/resend',
 ]);
 const POST_ROUTES: readonly RouteDef[] = ROUTES.filter(
-  (r) => r.method === 'POST' && !PAGE_HANDLERS.has(r.handler) && !NO_BODY.has(routeKey(r)),
+  (r) => (r.method === 'POST' || r.method === 'PATCH') && !PAGE_HANDLERS.has(r.handler) && !NO_BODY.has(routeKey(r)),
 );
 
 const DUMMY: World = {
@@ -536,7 +560,7 @@ const deepObject = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(l
 // ---------------------------------------------------------------------------------------------------------
 
 describe('the hostile-input suite', () => {
-  it('has a valid request for every POST route of the table, and no other', () => {
+  it('has a valid request for every POST and PATCH route of the table, and no other', () => {
     expect(Object.keys(FIXTURES).sort()).toStrictEqual(POST_ROUTES.map(routeKey).sort());
   });
 

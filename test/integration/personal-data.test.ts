@@ -92,6 +92,7 @@ describe('resident ID numbers at rest', () => {
       createdAt: expect.any(String),
       idNumberMasked: `${idNumber.slice(0, 6)}********${idNumber.slice(14)}`,
       idNumber,
+      active: true,
     });
 
     const forAuditor = await read(id, auditor);

@@ -9,6 +9,7 @@ import { handler as reverseAid } from '#functions/reverse-aid.ts';
 import { handler as unitReport } from '#functions/unit-report.ts';
 import { parseCsv } from '#shared/csv.ts';
 import { putIfAbsent, updateIf } from '#shared/db.ts';
+import { districtIdOf, townshipIdOf } from '#shared/registry/index.ts';
 import { keys } from '#shared/table.ts';
 import { admin, auditor, cadreUser, communityCadreUser, makeAid, newKey } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
@@ -34,7 +35,7 @@ const day = (md: string) => `${YEAR}-${md}`;
 let f: Awaited<ReturnType<typeof fixture>>;
 
 async function fixture() {
-  const [A, B] = [await newCommunity('甲社区'), await newCommunity('乙社区')];
+  const [A, B] = [await newCommunity('甲社区', { township: '甲街道', district: '甲区' }), await newCommunity('乙社区')];
   const [u1, u2, u3] = [await newUnit('一局'), await newUnit('二局'), await newUnit('三局,"直属"')];
   const [c1, c2] = [await newCadre(u1, '张干部'), await newCadre(u2, '李干部')];
   const h = {
@@ -231,6 +232,7 @@ describe('the campaign summary', () => {
       },
       outcomes: 4,
       householdsEmployed: 2,
+      byDistrict: expect.any(Array),
     });
   });
 
@@ -267,6 +269,8 @@ describe('the floor report', () => {
       '家庭编号',
       '户主',
       '社区',
+      '街道/乡镇',
+      '区/县',
       '帮扶单位',
       '帮扶责任人',
       '家庭人口',
@@ -275,11 +279,25 @@ describe('the floor report', () => {
       '距底线差额（元）',
     ]);
     expect(rows).toHaveLength(5);
-    expect(rows.find((x) => x[0] === f.a1)).toStrictEqual([f.a1, '甲一', '甲社区', '一局', '张干部', 3, 1000, '是', 0]);
+    expect(rows.find((x) => x[0] === f.a1)).toStrictEqual([
+      f.a1,
+      '甲一',
+      '甲社区',
+      '甲街道',
+      '甲区',
+      '一局',
+      '张干部',
+      3,
+      1000,
+      '是',
+      0,
+    ]);
     expect(rows.find((x) => x[0] === f.a2)).toStrictEqual([
       f.a2,
       '甲二',
       '甲社区',
+      '甲街道',
+      '甲区',
       '一局',
       '张干部',
       3,
@@ -288,7 +306,7 @@ describe('the floor report', () => {
       0.01,
     ]);
     const a1Row = rows.findIndex((x) => x[0] === f.a1) + 1;
-    expect(ws.getRow(a1Row).getCell(7).numFmt).toBe('0.00');
+    expect(ws.getRow(a1Row).getCell(9).numFmt).toBe('0.00');
   });
 
   it('streams the city-wide CSV in community order, households in order within each', async () => {
@@ -298,6 +316,53 @@ describe('the floor report', () => {
     const householdsOf = (c: string) => (c === f.A ? [f.a1, f.a2, f.a3, f.a4] : [f.b1, f.b2]).sort();
     expect(rows.map((x) => x[0])).toStrictEqual([...householdsOf(first!), ...householdsOf(second!)]);
     expect(rows.find((x) => x[0] === f.a2)!.slice(6)).toStrictEqual(['99999', '999.99', 'false', '1']);
+  });
+});
+
+describe('regions in reports', () => {
+  const districtA = () => districtIdOf('甲区');
+
+  it('groups the summary by district, 未分区 last, adding up to the city', async () => {
+    const r = await get(summaryReport, 'GET /reports/summary', { year: String(YEAR) });
+    const byDistrict = r.json.byDistrict as {
+      districtId: string | null;
+      district: string;
+      householdsPaired: number;
+      totalFen: number;
+    }[];
+    expect(byDistrict.map((d) => [d.districtId, d.district, d.householdsPaired])).toStrictEqual([
+      [districtA(), '甲区', 4],
+      [null, '未分区', 2],
+    ]);
+    expect(byDistrict.reduce((n, d) => n + d.totalFen, 0)).toBe(r.json.totalFen);
+  });
+
+  it('reads only a district’s communities when a report asks for one district or township', async () => {
+    const townshipA = townshipIdOf(districtA(), '甲街道');
+    for (const q of [{ districtId: districtA() }, { townshipId: townshipA }] as Record<string, string>[]) {
+      const summary = await get(summaryReport, 'GET /reports/summary', { year: String(YEAR), ...q });
+      expect(summary.json).toMatchObject({
+        householdsPaired: 4,
+        byDistrict: [{ district: '甲区', householdsPaired: 4 }],
+      });
+      const floor = await get(floorReport, 'GET /reports/floor', { year: String(YEAR), ...q });
+      expect(floor.json.rows.map((x: { householdId: string }) => x.householdId).sort()).toStrictEqual(
+        [f.a1, f.a2, f.a3, f.a4].sort(),
+      );
+      expect(floor.json.rows[0]).toMatchObject({ township: '甲街道', district: '甲区', districtId: districtA() });
+      const units = await get(unitReport, 'GET /reports/units', { year: String(YEAR), ...q });
+      const paired = Object.fromEntries(
+        units.json.rows.map((x: { unitId: string; householdsPaired: number }) => [x.unitId, x.householdsPaired]),
+      );
+      expect([paired[f.u1], paired[f.u2]]).toStrictEqual([4, 0]);
+    }
+    const none = await get(floorReport, 'GET /reports/floor', { year: String(YEAR), districtId: 'd-nowhere' });
+    expect(none.json.rows).toStrictEqual([]);
+  });
+
+  it('says 未分区 for a community without regions in the floor report', async () => {
+    const floor = await get(floorReport, 'GET /reports/floor', { year: String(YEAR), communityId: f.B });
+    expect(floor.json.rows[0]).toMatchObject({ township: null, district: '未分区', districtId: null });
   });
 });
 

@@ -12,14 +12,32 @@ async function created(p: Promise<{ status: number; json: any; text: string }>):
   return r.json;
 }
 
+/** A name not used before in this test file: community and unit names are unique (409 on a second use). */
+let serial = 0;
+const fresh = (base: string) => `${base}${++serial}`;
+
+/**
+ * Registers through a handler; a fixture built twice in one file (same names) gets the name with a number the
+ * second time, since community and unit names are unique.
+ */
+async function createdNamed(handler: typeof createCommunity, route: string, body: { name: string }) {
+  const first = await invoke(handler, route, { as: admin, body });
+  if (first.status === 409)
+    return created(invoke(handler, route, { as: admin, body: { ...body, name: fresh(body.name) } }));
+  return created(Promise.resolve(first));
+}
+
 /** Registers a community through the real handler and returns its id. */
-export async function newCommunity(name = '测试社区'): Promise<string> {
-  return (await created(invoke(createCommunity, 'POST /communities', { as: admin, body: { name } }))).id;
+export async function newCommunity(
+  name = fresh('测试社区'),
+  regions: { township?: string; district?: string } = {},
+): Promise<string> {
+  return (await createdNamed(createCommunity, 'POST /communities', { name, ...regions })).id;
 }
 
 /** Registers a unit and returns its id. */
-export async function newUnit(name = '测试单位'): Promise<string> {
-  return (await created(invoke(createUnit, 'POST /units', { as: admin, body: { name } }))).id;
+export async function newUnit(name = fresh('测试单位')): Promise<string> {
+  return (await createdNamed(createUnit, 'POST /units', { name })).id;
 }
 
 /** Registers a cadre of a unit and returns its id. */

@@ -31,21 +31,22 @@ function residentIdActions(fnId: string): string[] {
 }
 
 describe('resident ID numbers on AWS', () => {
-  it('lets only household registration make resident-ID data keys, and only the household view decrypt them', () => {
+  it('lets only household registration and correction make resident-ID data keys, and only the household view decrypt them', () => {
     const granted = Object.fromEntries(
       functions.map(([id]) => [id, residentIdActions(id)] as const).filter(([, actions]) => actions.length),
     );
     expect(granted).toStrictEqual({
       [idOf('register-household')]: ['kms:GenerateDataKey'],
+      [idOf('update-household')]: ['kms:GenerateDataKey'],
       [idOf('get-household')]: ['kms:Decrypt'],
     });
   });
 
-  it('gives the data key ARN to those two functions only', () => {
+  it('gives the data key ARN to those three functions only', () => {
     const withKey = functions
       .filter(([, r]) => r.Properties.Environment?.Variables?.DATA_KEY_ARN)
       .map(([id]) => id)
       .sort();
-    expect(withKey).toStrictEqual([idOf('get-household'), idOf('register-household')].sort());
+    expect(withKey).toStrictEqual([idOf('get-household'), idOf('register-household'), idOf('update-household')].sort());
   });
 });
