@@ -5,8 +5,8 @@ import { RESIDENT_ID_KMS_CONTEXT } from '#functions/lib/cipher.ts';
 import { LinkageAidStack } from '#infra/stack.ts';
 
 /**
- * Who may handle resident ID numbers in plaintext on AWS: the function that registers households may have data
- * keys made under the resident-ID context, the function that shows a household to an admin may have them
+ * Who may handle resident ID numbers in plaintext on AWS: the functions that register households (one at a time,
+ * by correction, or from an import file) may have data keys made under the resident-ID context, the function that shows a household to an admin may have them
  * decrypted, and no other function gets that context's grant or the key's ARN.
  */
 
@@ -14,6 +14,8 @@ const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new LinkageAidStack(app, 'Test', { env: { account: '123456789012', region: 'cn-northwest-1' } });
 const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>;
 const idOf = (handler: string) => stack.getLogicalId(stack.api.functions.get(handler)!.node.defaultChild as CfnElement);
+/** The import worker registers households from a file: it seals their numbers as registration does. */
+const importWorker = stack.getLogicalId(stack.imports.worker.node.defaultChild as CfnElement);
 const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
 
 /** The role of a function, and the KMS actions its policies allow under the resident-ID context. */
@@ -31,22 +33,25 @@ function residentIdActions(fnId: string): string[] {
 }
 
 describe('resident ID numbers on AWS', () => {
-  it('lets only household registration and correction make resident-ID data keys, and only the household view decrypt them', () => {
+  it('lets only household registration, correction and import make resident-ID data keys, and only the household view decrypt them', () => {
     const granted = Object.fromEntries(
       functions.map(([id]) => [id, residentIdActions(id)] as const).filter(([, actions]) => actions.length),
     );
     expect(granted).toStrictEqual({
       [idOf('register-household')]: ['kms:GenerateDataKey'],
       [idOf('update-household')]: ['kms:GenerateDataKey'],
+      [importWorker]: ['kms:GenerateDataKey'],
       [idOf('get-household')]: ['kms:Decrypt'],
     });
   });
 
-  it('gives the data key ARN to those three functions only', () => {
+  it('gives the data key ARN to those four functions only', () => {
     const withKey = functions
       .filter(([, r]) => r.Properties.Environment?.Variables?.DATA_KEY_ARN)
       .map(([id]) => id)
       .sort();
-    expect(withKey).toStrictEqual([idOf('get-household'), idOf('register-household'), idOf('update-household')].sort());
+    expect(withKey).toStrictEqual(
+      [idOf('get-household'), idOf('register-household'), idOf('update-household'), importWorker].sort(),
+    );
   });
 });
