@@ -18,7 +18,9 @@ import { ImportRequest } from '#shared/imports/index.ts';
 import { NewObjection, ObjectionResolution } from '#shared/notice/index.ts';
 import { UploadRequest } from '#shared/objects.ts';
 import { NewOutcome } from '#shared/outcome/index.ts';
+import { CarryOver } from '#shared/pairing/carry-over.ts';
 import { NewPairing } from '#shared/pairing/index.ts';
+import { PairingEnd, Reassignment } from '#shared/pairing/reassign.ts';
 import { CadrePatch, CommunityPatch, NewCadre, NewCommunity, NewUnit, UnitPatch } from '#shared/registry/index.ts';
 import { DecisionInput, ReopenInput, StartVerification } from '#shared/verification/index.ts';
 import { admin, cadreUser, communityCadreUser, makeIdNumber, newKey } from '../support/factories.ts';
@@ -117,6 +119,23 @@ const FIXTURES: Record<string, Fixture> = {
     schema: NewPairing,
     as: () => admin,
     body: (w) => ({ cadreId: w.cadreId, householdId: w.householdId, year: w.year }),
+  },
+  // To the same cadre: a valid body is an unchanged reassignment, so the other fixtures' pairing stays as it is.
+  'POST /pairings/reassignment': {
+    schema: Reassignment,
+    as: () => admin,
+    body: (w) => ({ householdId: w.householdId, year: w.year, cadreId: w.cadreId, from: w.today }),
+  },
+  // Ended today at the earliest: entries dated today, which the other fixtures record, are still taken.
+  'POST /pairings/end': {
+    schema: PairingEnd,
+    as: () => admin,
+    body: (w) => ({ householdId: w.householdId, year: w.year, on: w.today }),
+  },
+  'POST /pairings/carry-over': {
+    schema: CarryOver,
+    as: () => admin,
+    body: (w) => ({ fromYear: w.year, toYear: w.year + 1, dryRun: true }),
   },
   'POST /aid-records': {
     schema: NewAidRecord,
