@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -40,6 +40,20 @@ export interface LinkageFunctionProps {
  * an ESM bundle made by a local esbuild (no Docker) with the options in `bundling.ts`, which the bundle-size
  * check uses too. The AWS SDK v3 comes from the runtime (see `bundling.ts` for why).
  */
+/**
+ * The one log group of the stack's functions, with a retention, rather than one Lambda creates on first use and
+ * keeps forever. One, not one per function: CloudFormation allows a stack 500 resources, and a log group per
+ * function was an eighth of them. Every line names its function (`function`, functions/lib/logger.ts), and
+ * Lambda's own START/END/REPORT lines carry the request id that the function's lines carry too.
+ */
+function functionLogs(scope: Construct): LogGroup {
+  const stack = Stack.of(scope);
+  return (
+    (stack.node.tryFindChild('FunctionLogs') as LogGroup | undefined) ??
+    new LogGroup(stack, 'FunctionLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN })
+  );
+}
+
 export class LinkageFunction extends NodejsFunction {
   /** The handler file this function runs (`functions/<handlerName>.ts`). */
   readonly handlerName: string;
@@ -56,11 +70,7 @@ export class LinkageFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       tracing: Tracing.ACTIVE,
-      // A log group of its own with a retention, rather than one Lambda creates on first use and keeps forever.
-      logGroup: new LogGroup(scope, `${id}Logs`, {
-        retention: RetentionDays.ONE_YEAR,
-        removalPolicy: RemovalPolicy.RETAIN,
-      }),
+      logGroup: functionLogs(scope),
       timeout: props.timeout ?? Duration.seconds(30),
       memorySize: props.memorySize ?? 512,
       environment: {

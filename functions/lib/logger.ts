@@ -44,7 +44,14 @@ export function redactForLog(key: string, value: unknown): unknown {
  * One structured JSON logger for every function. Request bodies are never logged: they carry resident ID
  * numbers and names; nor are task tokens. The level comes from POWERTOOLS_LOG_LEVEL (tests set SILENT).
  */
-const base = new Logger({ serviceName: 'linkage-aid', jsonReplacerFn: redactForLog });
+const base = new Logger({
+  serviceName: 'linkage-aid',
+  jsonReplacerFn: redactForLog,
+  // The functions of a stack share one log group (infra/functions.ts): each line names the function it came from.
+  ...(process.env.AWS_LAMBDA_FUNCTION_NAME
+    ? { persistentKeys: { function: process.env.AWS_LAMBDA_FUNCTION_NAME } }
+    : {}),
+});
 
 /** The logger of the current request's flow (see `enterRequestScope`), or the base logger outside one. */
 export const logger: Logger = new Proxy(base, {

@@ -20,10 +20,14 @@ async function ok(p: Promise<{ status: number; json: any; text: string }>, want:
  * One community with `households` paired households, built through the HTTP API of a running local stack,
  * with the callers a scenario needs.
  */
+let worlds = 0;
+
 export async function communityWorld(server: RunningServer, households = 2) {
   const admin = await devToken(server, { sub: 'scenario-admin', groups: ['admin'] });
-  const communityId = (await ok(server.fetch('/communities', { token: admin, body: { name: '核查社区' } }))).id;
-  const unitId = (await ok(server.fetch('/units', { token: admin, body: { name: '核查单位' } }))).id;
+  // Names are unique (a community within its township, a unit city-wide): each world gets its own number.
+  const n = ++worlds;
+  const communityId = (await ok(server.fetch('/communities', { token: admin, body: { name: `核查社区${n}` } }))).id;
+  const unitId = (await ok(server.fetch('/units', { token: admin, body: { name: `核查单位${n}` } }))).id;
   const cadreId = (await ok(server.fetch('/cadres', { token: admin, body: { name: '核查干部', unitId } }))).id;
   const names = ['欧阳明明', '张三', '李四', '王五'];
   const householdIds: string[] = [];
