@@ -66,6 +66,7 @@ const CSS = `
 main{max-width:75rem}
 dl.counts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.75rem 0}dl.counts dt{color:#555}dl.counts dd{margin:0;font-size:1.5rem;font-weight:700}
 .nowrap{white-space:nowrap}table.cols{font-size:.9rem;margin:.25rem 0}details summary{cursor:pointer;color:#1a56b8;margin-top:.25rem}
+.tag.running{background:#fff3cd;color:#6b4e00;border:1px solid #c99a00}.tag.done{background:#e6f4ea;color:#137333;border:1px solid #137333}.tag.failed{background:#fdecea;color:#b00020;border:1px solid #b00020}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline}
 `;
 

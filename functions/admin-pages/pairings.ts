@@ -159,7 +159,10 @@ export async function pairingsPage(req: Req, state: State = {}): Promise<PageRes
   ]);
   const rows = list && !(list instanceof AppError) ? list.items : [];
   const names = new Map<string, string>([...units, ...communities, ...cadres].map((e) => [e.id, e.name]));
-  const missing = rows.flatMap((r) => [r.cadreId, ...r.periods.map((p) => p.cadreId)]).filter((id) => !names.has(id));
+  const missing = rows
+    .flatMap((r) => [r.cadreId, ...r.periods.map((p) => p.cadreId)])
+    .concat((state.preview?.skipped ?? []).slice(0, 200).map((s) => s.cadreId))
+    .filter((id) => !names.has(id));
   for (const [id, name] of await namesOf(db, 'cadre', missing)) names.set(id, name);
   const done = DONE.find(([k]) => req.query.get(k));
   const carried = req.query.get('carried');
@@ -197,11 +200,11 @@ ${actForm(req, state, 'end', `/app/admin/pairings/end?${queryString(f)}`, t.endP
   const preview = state.preview;
   const carry = html`<section class="card" id="carry-over"><h2>${t.carryOver}</h2><p class="muted">${t.carryOverHint}</p>
 ${ce._ ? html`<div class="alert" role="alert">${ce._}</div>` : ''}
-<form method="post" action="/app/admin/pairings/carry-over">${csrfField(req)}<input type="hidden" name="action" value="preview"><div class="grid2">
+<form method="post" action="/app/admin/pairings/carry-over?${queryString(f)}">${csrfField(req)}<input type="hidden" name="action" value="preview"><div class="grid2">
 ${input('fromYear', t.fromYear, sv('fromYear', String(Number(f.year) - 1)), ce.fromYear, 'text', 'carry-fromYear')}
 ${input('toYear', t.toYear, sv('toYear', f.year), ce.toYear, 'text', 'carry-toYear')}</div>
 <button type="submit" class="secondary">${t.preview}</button></form>
-${preview ? carryPreview(req, preview, names) : ''}</section>`;
+${preview ? carryPreview(req, preview, names, `/app/admin/pairings/carry-over?${queryString(f)}`) : ''}</section>`;
 
   return {
     status: state.errors ? 400 : 200,
@@ -216,7 +219,7 @@ ${preview ? carryPreview(req, preview, names) : ''}</section>`;
   };
 }
 
-function carryPreview(req: Req, p: CarryOverResult, names: Map<string, string>): Html {
+function carryPreview(req: Req, p: CarryOverResult, names: Map<string, string>, action: string): Html {
   const t = req.t;
   return html`<h3>${t.preview}：${p.fromYear} → ${p.toYear}</h3>
 <dl class="counts"><div><dt>${t.considered}</dt><dd class="num">${p.pairings}</dd></div><div><dt>${t.toCreate}</dt><dd class="num">${p.created}</dd></div><div><dt>${t.unchangedCount}</dt><dd class="num">${p.unchanged}</dd></div><div><dt>${t.skippedCount}</dt><dd class="num">${p.skipped.length}</dd></div></dl>
@@ -231,7 +234,7 @@ ${
     : ''
 }
 <p class="muted">${t.digest}：<span class="digest">${p.digest}</span></p>
-<form method="post" action="/app/admin/pairings/carry-over">${csrfField(req)}<input type="hidden" name="action" value="commit"><input type="hidden" name="fromYear" value="${p.fromYear}"><input type="hidden" name="toYear" value="${p.toYear}"><input type="hidden" name="digest" value="${p.digest}"><button type="submit">${t.commitCarryOver}（${p.created}）</button></form>`;
+<form method="post" action="${action}">${csrfField(req)}<input type="hidden" name="action" value="commit"><input type="hidden" name="fromYear" value="${p.fromYear}"><input type="hidden" name="toYear" value="${p.toYear}"><input type="hidden" name="digest" value="${p.digest}"><button type="submit">${t.commitCarryOver}（${p.created}）</button></form>`;
 }
 
 const formValues = (req: Req, names: string[]) =>

@@ -137,7 +137,7 @@ function errorsTable(req: Req, job: ImportJob, errors: ImportJob['errors'], tota
   const shown = errors.slice(0, ERRORS_SHOWN);
   const caption = req.t.errorsShown.replace('{n}', String(shown.length)).replace('{total}', String(total));
   return html`<h2>${caption}</h2>
-<p><a class="button secondary" href="/app/downloads/imports/${job.id}/errors.xlsx" download>${req.t.downloadErrors}（XLSX）</a> <a href="/app/downloads/imports/${job.id}/errors.csv" download>CSV</a></p>
+<p>${req.t.downloadErrors}：<a href="/app/downloads/imports/${job.id}/errors.xlsx" download>XLSX</a> · <a href="/app/downloads/imports/${job.id}/errors.csv" download>CSV</a></p>
 <div class="table-wrap"><table class="errors"><thead><tr><th class="num">${req.t.row}</th><th>${req.t.column}</th><th>${req.t.message}</th></tr></thead><tbody>${shown.map(
     (e) => html`<tr><td class="num">${e.row}</td><td>${e.column}</td><td>${e.message}</td></tr>`,
   )}</tbody></table></div>`;
@@ -167,7 +167,7 @@ const STATUS_WORD = { running: 'statusRunning', done: 'statusDone', failed: 'sta
 
 function commitView(req: Req, job: ImportJob): Html {
   const t = req.t;
-  return html`<p>${KIND_LABELS[job.kind]} · <span class="tag${job.status === 'failed' ? '' : ' review'}" data-status="${job.status}">${t[STATUS_WORD[job.status]]}</span></p>
+  return html`<p>${KIND_LABELS[job.kind]} · <span class="tag ${job.status}" data-status="${job.status}">${t[STATUS_WORD[job.status]]}</span></p>
 <label for="progress">${t.progress}：${job.rowsDone} / ${job.rowsTotal}</label>
 <progress id="progress" value="${job.rowsDone}" max="${Math.max(job.rowsTotal, 1)}">${job.rowsDone} / ${job.rowsTotal}</progress>
 ${job.status === 'running' ? html`<p class="muted">${t.refreshing}</p>` : ''}

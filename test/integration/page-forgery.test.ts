@@ -335,7 +335,7 @@ beforeAll(async () => {
     },
     'POST /app/admin/pairings/carry-over': {
       user: admin,
-      action: '/app/admin/pairings/carry-over',
+      action: `/app/admin/pairings/carry-over?year=${year}`,
       page: '/app/admin/pairings',
       fields: { fromYear: String(year), toYear: String(year + 1), action: 'commit' },
       writes: 'table',
