@@ -3,6 +3,13 @@ import type { Context } from 'aws-lambda';
 import { ADMIN_WORDS, type AdminWords } from '#shared/web/admin-words.ts';
 import { adminHome } from './admin-pages/home.ts';
 import { objectionsPage, resolveFromPage } from './admin-pages/objections.ts';
+import {
+  assignFromPage,
+  carryOverFromPage,
+  endFromPage,
+  pairingsPage,
+  reassignFromPage,
+} from './admin-pages/pairings.ts';
 import { accountAct, inviteFromPage, usersPage } from './admin-pages/users.ts';
 import { appendAudit, auditEntry } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
@@ -23,6 +30,11 @@ export const PAGES: PageHandlers<'admin-pages', AdminWords> = {
   'POST /app/admin/users/{id}/disable': accountAct('disable'),
   'POST /app/admin/users/{id}/enable': accountAct('enable'),
   'POST /app/admin/users/{id}/resend': accountAct('resend'),
+  'GET /app/admin/pairings': (req) => pairingsPage(req),
+  'POST /app/admin/pairings': assignFromPage,
+  'POST /app/admin/pairings/reassignment': reassignFromPage,
+  'POST /app/admin/pairings/end': endFromPage,
+  'POST /app/admin/pairings/carry-over': carryOverFromPage,
 };
 
 const CSS = `
@@ -30,6 +42,9 @@ blockquote{margin:.5rem 0;padding:.5rem .75rem;border-left:4px solid #888;backgr
 fieldset{border:1px solid #ddd;border-radius:.35rem;margin:.75rem 0}fieldset label{font-weight:400}
 main{max-width:75rem}
 table.users form.inline button{margin:.1rem 0;padding:.3rem .7rem}
+.grid4{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem}
+.acts{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:0 1rem}.acts h3{margin:0 0 .25rem;font-size:1.05rem}
+dl.counts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.75rem 0}dl.counts dt{font-weight:400;color:#555}dl.counts dd{margin:0;font-size:1.5rem;font-weight:700}
 `;
 
 const serve = pageServer('admin-pages', PAGES, {

@@ -206,7 +206,21 @@ export const ROUTES = [
     allow: { admin: 'any' },
   },
   // The pages: public to API Gateway, because a browser sends its token in a cookie, which the page Lambda verifies.
+  {
+    method: 'GET',
+    path: '/app/downloads/imports/{proxy+}',
+    handler: 'import-downloads',
+    auth: 'public',
+    allow: 'public',
+  },
   { method: 'GET', path: '/app/downloads/{proxy+}', handler: 'page-downloads', auth: 'public', allow: 'public' },
+  // The imports' pages (and above, their files): Lambdas of their own, the import's readers and rules and the
+  // workbook writer being too heavy for admin-pages and page-downloads (docs/ARCHITECTURE.md, the pages). Before
+  // the wider proxy routes: API Gateway picks the most specific, the local server the first match.
+  { method: 'GET', path: '/app/admin/imports', handler: 'import-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/imports', handler: 'import-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/imports/{proxy+}', handler: 'import-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/imports/{proxy+}', handler: 'import-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/admin', handler: 'admin-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
@@ -230,7 +244,7 @@ export type RouteHandler = (typeof ROUTES)[number]['handler'];
 export interface PageRouteDef {
   method: 'GET' | 'POST';
   path: string;
-  handler: 'pages' | 'page-downloads' | 'admin-pages' | 'public-pages';
+  handler: 'pages' | 'page-downloads' | 'admin-pages' | 'import-pages' | 'import-downloads' | 'public-pages';
   allow: RouteDef['allow'];
 }
 
@@ -290,6 +304,28 @@ export const PAGE_ROUTES = [
   { method: 'POST', path: '/app/admin/users/{id}/disable', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/users/{id}/enable', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/users/{id}/resend', handler: 'admin-pages', allow: { admin: 'any' } },
+  // Pairings and imports (issue #12, items 3 and 4).
+  { method: 'GET', path: '/app/admin/pairings', handler: 'admin-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/pairings', handler: 'admin-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/pairings/reassignment', handler: 'admin-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/pairings/end', handler: 'admin-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/pairings/carry-over', handler: 'admin-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/imports', handler: 'import-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/imports/uploads', handler: 'import-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/imports', handler: 'import-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/imports/{id}', handler: 'import-pages', allow: { admin: 'any' } },
+  {
+    method: 'GET',
+    path: '/app/downloads/imports/templates/{kind}.{format}',
+    handler: 'import-downloads',
+    allow: { admin: 'any' },
+  },
+  {
+    method: 'GET',
+    path: '/app/downloads/imports/{id}/errors.{format}',
+    handler: 'import-downloads',
+    allow: { admin: 'any' },
+  },
   { method: 'GET', path: '/public/notices', handler: 'public-pages', allow: 'public' },
   { method: 'GET', path: '/public/notices/{id}', handler: 'public-pages', allow: 'public' },
   { method: 'POST', path: '/public/notices/{id}/objections', handler: 'public-pages', allow: 'public' },

@@ -84,6 +84,9 @@ export const TABLE_ACCESS: Record<
   'resend-invitation': 'update',
   // A dry run's report and a commit's job item (conditional put); the rows are written by the worker.
   'start-import': 'append',
+  // The imports' pages: a dry run's report, a commit's job item (conditional puts) and their audit entries.
+  'import-pages': 'append',
+  'import-downloads': 'read',
   'get-import': 'read',
   'import-errors': 'read',
   'import-template': 'none',

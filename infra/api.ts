@@ -56,6 +56,9 @@ export class Api extends Construct {
     });
 
     this.functions = new Map();
+    // One integration per function, shared by its routes: an integration per route would spend a CloudFormation
+    // resource on each (the stack's limit is 500).
+    const integrations = new Map<string, HttpLambdaIntegration>();
     for (const route of ROUTES) {
       let fn = this.functions.get(route.handler);
       if (!fn) {
@@ -70,7 +73,9 @@ export class Api extends Construct {
       const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${route.method}${route.path}`, fn),
+        integration:
+          integrations.get(route.handler) ??
+          integrations.set(route.handler, new HttpLambdaIntegration(route.handler, fn)).get(route.handler)!,
         authorizer: route.auth === 'jwt' ? authorizer : undefined,
       });
       if (route.auth === 'public') {

@@ -4,7 +4,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ROUTES } from '#functions/routes.ts';
@@ -86,6 +86,7 @@ export class LinkageFunction extends NodejsFunction {
         banner: BUNDLE_OPTIONS.banner.js,
         minify: BUNDLE_OPTIONS.minify,
         target: BUNDLE_OPTIONS.target,
+        charset: Charset.UTF8,
         sourceMap: true,
         externalModules: [...BUNDLE_OPTIONS.external],
       },

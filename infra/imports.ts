@@ -17,9 +17,10 @@ export interface ImportJobsProps {
   bucket: IBucket;
   idHashSecret: ISecret;
   environment: Record<string, string>;
-  /** The API's import functions: `start-import` (checks and starts), `import-errors` (reads reports). */
-  startImport: LinkageFunction;
-  importErrors: LinkageFunction;
+  /** The functions that check and start imports: `start-import` (the API) and `import-pages` (the page's form). */
+  starters: LinkageFunction[];
+  /** The functions that read imports' reports: `import-errors`, and the pages (the dry-run page, its download). */
+  reportReaders: LinkageFunction[];
 }
 
 /**
@@ -44,7 +45,7 @@ export class ImportJobs extends Construct {
     this.sweep.bindTable({ table: props.table, key: props.key });
 
     // Households: the worker registers them (ID hash key, sealing); the API checks ID numbers in dry runs.
-    for (const fn of [this.worker, props.startImport]) {
+    for (const fn of [this.worker, ...props.starters]) {
       fn.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
       props.idHashSecret.grantRead(fn);
     }
@@ -52,7 +53,7 @@ export class ImportJobs extends Construct {
 
     // Files: the uploads of purpose import are read; the import's own report (imports/<id>/) read and written.
     const bucketId = Stack.of(this).getLogicalId(props.bucket.node.defaultChild as CfnElement);
-    for (const fn of [this.worker, props.startImport, props.importErrors]) {
+    for (const fn of [this.worker, ...props.starters, ...props.reportReaders]) {
       fn.addToRolePolicy(
         new PolicyStatement({
           actions: ['s3:GetObject'],
@@ -74,7 +75,7 @@ export class ImportJobs extends Construct {
         });
       }
     }
-    for (const fn of [this.worker, props.startImport]) {
+    for (const fn of [this.worker, ...props.starters]) {
       fn.addToRolePolicy(
         new PolicyStatement({ actions: ['s3:PutObject'], resources: [props.bucket.arnForObjects('imports/*')] }),
       );
@@ -82,7 +83,7 @@ export class ImportJobs extends Construct {
 
     // Who may hand a job to the worker. The worker's permission on itself is a separate policy: on its own role's
     // default policy it would make the function depend on its own ARN.
-    for (const fn of [props.startImport, this.sweep]) {
+    for (const fn of [...props.starters, this.sweep]) {
       fn.addEnvironment('IMPORT_WORKER_FUNCTION', this.worker.functionName);
       this.worker.grantInvoke(fn);
     }
@@ -92,7 +93,7 @@ export class ImportJobs extends Construct {
     });
     this.worker.role!.attachInlinePolicy(selfInvoke);
     const workerId = Stack.of(this).getLogicalId(this.worker.node.defaultChild as CfnElement);
-    for (const fn of [props.startImport, this.sweep, this.worker]) {
+    for (const fn of [...props.starters, this.sweep, this.worker]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${workerId}.Arn>:*]`,
         reason: 'Invokes the import worker (any version) and no other function.',

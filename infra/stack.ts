@@ -64,7 +64,8 @@ export class LinkageAidStack extends Stack {
       environment,
     });
     const bucketId = this.getLogicalId(this.storage.bucket.node.defaultChild as CfnElement);
-    for (const handler of ['decide-verification', 'record-receipt', 'create-upload-url', 'pages']) {
+    // import-pages presigns import uploads (a presigned PUT carries its signer's permission).
+    for (const handler of ['decide-verification', 'record-receipt', 'create-upload-url', 'pages', 'import-pages']) {
       const fn = this.api.functions.get(handler)!;
       // Put only, and the data key only through S3: CDK's grantPut would also let the function call KMS directly.
       fn.addToRolePolicy(
@@ -109,8 +110,8 @@ export class LinkageAidStack extends Stack {
       bucket: this.storage.bucket,
       idHashSecret,
       environment,
-      startImport: this.api.functions.get('start-import')!,
-      importErrors: this.api.functions.get('import-errors')!,
+      starters: [this.api.functions.get('start-import')!, this.api.functions.get('import-pages')!],
+      reportReaders: ['import-errors', 'import-downloads'].map((h) => this.api.functions.get(h)!),
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       key,

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 /**
@@ -35,6 +35,11 @@ export class Storage extends Construct {
       serverAccessLogsPrefix: 'evidence/',
       // Unfinished browser uploads are abandoned, not kept.
       lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // The admin's imports page PUTs the file from the browser to a presigned URL, a cross-origin request. Any
+      // origin, PUT only: the presigned signature (key, type, size, ten minutes) is the permission, not the origin.
+      cors: [
+        { allowedMethods: [HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['content-type'], maxAge: 600 },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

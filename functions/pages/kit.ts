@@ -190,6 +190,13 @@ export interface PageResult {
   historyCacheable?: boolean;
   /** The entity a successful form post changed: the page layer appends it to the audit trail. */
   audited?: string;
+  /**
+   * A JSON answer (with `status`), for the one thing a page's script asks for: a presigned upload URL, which a
+   * page cannot get from the API (its cookie is not a bearer token).
+   */
+  json?: unknown;
+  /** An origin the page's script may send to (`connect-src`): where a presigned upload goes. */
+  connect?: string;
 }
 
 export const yuan = (fen: number) => `¥${formatYuan(fen)}`;
@@ -307,6 +314,18 @@ export function toResult(req: PageRequest<ChromeWords>, page: PageResult): ApiRe
       cookies,
     };
   }
+  if (page.json !== undefined) {
+    return {
+      statusCode: page.status ?? 200,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+      body: JSON.stringify(page.json),
+      cookies,
+    };
+  }
   if (page.image) {
     return {
       statusCode: 200,
@@ -329,7 +348,9 @@ export function toResult(req: PageRequest<ChromeWords>, page: PageResult): ApiRe
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': page.historyCacheable ? 'private, no-cache' : 'no-store',
-      'content-security-policy': `default-src 'self'; script-src 'nonce-${req.nonce}'; style-src 'nonce-${req.nonce}'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+      'content-security-policy': `default-src 'self'; script-src 'nonce-${req.nonce}'; style-src 'nonce-${req.nonce}'; img-src 'self' data:;${
+        page.connect ? ` connect-src 'self' ${page.connect};` : ''
+      } form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'same-origin',
     },

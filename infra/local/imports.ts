@@ -12,7 +12,8 @@ export function localImportRunner(opts: { chunkRows?: number; onError?: (e: unkn
       const run = (async () => {
         // Yield first, so the request that started the job answers before its chunks run.
         await new Promise((r) => setImmediate(r));
-        // Imported on first use, after the stack has set the environment the table client reads (TABLE_NAME).
+        // Loaded here, not at the top: the table's client reads TABLE_NAME when loaded, which the local stack
+        // sets only as it starts (infra/local/stack.ts imports this module before that).
         const { importDeps } = await import('#functions/lib/import-deps.ts');
         while ((await runImportChunks(await importDeps(), importId, { chunkRows: opts.chunkRows })) === 'more');
       })().catch((e) => opts.onError?.(e));

@@ -1,6 +1,6 @@
 import { Unzip, UnzipInflate } from 'fflate';
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { invalid } from '../errors.ts';
+import { type XmlTag, XmlTokenizer } from './xml.ts';
 
 /**
  * Spreadsheets read as streams: a CSV or XLSX file arrives as chunks of bytes (from S3 or the local store) and
@@ -169,15 +169,15 @@ async function workbookIndex(open: ByteSource): Promise<{ sheet: string; strings
   const strings: string[] = [];
   let firstSheetRel: string | undefined;
   const rels = new Map<string, string>();
-  const parsers = new Map<string, SaxesParser>();
+  const parsers = new Map<string, XmlTokenizer>();
   let si: string | undefined;
   let inT = false;
   const parserFor = (name: string) => {
     let p = parsers.get(name);
     if (p) return p;
-    p = new SaxesParser();
+    p = new XmlTokenizer();
     if (name === 'xl/sharedStrings.xml') {
-      p.on('opentag', (t: SaxesTagPlain) => {
+      p.on('opentag', (t: XmlTag) => {
         if (t.name === 'si') si = '';
         else if (t.name === 't') inT = true;
         else if (t.name === 'rPh') inT = false;
@@ -185,7 +185,7 @@ async function workbookIndex(open: ByteSource): Promise<{ sheet: string; strings
       p.on('text', (text) => {
         if (inT && si !== undefined) si += text;
       });
-      p.on('closetag', (t: SaxesTagPlain) => {
+      p.on('closetag', (t: XmlTag) => {
         if (t.name === 't') inT = false;
         else if (t.name === 'si') {
           strings.push(si ?? '');
@@ -193,11 +193,11 @@ async function workbookIndex(open: ByteSource): Promise<{ sheet: string; strings
         }
       });
     } else if (name === 'xl/workbook.xml') {
-      p.on('opentag', (t: SaxesTagPlain) => {
+      p.on('opentag', (t: XmlTag) => {
         if (t.name === 'sheet' && firstSheetRel === undefined) firstSheetRel = String(t.attributes['r:id'] ?? '');
       });
     } else {
-      p.on('opentag', (t: SaxesTagPlain) => {
+      p.on('opentag', (t: XmlTag) => {
         if (t.name === 'Relationship') rels.set(String(t.attributes.Id), String(t.attributes.Target));
       });
     }
@@ -239,7 +239,7 @@ function columnOf(ref: string): number {
 export async function* readXlsxRows(open: ByteSource): AsyncGenerator<SheetRow> {
   const { sheet, strings } = await workbookIndex(open);
   const out: SheetRow[] = [];
-  const parser = new SaxesParser();
+  const parser = new XmlTokenizer();
   let current: SheetRow | undefined;
   let nextRow = 1;
   let cellCol = -1;
@@ -247,7 +247,7 @@ export async function* readXlsxRows(open: ByteSource): AsyncGenerator<SheetRow> 
   let cellType = '';
   let value = '';
   let inValue = false;
-  parser.on('opentag', (t: SaxesTagPlain) => {
+  parser.on('opentag', (t: XmlTag) => {
     switch (t.name) {
       case 'row': {
         const r = Number(t.attributes.r);
@@ -276,7 +276,7 @@ export async function* readXlsxRows(open: ByteSource): AsyncGenerator<SheetRow> 
   parser.on('text', (text) => {
     if (inValue) value += text;
   });
-  parser.on('closetag', (t: SaxesTagPlain) => {
+  parser.on('closetag', (t: XmlTag) => {
     if (t.name === 'v' || t.name === 't') inValue = false;
     else if (t.name === 'c' && current && cellCol >= 0) {
       let text = value;

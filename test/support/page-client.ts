@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
 import { registerLocalSession } from '#functions/lib/session.ts';
+import { PAGE_LAMBDAS, ROUTES } from '#functions/routes.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
 
@@ -11,10 +12,20 @@ const HOST = '127.0.0.1:8787';
 const key = randomBytes(32);
 let registered = false;
 
-/** Page Lambdas by the path prefix API Gateway routes to them (functions/routes.ts). */
-async function lambdaFor(path: string): Promise<Handler> {
-  const name = path.startsWith('/app/admin') ? 'admin-pages' : path.startsWith('/public/') ? 'public-pages' : 'pages';
-  return ((await import(`#functions/${name}.ts`)) as { handler: Handler }).handler;
+/** The page Lambda API Gateway routes a request to: the first page route of `ROUTES` that matches (as locally). */
+export function pageLambdaOf(method: string, path: string): string {
+  const route = ROUTES.find(
+    (r) =>
+      r.method === method &&
+      PAGE_LAMBDAS.has(r.handler) &&
+      new RegExp(`^${r.path.replace('{proxy+}', '.+').replace(/\{\w+\}/g, '[^/]+')}$`).test(path),
+  );
+  if (!route) throw new Error(`no page route for ${method} ${path}`);
+  return route.handler;
+}
+
+async function lambdaFor(method: string, path: string): Promise<Handler> {
+  return ((await import(`#functions/${pageLambdaOf(method, path)}.ts`)) as { handler: Handler }).handler;
 }
 
 /**
@@ -64,7 +75,7 @@ export class PageClient {
       query: Object.fromEntries(new URLSearchParams(query ?? '')),
       body,
     });
-    return (await lambdaFor(rawPath))(event, {} as Context);
+    return (await lambdaFor(method, rawPath))(event, {} as Context);
   }
 
   get(path: string): Promise<ApiResult> {

@@ -63,7 +63,10 @@ describe('the deployed stack', () => {
     expect(open).toStrictEqual([
       'GET /app',
       'GET /app/admin',
+      'GET /app/admin/imports',
+      'GET /app/admin/imports/{proxy+}',
       'GET /app/admin/{proxy+}',
+      'GET /app/downloads/imports/{proxy+}',
       'GET /app/downloads/{proxy+}',
       'GET /app/{proxy+}',
       'GET /health',
@@ -72,6 +75,8 @@ describe('the deployed stack', () => {
       // The public looks an objection up by the reference on its receipt.
       'GET /objections/status',
       'GET /public/{proxy+}',
+      'POST /app/admin/imports',
+      'POST /app/admin/imports/{proxy+}',
       'POST /app/admin/{proxy+}',
       'POST /app/{proxy+}',
       'POST /notices/{id}/objections',
