@@ -237,6 +237,20 @@ export interface PageRouteDef {
 const SIGNED_IN = { admin: 'any', cadre: 'any', communityCadre: 'any', auditor: 'any' } as const;
 const READERS = { admin: 'any', auditor: 'any' } as const;
 
+/**
+ * The registry pages of one kind (`registry.ts`, `registry-edit.ts` in functions/admin-pages/): `GET/POST
+ * /app/admin/<kind>` (list, register), `GET/POST /app/admin/<kind>/{id}` (edit page, save) and `POST
+ * /app/admin/<kind>/{id}/active` (deactivate, re-activate). The admin's: the API lists serve auditors.
+ */
+const registryPages = <K extends 'communities' | 'units' | 'cadres' | 'households'>(kind: K) =>
+  [
+    { method: 'GET', path: `/app/admin/${kind}`, handler: 'admin-pages', allow: { admin: 'any' } },
+    { method: 'POST', path: `/app/admin/${kind}`, handler: 'admin-pages', allow: { admin: 'any' } },
+    { method: 'GET', path: `/app/admin/${kind}/{id}`, handler: 'admin-pages', allow: { admin: 'any' } },
+    { method: 'POST', path: `/app/admin/${kind}/{id}`, handler: 'admin-pages', allow: { admin: 'any' } },
+    { method: 'POST', path: `/app/admin/${kind}/{id}/active`, handler: 'admin-pages', allow: { admin: 'any' } },
+  ] as const;
+
 export const PAGE_ROUTES = [
   { method: 'GET', path: '/app', handler: 'pages', allow: SIGNED_IN },
   { method: 'GET', path: '/app/sign-in', handler: 'pages', allow: 'public' },
@@ -290,6 +304,11 @@ export const PAGE_ROUTES = [
   { method: 'POST', path: '/app/admin/users/{id}/disable', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/users/{id}/enable', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/users/{id}/resend', handler: 'admin-pages', allow: { admin: 'any' } },
+  ...registryPages('communities'),
+  ...registryPages('units'),
+  ...registryPages('cadres'),
+  ...registryPages('households'),
+  { method: 'POST', path: '/app/admin/households/{id}/id-number', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/public/notices', handler: 'public-pages', allow: 'public' },
   { method: 'GET', path: '/public/notices/{id}', handler: 'public-pages', allow: 'public' },
   { method: 'POST', path: '/public/notices/{id}/objections', handler: 'public-pages', allow: 'public' },

@@ -92,8 +92,8 @@ export const TABLE_ACCESS: Record<
   'resume-imports': 'read',
   pages: 'update',
   'page-downloads': 'read',
-  // Resolves objections (an UpdateItem of the objection and its notice entry), manages accounts, and later
-  // registry edits.
+  // Resolves objections (an UpdateItem of the objection and its notice entry), manages accounts, and registers,
+  // edits and deactivates registry entities (conditional puts of entities and guards, UpdateItem of both).
   'admin-pages': 'update',
   // Files objections from the public: an UpdateItem of its rate-limit counter and of the notice's accepted set.
   'public-pages': 'update',

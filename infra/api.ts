@@ -106,11 +106,16 @@ export class Api extends Construct {
     const register = this.functions.get('register-household')!;
     // A correction of a resident ID number seals the new number and guards it as registration does.
     const correct = this.functions.get('update-household')!;
-    for (const fn of [register, correct]) {
+    // The admin's registry pages register households and correct their numbers through the same commands.
+    const adminPages = this.functions.get('admin-pages')!;
+    for (const fn of [register, correct, adminPages]) {
       fn.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
       props.idHashSecret.grantRead(fn);
     }
-    grantResidentIdKey(props.key, { seal: [register, correct], reveal: [this.functions.get('get-household')!] });
+    grantResidentIdKey(props.key, {
+      seal: [register, correct, adminPages],
+      reveal: [this.functions.get('get-household')!],
+    });
     // Both ways of filing an objection share one per-client limit (the route and the public form).
     new RateLimitKey(this, 'RateLimit', {
       key: props.key,
