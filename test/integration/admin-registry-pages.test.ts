@@ -272,7 +272,12 @@ describe('cadres', () => {
     expect(taken.statusCode).toBe(409);
     expect(errorOf(taken.body, 'code')).toBe('该单位已有使用此编号的帮扶责任人');
     expect(taken.body).toContain(`<option value="${unitA}" selected>`);
-    const bad = await post('/app/admin/cadres', '/app/admin/cadres', { name: '李医生', unitId: '', code: '', phone: 'abc' });
+    const bad = await post('/app/admin/cadres', '/app/admin/cadres', {
+      name: '李医生',
+      unitId: '',
+      code: '',
+      phone: 'abc',
+    });
     expect(bad.statusCode).toBe(400);
     expect(errorOf(bad.body, 'phone')).toMatch(/^电话应为数字/);
     expect(errorOf(bad.body, 'unitId')).toBeDefined();

@@ -17,7 +17,7 @@ import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
 import { inviteUser, setUserEnabled } from '#shared/accounts/index.ts';
 import { fileObjection } from '#shared/notice/index.ts';
-import { admin, cadreUser, communityCadreUser, makeAid } from '../support/factories.ts';
+import { admin, cadreUser, communityCadreUser, makeAid, makeIdNumber } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
 import {
   confirmedRound,
@@ -27,7 +27,7 @@ import {
   useRecordingWorkflow,
 } from '../support/rounds.ts';
 import { thisYear, today } from '../support/scenario.ts';
-import { pairedWorld } from '../support/world.ts';
+import { newCadre, newCommunity, newHousehold, newUnit, pairedWorld } from '../support/world.ts';
 
 /**
  * Issue #11, item 5: every form post of the pages carries a token bound to the browser's session (or, signed
@@ -192,6 +192,44 @@ beforeAll(async () => {
     await account('auditor', true),
     await account('auditor'),
   ];
+  // The registry pages: one entity of each kind to edit, to deactivate, and a household to correct.
+  const registry = {
+    communities: await newCommunity(),
+    units: await newUnit(),
+    cadres: await newCadre(await newUnit()),
+    households: await newHousehold(await newCommunity()),
+  };
+  const unitForCadres = await newUnit();
+  const communityForHouseholds = await newCommunity();
+  const registryFixtures = (
+    kind: keyof typeof registry,
+    create: Record<string, string>,
+    edit: Record<string, string>,
+  ) =>
+    ({
+      [`POST /app/admin/${kind}`]: {
+        user: admin,
+        action: `/app/admin/${kind}`,
+        page: `/app/admin/${kind}`,
+        fields: create,
+        writes: 'table',
+      },
+      [`POST /app/admin/${kind}/{id}`]: {
+        user: admin,
+        action: `/app/admin/${kind}/${registry[kind]}`,
+        page: `/app/admin/${kind}/${registry[kind]}`,
+        fields: edit,
+        writes: 'table',
+      },
+      [`POST /app/admin/${kind}/{id}/active`]: {
+        user: admin,
+        action: `/app/admin/${kind}/${registry[kind]}/active`,
+        page: `/app/admin/${kind}/${registry[kind]}`,
+        fields: { active: 'false' },
+        writes: 'table',
+      },
+    }) satisfies Record<string, Fixture>;
+  const forged = `伪造${randomUUID().slice(0, 8)}`;
 
   FIXTURES = {
     'POST /app/dev-login': {
@@ -288,6 +326,29 @@ beforeAll(async () => {
       fields: {},
       writes: 'table',
     },
+    ...registryFixtures(
+      'communities',
+      { name: `${forged}社区`, township: '伪造街道', district: '伪造区' },
+      { name: `${forged}改名社区`, township: '', district: '' },
+    ),
+    ...registryFixtures('units', { name: `${forged}单位` }, { name: `${forged}改名单位` }),
+    ...registryFixtures(
+      'cadres',
+      { name: '伪造干部', unitId: unitForCadres, code: 'F001', phone: '' },
+      { name: '伪造改名干部', unitId: unitForCadres, code: '', phone: '' },
+    ),
+    ...registryFixtures(
+      'households',
+      { headName: '伪造户主', idNumber: makeIdNumber(), communityId: communityForHouseholds, memberCount: '2' },
+      { headName: '伪造改名户主', communityId: communityForHouseholds, memberCount: '3' },
+    ),
+    'POST /app/admin/households/{id}/id-number': {
+      user: admin,
+      action: `/app/admin/households/${registry.households}/id-number`,
+      page: `/app/admin/households/${registry.households}`,
+      fields: { newIdNumber: makeIdNumber('19590909'), reason: '伪造测试：核对户籍' },
+      writes: 'table',
+    },
     'POST /public/notices/{id}/objections': {
       action: `/public/notices/${noticeId}/objections`,
       page: `/public/notices/${noticeId}`,
@@ -318,7 +379,8 @@ it('puts the token first in every form that posts, in every page source', () => 
   for (const file of sources) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/<form method="post"[^>]*>(.{0,20})/g)) {
-      forms++;
+      // The registry pages' forms are one template for the four kinds (`/app/admin/${kind}…`).
+      forms += m[0].includes('/app/admin/${kind}') ? 4 : 1;
       expect(m[1], `${file}: ${m[0]}`).toMatch(/^\$\{csrfField\(req\)\}/);
     }
     expect(text, file).not.toMatch(/<form(?![^>]*method="(post|get)")[^>]*>/i);
