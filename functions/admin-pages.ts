@@ -3,8 +3,6 @@ import type { Context } from 'aws-lambda';
 import { ADMIN_WORDS, type AdminWords } from '#shared/web/admin-words.ts';
 import { adminHome } from './admin-pages/home.ts';
 import { objectionsPage, resolveFromPage } from './admin-pages/objections.ts';
-import { REGISTRY_CSS } from './admin-pages/registry.ts';
-import { correctIdFromPage, registryPages } from './admin-pages/registry-edit.ts';
 import { accountAct, inviteFromPage, usersPage } from './admin-pages/users.ts';
 import { appendAudit, auditEntry } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
@@ -25,11 +23,6 @@ export const PAGES: PageHandlers<'admin-pages', AdminWords> = {
   'POST /app/admin/users/{id}/disable': accountAct('disable'),
   'POST /app/admin/users/{id}/enable': accountAct('enable'),
   'POST /app/admin/users/{id}/resend': accountAct('resend'),
-  ...registryPages('communities'),
-  ...registryPages('units'),
-  ...registryPages('cadres'),
-  ...registryPages('households'),
-  'POST /app/admin/households/{id}/id-number': correctIdFromPage,
 };
 
 const CSS = `
@@ -41,8 +34,8 @@ table.users form.inline button{margin:.1rem 0;padding:.3rem .7rem}
 
 const serve = pageServer('admin-pages', PAGES, {
   words: ADMIN_WORDS,
-  css: CSS + REGISTRY_CSS,
-  audit: ({ caller, action, entityId, requestId, detail }) =>
+  css: CSS,
+  audit: ({ caller, action, entityId, requestId }) =>
     appendAudit(
       auditEntry({
         caller: caller ?? { sub: 'public', roles: new Set() },
@@ -51,7 +44,6 @@ const serve = pageServer('admin-pages', PAGES, {
         requestId,
         status: 303,
         at: new Date(),
-        detail,
       }),
     ),
 });

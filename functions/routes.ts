@@ -6,6 +6,9 @@ import type { Role } from '#shared/caller.ts';
  * server dispatches with it, and `apiHandler` refuses every role the route's `allow` does not name (deny by
  * default). `auth: 'jwt'` routes sit behind the JWT authorizer; `public` ones do not.
  */
+/** The registry's kinds that have pages of their own Lambda (`registry-pages`) under `/app/admin/<kind>`. */
+export type RegistryPageKind = 'communities' | 'units' | 'cadres' | 'households';
+
 export interface RouteDef {
   method: 'GET' | 'POST' | 'PATCH';
   path: string;
@@ -207,6 +210,42 @@ export const ROUTES = [
   },
   // The pages: public to API Gateway, because a browser sends its token in a cookie, which the page Lambda verifies.
   { method: 'GET', path: '/app/downloads/{proxy+}', handler: 'page-downloads', auth: 'public', allow: 'public' },
+  // The registry pages' own Lambda: more specific than `/app/admin/{proxy+}`, so these win (literal entries: a
+  // call here would keep this table in every page bundle, which otherwise drops it).
+  { method: 'GET', path: '/app/admin/communities', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  {
+    method: 'GET',
+    path: '/app/admin/communities/{proxy+}',
+    handler: 'registry-pages',
+    auth: 'public',
+    allow: 'public',
+  },
+  { method: 'POST', path: '/app/admin/communities', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  {
+    method: 'POST',
+    path: '/app/admin/communities/{proxy+}',
+    handler: 'registry-pages',
+    auth: 'public',
+    allow: 'public',
+  },
+  { method: 'GET', path: '/app/admin/units', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/units/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/units', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/units/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/cadres', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/cadres/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/cadres', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/cadres/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/households', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/households/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/households', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  {
+    method: 'POST',
+    path: '/app/admin/households/{proxy+}',
+    handler: 'registry-pages',
+    auth: 'public',
+    allow: 'public',
+  },
   { method: 'GET', path: '/app/admin', handler: 'admin-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
@@ -230,7 +269,7 @@ export type RouteHandler = (typeof ROUTES)[number]['handler'];
 export interface PageRouteDef {
   method: 'GET' | 'POST';
   path: string;
-  handler: 'pages' | 'page-downloads' | 'admin-pages' | 'public-pages';
+  handler: 'pages' | 'page-downloads' | 'admin-pages' | 'registry-pages' | 'public-pages';
   allow: RouteDef['allow'];
 }
 
@@ -238,17 +277,17 @@ const SIGNED_IN = { admin: 'any', cadre: 'any', communityCadre: 'any', auditor: 
 const READERS = { admin: 'any', auditor: 'any' } as const;
 
 /**
- * The registry pages of one kind (`registry.ts`, `registry-edit.ts` in functions/admin-pages/): `GET/POST
- * /app/admin/<kind>` (list, register), `GET/POST /app/admin/<kind>/{id}` (edit page, save) and `POST
- * /app/admin/<kind>/{id}/active` (deactivate, re-activate). The admin's: the API lists serve auditors.
+ * The registry pages of one kind (`functions/registry-pages/`): `GET/POST /app/admin/<kind>` (list, register),
+ * `GET/POST /app/admin/<kind>/{id}` (edit page, save) and `POST /app/admin/<kind>/{id}/active` (deactivate,
+ * re-activate). The admin's only: the API's lists serve auditors.
  */
-const registryPages = <K extends 'communities' | 'units' | 'cadres' | 'households'>(kind: K) =>
+const registryPages = <K extends RegistryPageKind>(kind: K) =>
   [
-    { method: 'GET', path: `/app/admin/${kind}`, handler: 'admin-pages', allow: { admin: 'any' } },
-    { method: 'POST', path: `/app/admin/${kind}`, handler: 'admin-pages', allow: { admin: 'any' } },
-    { method: 'GET', path: `/app/admin/${kind}/{id}`, handler: 'admin-pages', allow: { admin: 'any' } },
-    { method: 'POST', path: `/app/admin/${kind}/{id}`, handler: 'admin-pages', allow: { admin: 'any' } },
-    { method: 'POST', path: `/app/admin/${kind}/{id}/active`, handler: 'admin-pages', allow: { admin: 'any' } },
+    { method: 'GET', path: `/app/admin/${kind}`, handler: 'registry-pages', allow: { admin: 'any' } },
+    { method: 'POST', path: `/app/admin/${kind}`, handler: 'registry-pages', allow: { admin: 'any' } },
+    { method: 'GET', path: `/app/admin/${kind}/{id}`, handler: 'registry-pages', allow: { admin: 'any' } },
+    { method: 'POST', path: `/app/admin/${kind}/{id}`, handler: 'registry-pages', allow: { admin: 'any' } },
+    { method: 'POST', path: `/app/admin/${kind}/{id}/active`, handler: 'registry-pages', allow: { admin: 'any' } },
   ] as const;
 
 export const PAGE_ROUTES = [
@@ -308,7 +347,7 @@ export const PAGE_ROUTES = [
   ...registryPages('units'),
   ...registryPages('cadres'),
   ...registryPages('households'),
-  { method: 'POST', path: '/app/admin/households/{id}/id-number', handler: 'admin-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/households/{id}/id-number', handler: 'registry-pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/public/notices', handler: 'public-pages', allow: 'public' },
   { method: 'GET', path: '/public/notices/{id}', handler: 'public-pages', allow: 'public' },
   { method: 'POST', path: '/public/notices/{id}/objections', handler: 'public-pages', allow: 'public' },

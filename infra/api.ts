@@ -56,6 +56,17 @@ export class Api extends Construct {
     });
 
     this.functions = new Map();
+    // One integration per function, its invoke permission scoped to this API: one per route (an integration and a
+    // permission beside each route) was three resources a route, and a stack holds at most 500.
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationOf = (handler: string, target: LinkageFunction) => {
+      let integration = integrations.get(handler);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(handler, target, { scopePermissionToRoute: false });
+        integrations.set(handler, integration);
+      }
+      return integration;
+    };
     for (const route of ROUTES) {
       let fn = this.functions.get(route.handler);
       if (!fn) {
@@ -70,7 +81,7 @@ export class Api extends Construct {
       const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${route.method}${route.path}`, fn),
+        integration: integrationOf(route.handler, fn),
         authorizer: route.auth === 'jwt' ? authorizer : undefined,
       });
       if (route.auth === 'public') {
@@ -106,14 +117,14 @@ export class Api extends Construct {
     const register = this.functions.get('register-household')!;
     // A correction of a resident ID number seals the new number and guards it as registration does.
     const correct = this.functions.get('update-household')!;
-    // The admin's registry pages register households and correct their numbers through the same commands.
-    const adminPages = this.functions.get('admin-pages')!;
-    for (const fn of [register, correct, adminPages]) {
+    // The registry pages register households and correct their numbers through the same commands.
+    const registryPages = this.functions.get('registry-pages')!;
+    for (const fn of [register, correct, registryPages]) {
       fn.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
       props.idHashSecret.grantRead(fn);
     }
     grantResidentIdKey(props.key, {
-      seal: [register, correct, adminPages],
+      seal: [register, correct, registryPages],
       reveal: [this.functions.get('get-household')!],
     });
     // Both ways of filing an objection share one per-client limit (the route and the public form).

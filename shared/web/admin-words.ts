@@ -3,11 +3,9 @@
  * (`functions/admin-pages.ts`), so these stay out of the field pages' bundle and theirs out of this one.
  */
 import { CHROME_WORDS, type ChromeWords, type Lang } from './chrome-words.ts';
-import { REGISTRY_WORDS } from './registry-words.ts';
 
 const zh = {
   ...(CHROME_WORDS.zh as ChromeWords),
-  ...REGISTRY_WORDS.zh,
   adminHome: '管理工作台',
   adminIntro:
     '一年的工作按这个顺序进行：建立名册（社区、单位、干部、困难家庭）→ 结对 → 导入资金台账 → 发起核查 → 处理公示异议。',
@@ -80,7 +78,6 @@ const zh = {
 
 const en: typeof zh = {
   ...(CHROME_WORDS.en as ChromeWords),
-  ...REGISTRY_WORDS.en,
   adminHome: 'Admin workspace',
   adminIntro:
     'A year runs in this order: build the registry (communities, units, cadres, households) → pair → import the fund ledger → start verification → handle objections to the notices.',

@@ -1,9 +1,15 @@
 /**
- * The registry pages' words (`functions/admin-pages/registry*.ts`), Chinese and English; spread into the admin
- * workspace's words (`admin-words.ts`), kept apart so the registry's vocabulary is in one place.
+ * The registry pages' words (`functions/registry-pages/`), Chinese (the default) and English. Their Lambda is
+ * not the admin workspace's (bundle budgets), so it carries these and the chrome's, not the other sections'.
  */
+import { CHROME_WORDS, type ChromeWords, type Lang } from './chrome-words.ts';
 
 const zh = {
+  ...(CHROME_WORDS.zh as ChromeWords),
+  communities: '社区',
+  units: '帮扶单位',
+  cadres: '帮扶责任人',
+  households: '困难家庭',
   search: '搜索',
   searchName: '按名称搜索',
   searchCadre: '按姓名或编号搜索',
@@ -81,6 +87,11 @@ const zh = {
 };
 
 const en: typeof zh = {
+  ...(CHROME_WORDS.en as ChromeWords),
+  communities: 'Communities',
+  units: 'Work units',
+  cadres: 'Cadres',
+  households: 'Households',
   search: 'Search',
   searchName: 'Search by name',
   searchCadre: 'Search by name or code',
@@ -158,4 +169,5 @@ const en: typeof zh = {
   editHousehold: 'Edit household',
 };
 
-export const REGISTRY_WORDS = { zh, en };
+export const REGISTRY_WORDS: Record<Lang, typeof zh> = { zh, en };
+export type RegistryWords = typeof zh;

@@ -12,6 +12,7 @@ import { csrfToken, registerLocalSession } from '#functions/lib/session.ts';
 import { handler as pages } from '#functions/pages.ts';
 import { handler as publicPages } from '#functions/public-pages.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
+import { handler as registryPages } from '#functions/registry-pages.ts';
 import { PAGE_LAMBDAS, PAGE_ROUTES } from '#functions/routes.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
@@ -19,6 +20,7 @@ import { inviteUser, setUserEnabled } from '#shared/accounts/index.ts';
 import { fileObjection } from '#shared/notice/index.ts';
 import { admin, cadreUser, communityCadreUser, makeAid, makeIdNumber } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
+import { pageRouteOf } from '../support/page-routing.ts';
 import {
   confirmedRound,
   finalRound,
@@ -83,21 +85,24 @@ async function send(browser: Browser, r: Request): Promise<ApiResult> {
   const cookie = browser.header();
   const event = buildApiEvent({
     method: r.method ?? 'GET',
-    routePath: rawPath.startsWith('/public/')
-      ? '/public/{proxy+}'
-      : rawPath.startsWith('/app/admin')
-        ? '/app/admin/{proxy+}'
-        : '/app/{proxy+}',
+    routePath: pageRouteOf(r.method ?? 'GET', rawPath).routePath,
     rawPath,
     headers: { host: HOST, ...(cookie ? { cookie } : {}), ...r.headers },
     query: Object.fromEntries(new URLSearchParams(query ?? '')),
     body: r.body,
   });
-  const lambda = rawPath.startsWith('/app/admin') ? adminPages : rawPath.startsWith('/public/') ? publicPages : pages;
+  const lambda = LAMBDAS[pageRouteOf(r.method ?? 'GET', rawPath).handler as keyof typeof LAMBDAS];
   const res = await lambda(event, {} as Context);
   browser.keep(res);
   return res;
 }
+
+const LAMBDAS = {
+  pages,
+  'admin-pages': adminPages,
+  'registry-pages': registryPages,
+  'public-pages': publicPages,
+} as const;
 
 /** What a browser sends with a form post of this site's page. */
 const SAME_ORIGIN = {
@@ -370,6 +375,8 @@ it('puts the token first in every form that posts, in every page source', () => 
   const sources = [
     'functions/pages.ts',
     'functions/admin-pages.ts',
+    'functions/registry-pages.ts',
+    ...readdirSync('functions/registry-pages').map((f) => `functions/registry-pages/${f}`),
     ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`),
     ...readdirSync('functions/admin-pages').map((f) => `functions/admin-pages/${f}`),
     'functions/public-pages.ts',

@@ -4,6 +4,7 @@ import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
 import { registerLocalSession } from '#functions/lib/session.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
+import { pageRouteOf } from './page-routing.ts';
 
 type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
@@ -11,9 +12,9 @@ const HOST = '127.0.0.1:8787';
 const key = randomBytes(32);
 let registered = false;
 
-/** Page Lambdas by the path prefix API Gateway routes to them (functions/routes.ts). */
-async function lambdaFor(path: string): Promise<Handler> {
-  const name = path.startsWith('/app/admin') ? 'admin-pages' : path.startsWith('/public/') ? 'public-pages' : 'pages';
+/** The page Lambda API Gateway routes a request to (functions/routes.ts). */
+async function lambdaFor(method: string, path: string): Promise<Handler> {
+  const name = pageRouteOf(method, path).handler;
   return ((await import(`#functions/${name}.ts`)) as { handler: Handler }).handler;
 }
 
@@ -44,11 +45,7 @@ export class PageClient {
     const [rawPath, query] = path.split('?') as [string, string | undefined];
     const event = buildApiEvent({
       method,
-      routePath: rawPath.startsWith('/app/admin')
-        ? '/app/admin/{proxy+}'
-        : rawPath.startsWith('/public/')
-          ? '/public/{proxy+}'
-          : '/app/{proxy+}',
+      routePath: pageRouteOf(method, rawPath).routePath,
       rawPath,
       headers: {
         host: HOST,
@@ -64,7 +61,7 @@ export class PageClient {
       query: Object.fromEntries(new URLSearchParams(query ?? '')),
       body,
     });
-    return (await lambdaFor(rawPath))(event, {} as Context);
+    return (await lambdaFor(method, rawPath))(event, {} as Context);
   }
 
   get(path: string): Promise<ApiResult> {

@@ -33,14 +33,14 @@ function residentIdActions(fnId: string): string[] {
 }
 
 describe('resident ID numbers on AWS', () => {
-  it('lets only household registration, correction, the admin pages (which do both) and import make resident-ID data keys, and only the household view decrypt them', () => {
+  it('lets only household registration, correction, the registry pages (which do both) and import make resident-ID data keys, and only the household view decrypt them', () => {
     const granted = Object.fromEntries(
       functions.map(([id]) => [id, residentIdActions(id)] as const).filter(([, actions]) => actions.length),
     );
     expect(granted).toStrictEqual({
       [idOf('register-household')]: ['kms:GenerateDataKey'],
       [idOf('update-household')]: ['kms:GenerateDataKey'],
-      [idOf('admin-pages')]: ['kms:GenerateDataKey'],
+      [idOf('registry-pages')]: ['kms:GenerateDataKey'],
       [importWorker]: ['kms:GenerateDataKey'],
       [idOf('get-household')]: ['kms:Decrypt'],
     });
@@ -56,7 +56,7 @@ describe('resident ID numbers on AWS', () => {
         idOf('get-household'),
         idOf('register-household'),
         idOf('update-household'),
-        idOf('admin-pages'),
+        idOf('registry-pages'),
         importWorker,
       ].sort(),
     );

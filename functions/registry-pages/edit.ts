@@ -11,8 +11,8 @@ import {
   patchUnit,
   unitView,
 } from '#shared/registry/index.ts';
-import type { AdminWords } from '#shared/web/admin-words.ts';
 import { type Html, html } from '#shared/web/html.ts';
+import type { RegistryWords } from '#shared/web/registry-words.ts';
 import { getFieldCipher } from '../lib/cipher.ts';
 import { db, idHashKey } from '../lib/clients.ts';
 import { csrfField, field, invalidAttrs, type PageHandler, type PageResult } from '../pages/kit.ts';
@@ -32,7 +32,7 @@ import {
   type Req,
   registryList,
   statusTag,
-} from './registry.ts';
+} from './list.ts';
 
 /*
  * The edit page of one registry entity (`/app/admin/{kind}/{id}`): its editable fields through the same edit
@@ -279,6 +279,6 @@ export function registryPages<K extends KindPath>(kind: K) {
     | `GET /app/admin/${K}/{id}`
     | `POST /app/admin/${K}/{id}`
     | `POST /app/admin/${K}/{id}/active`,
-    PageHandler<AdminWords>
+    PageHandler<RegistryWords>
   >;
 }

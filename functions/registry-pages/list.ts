@@ -15,8 +15,8 @@ import {
 } from '#shared/registry/index.ts';
 import { listCadres, listCommunities, listUnits } from '#shared/registry/lists.ts';
 import type { RegistryKind } from '#shared/table.ts';
-import type { AdminWords } from '#shared/web/admin-words.ts';
 import { type Html, html } from '#shared/web/html.ts';
+import type { RegistryWords } from '#shared/web/registry-words.ts';
 import { getFieldCipher } from '../lib/cipher.ts';
 import { db, idHashKey } from '../lib/clients.ts';
 import { csrfField, field, fieldErrors, invalidAttrs, type PageRequest, type PageResult } from '../pages/kit.ts';
@@ -24,12 +24,12 @@ import { csrfField, field, fieldErrors, invalidAttrs, type PageRequest, type Pag
 /*
  * The registry pages (issue #12, item 2): `/app/admin/{communities,units,cadres,households}`, each a list with
  * search, filters and cursor pages over the same list commands as `GET /communities` …, and a form that
- * registers through the same commands as `POST /communities` …. Edit pages are in `registry-edit.ts`. A
+ * registers through the same commands as `POST /communities` …. Edit pages are in `edit.ts`. A
  * household's ID number is only ever shown masked, and a number typed into a form is never written back into
  * the page (a refused form asks for it again).
  */
 
-export type Req = PageRequest<AdminWords>;
+export type Req = PageRequest<RegistryWords>;
 /** The path segment of each kind's pages. */
 export type KindPath = 'communities' | 'units' | 'cadres' | 'households';
 export const KIND_OF: Record<KindPath, RegistryKind> = {
