@@ -1,4 +1,3 @@
-import { importDeps } from '#functions/lib/import-deps.ts';
 import type { ImportRunner } from '#shared/imports/index.ts';
 import { runImportChunks } from '#shared/imports/index.ts';
 
@@ -13,6 +12,9 @@ export function localImportRunner(opts: { chunkRows?: number; onError?: (e: unkn
       const run = (async () => {
         // Yield first, so the request that started the job answers before its chunks run.
         await new Promise((r) => setImmediate(r));
+        // Loaded here, not at the top: the table client reads TABLE_NAME when loaded, which the local stack sets
+        // only once dynalite is up (a static import stopped `npm start` before it began).
+        const { importDeps } = await import('#functions/lib/import-deps.ts');
         while ((await runImportChunks(await importDeps(), importId, { chunkRows: opts.chunkRows })) === 'more');
       })().catch((e) => opts.onError?.(e));
       inFlight.add(run);
