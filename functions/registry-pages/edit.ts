@@ -94,6 +94,16 @@ function fieldLabel(req: Req, f: string): string | undefined {
   return f === 'townshipId' || f === 'districtId' ? undefined : (labels[f] ?? f);
 }
 
+/** What an entry of the trail did, in words: registered, edited, deactivated, re-activated, a number corrected. */
+function actionLabel(req: Req, e: { action: string; after?: Record<string, unknown> | undefined }): string {
+  if (e.action.endsWith('/id-number') || (e.after && 'idNumberMasked' in e.after)) return req.t.actCorrected;
+  if (e.after && Object.keys(e.after).join() === 'active')
+    return e.after.active ? req.t.actReactivated : req.t.actDeactivated;
+  if (/^(PATCH |PAGE POST \/app\/admin\/\w+\/)/.test(e.action)) return req.t.actEdited;
+  if (e.action.startsWith('POST /imports') || e.action.includes('import')) return req.t.actImported;
+  return e.action.startsWith('POST ') || e.action.startsWith('PAGE POST ') ? req.t.actRegistered : e.action;
+}
+
 /** The entity's trail, newest first: who, when, which act, and each changed field before → after. */
 async function changeLog(req: Req, id: string, p: Pickers): Promise<Html> {
   const { entries } = await listAudit(db, { entityId: id }, req.now);
@@ -109,7 +119,7 @@ async function changeLog(req: Req, id: string, p: Pickers): Promise<Html> {
     rows.length
       ? html`<div class="table-wrap"><table class="changes"><thead><tr><th>${req.t.changeAt}</th><th>${req.t.changeBy}</th><th>${req.t.changeAction}</th><th>${req.t.changeWhat}</th></tr></thead><tbody>${rows.map(
           (e) =>
-            html`<tr><td>${beijingTime(e.at)}</td><td>${e.actor}</td><td><code>${e.action.replace(/^PAGE /, '')}</code></td><td>${
+            html`<tr><td>${beijingTime(e.at)}</td><td>${e.actor}</td><td title="${e.action}">${actionLabel(req, e)}</td><td>${
               e.after
                 ? html`<ul>${Object.keys(e.after).flatMap((f) => {
                     const label = fieldLabel(req, f);

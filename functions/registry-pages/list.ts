@@ -127,7 +127,7 @@ export function entitySelect(
 export const statusTag = (req: Req, active: boolean) =>
   active
     ? html`<span class="tag ok-tag">${req.t.statusActiveTag}</span>`
-    : html`<span class="tag">${req.t.statusInactiveTag}</span>`;
+    : html`<span class="tag off-tag">${req.t.statusInactiveTag}</span>`;
 
 /** Names a region column: the community's township or district, or 未分区. */
 const regionName = (name: string | null | undefined) => name ?? UNASSIGNED_REGION;
@@ -455,13 +455,15 @@ export function createFromPage(kind: KindPath) {
 
 /** Styles of the registry pages. */
 export const REGISTRY_CSS = `
+main{max-width:75rem}
 form.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end;padding:.25rem 1rem .75rem}
-form.filters>div{flex:1 1 10rem}form.filters>div:first-child{flex:2 1 16rem}form.filters .filter-actions{flex:0 0 auto;white-space:nowrap}
-form.filters .filter-actions a{margin-left:.5rem}
+form.filters>div{flex:1 1 9rem;max-width:16rem}form.filters>div:first-child{flex:2 1 16rem;max-width:none}
+form.filters .filter-actions{flex:0 0 auto;white-space:nowrap}form.filters .filter-actions a{margin-left:.5rem}
 details.create summary{cursor:pointer;font-weight:600;color:#b3261e}details.create[open] summary{margin-bottom:.25rem}
 table.registry td a{font-weight:600}.mono{font-family:ui-monospace,monospace;white-space:nowrap}
-.tag.ok-tag{background:#e6f4ea;color:#137333;border:1px solid #8cc49d}
+table.registry tr[data-active=false] td{color:#666}
+.tag.ok-tag{background:#e6f4ea;color:#137333;border:1px solid #8cc49d}.tag.off-tag{background:#eee;color:#444;border:1px solid #aaa}
 .pager a{margin-right:1rem}
-.edit-grid{display:grid;gap:0 1rem}@media(min-width:60rem){.edit-grid{grid-template-columns:3fr 2fr}}
+.edit-grid{display:grid;gap:0 1rem;align-items:start}@media(min-width:60rem){.edit-grid{grid-template-columns:3fr 2fr}}
 table.changes td{font-size:.92rem}table.changes ul{margin:0;padding-left:1rem}
 `;
