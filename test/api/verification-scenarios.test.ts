@@ -52,7 +52,7 @@ describe('verification scenarios', () => {
     const notice = notices.find((n: { id: string }) => n.id === open.noticeId);
     expect(notice).toMatchObject({
       communityId: w.communityId,
-      communityName: '核查社区',
+      communityName: w.communityName,
       year: thisYear(),
       status: 'open',
     });

@@ -16,14 +16,19 @@ async function ok(p: Promise<{ status: number; json: any; text: string }>, want:
   return r.json;
 }
 
+let worlds = 0;
+
 /**
  * One community with `households` paired households, built through the HTTP API of a running local stack,
  * with the callers a scenario needs.
  */
 export async function communityWorld(server: RunningServer, households = 2) {
   const admin = await devToken(server, { sub: 'scenario-admin', groups: ['admin'] });
-  const communityId = (await ok(server.fetch('/communities', { token: admin, body: { name: '核查社区' } }))).id;
-  const unitId = (await ok(server.fetch('/units', { token: admin, body: { name: '核查单位' } }))).id;
+  // Community and unit names are unique (409 on a second use), and one server serves many worlds.
+  const serial = ++worlds;
+  const communityName = serial === 1 ? '核查社区' : `核查社区${serial}`;
+  const communityId = (await ok(server.fetch('/communities', { token: admin, body: { name: communityName } }))).id;
+  const unitId = (await ok(server.fetch('/units', { token: admin, body: { name: `核查单位${serial}` } }))).id;
   const cadreId = (await ok(server.fetch('/cadres', { token: admin, body: { name: '核查干部', unitId } }))).id;
   const names = ['欧阳明明', '张三', '李四', '王五'];
   const householdIds: string[] = [];
@@ -48,6 +53,7 @@ export async function communityWorld(server: RunningServer, households = 2) {
     communityCadre,
     auditor,
     communityId,
+    communityName,
     unitId,
     cadreId,
     householdIds,
