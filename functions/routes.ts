@@ -6,6 +6,9 @@ import type { Role } from '#shared/caller.ts';
  * server dispatches with it, and `apiHandler` refuses every role the route's `allow` does not name (deny by
  * default). `auth: 'jwt'` routes sit behind the JWT authorizer; `public` ones do not.
  */
+/** The registry's kinds that have pages of their own Lambda (`registry-pages`) under `/app/admin/<kind>`. */
+export type RegistryPageKind = 'communities' | 'units' | 'cadres' | 'households';
+
 export interface RouteDef {
   method: 'GET' | 'POST' | 'PATCH';
   path: string;
@@ -221,6 +224,42 @@ export const ROUTES = [
   { method: 'POST', path: '/app/admin/imports', handler: 'import-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/admin/imports/{proxy+}', handler: 'import-pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/admin/imports/{proxy+}', handler: 'import-pages', auth: 'public', allow: 'public' },
+  // The registry pages' own Lambda: more specific than `/app/admin/{proxy+}`, so these win (literal entries: a
+  // call here would keep this table in every page bundle, which otherwise drops it).
+  { method: 'GET', path: '/app/admin/communities', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  {
+    method: 'GET',
+    path: '/app/admin/communities/{proxy+}',
+    handler: 'registry-pages',
+    auth: 'public',
+    allow: 'public',
+  },
+  { method: 'POST', path: '/app/admin/communities', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  {
+    method: 'POST',
+    path: '/app/admin/communities/{proxy+}',
+    handler: 'registry-pages',
+    auth: 'public',
+    allow: 'public',
+  },
+  { method: 'GET', path: '/app/admin/units', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/units/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/units', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/units/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/cadres', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/cadres/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/cadres', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/cadres/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/households', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/admin/households/{proxy+}', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/admin/households', handler: 'registry-pages', auth: 'public', allow: 'public' },
+  {
+    method: 'POST',
+    path: '/app/admin/households/{proxy+}',
+    handler: 'registry-pages',
+    auth: 'public',
+    allow: 'public',
+  },
   { method: 'GET', path: '/app/admin', handler: 'admin-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
@@ -244,12 +283,33 @@ export type RouteHandler = (typeof ROUTES)[number]['handler'];
 export interface PageRouteDef {
   method: 'GET' | 'POST';
   path: string;
-  handler: 'pages' | 'page-downloads' | 'admin-pages' | 'import-pages' | 'import-downloads' | 'public-pages';
+  handler:
+    | 'pages'
+    | 'page-downloads'
+    | 'admin-pages'
+    | 'registry-pages'
+    | 'import-pages'
+    | 'import-downloads'
+    | 'public-pages';
   allow: RouteDef['allow'];
 }
 
 const SIGNED_IN = { admin: 'any', cadre: 'any', communityCadre: 'any', auditor: 'any' } as const;
 const READERS = { admin: 'any', auditor: 'any' } as const;
+
+/**
+ * The registry pages of one kind (`functions/registry-pages/`): `GET/POST /app/admin/<kind>` (list, register),
+ * `GET/POST /app/admin/<kind>/{id}` (edit page, save) and `POST /app/admin/<kind>/{id}/active` (deactivate,
+ * re-activate). The admin's only: the API's lists serve auditors.
+ */
+const registryPages = <K extends RegistryPageKind>(kind: K) =>
+  [
+    { method: 'GET', path: `/app/admin/${kind}`, handler: 'registry-pages', allow: { admin: 'any' } },
+    { method: 'POST', path: `/app/admin/${kind}`, handler: 'registry-pages', allow: { admin: 'any' } },
+    { method: 'GET', path: `/app/admin/${kind}/{id}`, handler: 'registry-pages', allow: { admin: 'any' } },
+    { method: 'POST', path: `/app/admin/${kind}/{id}`, handler: 'registry-pages', allow: { admin: 'any' } },
+    { method: 'POST', path: `/app/admin/${kind}/{id}/active`, handler: 'registry-pages', allow: { admin: 'any' } },
+  ] as const;
 
 export const PAGE_ROUTES = [
   { method: 'GET', path: '/app', handler: 'pages', allow: SIGNED_IN },
@@ -326,6 +386,11 @@ export const PAGE_ROUTES = [
     handler: 'import-downloads',
     allow: { admin: 'any' },
   },
+  ...registryPages('communities'),
+  ...registryPages('units'),
+  ...registryPages('cadres'),
+  ...registryPages('households'),
+  { method: 'POST', path: '/app/admin/households/{id}/id-number', handler: 'registry-pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/public/notices', handler: 'public-pages', allow: 'public' },
   { method: 'GET', path: '/public/notices/{id}', handler: 'public-pages', allow: 'public' },
   { method: 'POST', path: '/public/notices/{id}/objections', handler: 'public-pages', allow: 'public' },

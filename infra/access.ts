@@ -95,9 +95,11 @@ export const TABLE_ACCESS: Record<
   'resume-imports': 'read',
   pages: 'update',
   'page-downloads': 'read',
-  // Resolves objections (an UpdateItem of the objection and its notice entry), manages accounts, and later
-  // registry edits.
+  // Resolves objections (an UpdateItem of the objection and its notice entry), manages accounts.
   'admin-pages': 'update',
+  // Registers, edits and deactivates registry entities (conditional puts of entities and guards, UpdateItem of
+  // both and of the pairings' copies of a household's fields), as the registry's API handlers do.
+  'registry-pages': 'update',
   // Files objections from the public: an UpdateItem of its rate-limit counter and of the notice's accepted set.
   'public-pages': 'update',
   'verify-freeze': 'update',

@@ -56,9 +56,17 @@ export class Api extends Construct {
     });
 
     this.functions = new Map();
-    // One integration per function, shared by its routes: an integration per route would spend a CloudFormation
-    // resource on each (the stack's limit is 500).
+    // One integration per function, its invoke permission scoped to this API: one per route (an integration and a
+    // permission beside each route) was three resources a route, and a stack holds at most 500.
     const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationOf = (handler: string, target: LinkageFunction) => {
+      let integration = integrations.get(handler);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(handler, target, { scopePermissionToRoute: false });
+        integrations.set(handler, integration);
+      }
+      return integration;
+    };
     for (const route of ROUTES) {
       let fn = this.functions.get(route.handler);
       if (!fn) {
@@ -73,9 +81,7 @@ export class Api extends Construct {
       const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration:
-          integrations.get(route.handler) ??
-          integrations.set(route.handler, new HttpLambdaIntegration(route.handler, fn)).get(route.handler)!,
+        integration: integrationOf(route.handler, fn),
         authorizer: route.auth === 'jwt' ? authorizer : undefined,
       });
       if (route.auth === 'public') {
@@ -111,11 +117,16 @@ export class Api extends Construct {
     const register = this.functions.get('register-household')!;
     // A correction of a resident ID number seals the new number and guards it as registration does.
     const correct = this.functions.get('update-household')!;
-    for (const fn of [register, correct]) {
+    // The registry pages register households and correct their numbers through the same commands.
+    const registryPages = this.functions.get('registry-pages')!;
+    for (const fn of [register, correct, registryPages]) {
       fn.addEnvironment('ID_HASH_KEY_SECRET_ARN', props.idHashSecret.secretArn);
       props.idHashSecret.grantRead(fn);
     }
-    grantResidentIdKey(props.key, { seal: [register, correct], reveal: [this.functions.get('get-household')!] });
+    grantResidentIdKey(props.key, {
+      seal: [register, correct, registryPages],
+      reveal: [this.functions.get('get-household')!],
+    });
     // Both ways of filing an objection share one per-client limit (the route and the public form).
     new RateLimitKey(this, 'RateLimit', {
       key: props.key,

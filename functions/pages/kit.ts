@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AuditDetail } from '#shared/audit/index.ts';
 import type { Caller } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import { AppError, forbidden, notFound } from '#shared/errors.ts';
@@ -37,7 +38,13 @@ export interface PageSite<W extends ChromeWords = Words> {
    * Appends a page write to the audit trail (the pages pass the audit module's writer, the same the API's
    * middleware uses); a function whose pages write nothing passes none and carries no audit code.
    */
-  audit?: (write: { caller: Caller | undefined; action: string; entityId: string; requestId: string }) => Promise<void>;
+  audit?: (write: {
+    caller: Caller | undefined;
+    action: string;
+    entityId: string;
+    requestId: string;
+    detail?: AuditDetail | undefined;
+  }) => Promise<void>;
   /** Styles only this function's pages use, after the shared ones (so each bundle carries only its own). */
   css?: string;
 }
@@ -197,6 +204,8 @@ export interface PageResult {
   json?: unknown;
   /** An origin the page's script may send to (`connect-src`): where a presigned upload goes. */
   connect?: string;
+  /** What an edit changed (before and after, a reason), for that entry, as the API's `Reply.audit`. */
+  auditDetail?: AuditDetail;
 }
 
 export const yuan = (fen: number) => `¥${formatYuan(fen)}`;
@@ -467,6 +476,7 @@ async function servePages<W extends ChromeWords>(
           action: `PAGE ${method} ${req.path}`,
           entityId: page.audited,
           requestId: req.requestId,
+          detail: page.auditDetail,
         });
       }
       return toResult(req, page);

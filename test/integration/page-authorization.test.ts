@@ -79,9 +79,15 @@ const refusedForRole = (res: ApiResult) => res.statusCode === 403 && res.body.in
 describe('the page table', () => {
   it('names a page Lambda for every page and gives every page that is not public a list of roles', () => {
     for (const r of PAGE_ROUTES) {
-      expect(['pages', 'page-downloads', 'admin-pages', 'import-pages', 'import-downloads', 'public-pages']).toContain(
-        r.handler,
-      );
+      expect([
+        'pages',
+        'page-downloads',
+        'admin-pages',
+        'registry-pages',
+        'import-pages',
+        'import-downloads',
+        'public-pages',
+      ]).toContain(r.handler);
       if (r.allow !== 'public') expect(allowedRoles(r).length, `${r.method} ${r.path}`).toBeGreaterThan(0);
     }
   });

@@ -14,14 +14,15 @@ import { csrfToken, registerLocalSession } from '#functions/lib/session.ts';
 import { handler as pages } from '#functions/pages.ts';
 import { handler as publicPages } from '#functions/public-pages.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
+import { handler as registryPages } from '#functions/registry-pages.ts';
 import { PAGE_LAMBDAS, PAGE_ROUTES } from '#functions/routes.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
 import { inviteUser, setUserEnabled } from '#shared/accounts/index.ts';
 import { fileObjection } from '#shared/notice/index.ts';
-import { admin, cadreUser, communityCadreUser, makeAid } from '../support/factories.ts';
+import { admin, cadreUser, communityCadreUser, makeAid, makeIdNumber } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
-import { pageLambdaOf } from '../support/page-client.ts';
+import { pageRouteOf } from '../support/page-routing.ts';
 import {
   confirmedRound,
   finalRound,
@@ -30,7 +31,7 @@ import {
   useRecordingWorkflow,
 } from '../support/rounds.ts';
 import { thisYear, today } from '../support/scenario.ts';
-import { newCadre, newHousehold, pairedWorld } from '../support/world.ts';
+import { newCadre, newCommunity, newHousehold, newUnit, pairedWorld } from '../support/world.ts';
 
 /**
  * Issue #11, item 5: every form post of the pages carries a token bound to the browser's session (or, signed
@@ -86,29 +87,25 @@ async function send(browser: Browser, r: Request): Promise<ApiResult> {
   const cookie = browser.header();
   const event = buildApiEvent({
     method: r.method ?? 'GET',
-    routePath: rawPath.startsWith('/public/')
-      ? '/public/{proxy+}'
-      : rawPath.startsWith('/app/admin')
-        ? '/app/admin/{proxy+}'
-        : '/app/{proxy+}',
+    routePath: pageRouteOf(r.method ?? 'GET', rawPath).routePath,
     rawPath,
     headers: { host: HOST, ...(cookie ? { cookie } : {}), ...r.headers },
     query: Object.fromEntries(new URLSearchParams(query ?? '')),
     body: r.body,
   });
-  const name = pageLambdaOf(r.method ?? 'GET', rawPath);
-  const lambda =
-    name === 'import-pages'
-      ? importPages
-      : name === 'admin-pages'
-        ? adminPages
-        : name === 'public-pages'
-          ? publicPages
-          : pages;
+  const lambda = LAMBDAS[pageRouteOf(r.method ?? 'GET', rawPath).handler as keyof typeof LAMBDAS];
   const res = await lambda(event, {} as Context);
   browser.keep(res);
   return res;
 }
+
+const LAMBDAS = {
+  pages,
+  'admin-pages': adminPages,
+  'registry-pages': registryPages,
+  'import-pages': importPages,
+  'public-pages': publicPages,
+} as const;
 
 /** What a browser sends with a form post of this site's page. */
 const SAME_ORIGIN = {
@@ -216,6 +213,44 @@ beforeAll(async () => {
     new TextEncoder().encode(`单位名称\r\n伪造测试单位${randomUUID().slice(0, 8)}\r\n`),
     'text/csv',
   );
+  // The registry pages: one entity of each kind to edit, to deactivate, and a household to correct.
+  const registry = {
+    communities: await newCommunity(),
+    units: await newUnit(),
+    cadres: await newCadre(await newUnit()),
+    households: await newHousehold(await newCommunity()),
+  };
+  const unitForCadres = await newUnit();
+  const communityForHouseholds = await newCommunity();
+  const registryFixtures = (
+    kind: keyof typeof registry,
+    create: Record<string, string>,
+    edit: Record<string, string>,
+  ) =>
+    ({
+      [`POST /app/admin/${kind}`]: {
+        user: admin,
+        action: `/app/admin/${kind}`,
+        page: `/app/admin/${kind}`,
+        fields: create,
+        writes: 'table',
+      },
+      [`POST /app/admin/${kind}/{id}`]: {
+        user: admin,
+        action: `/app/admin/${kind}/${registry[kind]}`,
+        page: `/app/admin/${kind}/${registry[kind]}`,
+        fields: edit,
+        writes: 'table',
+      },
+      [`POST /app/admin/${kind}/{id}/active`]: {
+        user: admin,
+        action: `/app/admin/${kind}/${registry[kind]}/active`,
+        page: `/app/admin/${kind}/${registry[kind]}`,
+        fields: { active: 'false' },
+        writes: 'table',
+      },
+    }) satisfies Record<string, Fixture>;
+  const forged = `伪造${randomUUID().slice(0, 8)}`;
 
   FIXTURES = {
     'POST /app/dev-login': {
@@ -355,6 +390,29 @@ beforeAll(async () => {
       fields: { contentType: 'text/csv', bytes: '1024' },
       writes: 'json',
     },
+    ...registryFixtures(
+      'communities',
+      { name: `${forged}社区`, township: '伪造街道', district: '伪造区' },
+      { name: `${forged}改名社区`, township: '', district: '' },
+    ),
+    ...registryFixtures('units', { name: `${forged}单位` }, { name: `${forged}改名单位` }),
+    ...registryFixtures(
+      'cadres',
+      { name: '伪造干部', unitId: unitForCadres, code: 'F001', phone: '' },
+      { name: '伪造改名干部', unitId: unitForCadres, code: '', phone: '' },
+    ),
+    ...registryFixtures(
+      'households',
+      { headName: '伪造户主', idNumber: makeIdNumber(), communityId: communityForHouseholds, memberCount: '2' },
+      { headName: '伪造改名户主', communityId: communityForHouseholds, memberCount: '3' },
+    ),
+    'POST /app/admin/households/{id}/id-number': {
+      user: admin,
+      action: `/app/admin/households/${registry.households}/id-number`,
+      page: `/app/admin/households/${registry.households}`,
+      fields: { newIdNumber: makeIdNumber('19590909'), reason: '伪造测试：核对户籍' },
+      writes: 'table',
+    },
     'POST /public/notices/{id}/objections': {
       action: `/public/notices/${noticeId}/objections`,
       page: `/public/notices/${noticeId}`,
@@ -376,6 +434,8 @@ it('puts the token first in every form that posts, in every page source', () => 
   const sources = [
     'functions/pages.ts',
     'functions/admin-pages.ts',
+    'functions/registry-pages.ts',
+    ...readdirSync('functions/registry-pages').map((f) => `functions/registry-pages/${f}`),
     ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`),
     ...readdirSync('functions/admin-pages').map((f) => `functions/admin-pages/${f}`),
     'functions/import-pages.ts',
@@ -387,7 +447,8 @@ it('puts the token first in every form that posts, in every page source', () => 
   for (const file of sources) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/<form method="post"[^>]*>(.{0,20})/g)) {
-      forms++;
+      // The registry pages' forms are one template for the four kinds (`/app/admin/${kind}…`).
+      forms += m[0].includes('/app/admin/${kind}') ? 4 : 1;
       expect(m[1], `${file}: ${m[0]}`).toMatch(/^\$\{csrfField\(req\)\}/);
     }
     expect(text, file).not.toMatch(/<form(?![^>]*method="(post|get)")[^>]*>/i);

@@ -5,6 +5,7 @@ import { registerLocalSession } from '#functions/lib/session.ts';
 import { PAGE_LAMBDAS, ROUTES } from '#functions/routes.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
+import { pageRouteOf } from './page-routing.ts';
 
 type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
@@ -12,20 +13,10 @@ const HOST = '127.0.0.1:8787';
 const key = randomBytes(32);
 let registered = false;
 
-/** The page Lambda API Gateway routes a request to: the first page route of `ROUTES` that matches (as locally). */
-export function pageLambdaOf(method: string, path: string): string {
-  const route = ROUTES.find(
-    (r) =>
-      r.method === method &&
-      PAGE_LAMBDAS.has(r.handler) &&
-      new RegExp(`^${r.path.replace('{proxy+}', '.+').replace(/\{\w+\}/g, '[^/]+')}$`).test(path),
-  );
-  if (!route) throw new Error(`no page route for ${method} ${path}`);
-  return route.handler;
-}
-
+/** The page Lambda API Gateway routes a request to (functions/routes.ts). */
 async function lambdaFor(method: string, path: string): Promise<Handler> {
-  return ((await import(`#functions/${pageLambdaOf(method, path)}.ts`)) as { handler: Handler }).handler;
+  const name = pageRouteOf(method, path).handler;
+  return ((await import(`#functions/${name}.ts`)) as { handler: Handler }).handler;
 }
 
 /**
@@ -55,11 +46,7 @@ export class PageClient {
     const [rawPath, query] = path.split('?') as [string, string | undefined];
     const event = buildApiEvent({
       method,
-      routePath: rawPath.startsWith('/app/admin')
-        ? '/app/admin/{proxy+}'
-        : rawPath.startsWith('/public/')
-          ? '/public/{proxy+}'
-          : '/app/{proxy+}',
+      routePath: pageRouteOf(method, rawPath).routePath,
       rawPath,
       headers: {
         host: HOST,

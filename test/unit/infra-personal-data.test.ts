@@ -33,25 +33,32 @@ function residentIdActions(fnId: string): string[] {
 }
 
 describe('resident ID numbers on AWS', () => {
-  it('lets only household registration, correction and import make resident-ID data keys, and only the household view decrypt them', () => {
+  it('lets only household registration, correction, the registry pages (which do both) and import make resident-ID data keys, and only the household view decrypt them', () => {
     const granted = Object.fromEntries(
       functions.map(([id]) => [id, residentIdActions(id)] as const).filter(([, actions]) => actions.length),
     );
     expect(granted).toStrictEqual({
       [idOf('register-household')]: ['kms:GenerateDataKey'],
       [idOf('update-household')]: ['kms:GenerateDataKey'],
+      [idOf('registry-pages')]: ['kms:GenerateDataKey'],
       [importWorker]: ['kms:GenerateDataKey'],
       [idOf('get-household')]: ['kms:Decrypt'],
     });
   });
 
-  it('gives the data key ARN to those four functions only', () => {
+  it('gives the data key ARN to those five functions only', () => {
     const withKey = functions
       .filter(([, r]) => r.Properties.Environment?.Variables?.DATA_KEY_ARN)
       .map(([id]) => id)
       .sort();
     expect(withKey).toStrictEqual(
-      [idOf('get-household'), idOf('register-household'), idOf('update-household'), importWorker].sort(),
+      [
+        idOf('get-household'),
+        idOf('register-household'),
+        idOf('update-household'),
+        idOf('registry-pages'),
+        importWorker,
+      ].sort(),
     );
   });
 });
