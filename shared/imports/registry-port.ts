@@ -1,7 +1,13 @@
 import type { FieldCipher } from '../crypto/index.ts';
 import type { Db } from '../db.ts';
 import { queryAll } from '../db.ts';
-import { ensureHousehold, findHouseholdIdsByResidentIds, type HouseholdView } from '../household/index.ts';
+import type { AppError } from '../errors.ts';
+import {
+  ensureHousehold,
+  ensureHouseholds,
+  findHouseholdIdsByResidentIds,
+  type HouseholdView,
+} from '../household/index.ts';
 import type { Cadre, Community } from '../registry/entities.ts';
 import {
   type CadreView,
@@ -9,6 +15,7 @@ import {
   cadreView,
   communityView,
   ensureCadre,
+  ensureCadres,
   ensureCommunity,
   ensureUnit,
   findCadreByCode,
@@ -43,6 +50,9 @@ export interface RegionName {
   district?: string | undefined;
 }
 
+/** A batch row's outcome: as the single-row call, or the error (a 4xx `AppError`) it would have thrown. */
+export type BatchOutcome<T> = { entity: T; outcome: Outcome } | { error: AppError };
+
 export interface Registry {
   /** The community of that name (and township, district, when given); `ambiguous` when several match. */
   findCommunityByName(q: RegionName): Promise<CommunityView | 'ambiguous' | undefined>;
@@ -57,6 +67,10 @@ export interface Registry {
     code?: string | undefined;
     phone?: string | undefined;
   }): Promise<{ entity: CadreView; outcome: Outcome }>;
+  /** `ensureCadre` for a batch of rows, in fewer requests (`ensureCadres`), in the order of the rows. */
+  ensureCadres(
+    q: readonly { name: string; unitId: string; code?: string | undefined; phone?: string | undefined }[],
+  ): Promise<BatchOutcome<CadreView>[]>;
   /** Registered households by resident ID number, for the numbers that have one. */
   findHouseholdIdsByResidentIds(idNumbers: readonly string[]): Promise<Map<string, string>>;
   ensureHousehold(q: {
@@ -65,6 +79,10 @@ export interface Registry {
     communityId: string;
     memberCount: number;
   }): Promise<{ entity: Pick<HouseholdView, 'id' | 'communityId'>; outcome: Outcome }>;
+  /** `ensureHousehold` for a batch of rows, in fewer requests (`ensureHouseholds`), in the order of the rows. */
+  ensureHouseholds(
+    q: readonly { headName: string; idNumber: string; communityId: string; memberCount: number }[],
+  ): Promise<BatchOutcome<Pick<HouseholdView, 'id' | 'communityId'>>[]>;
 }
 
 const sameName = (a: string | null | undefined, b: string | undefined) =>
@@ -136,6 +154,14 @@ export function openRegistry(deps: ImportDeps): Registry {
       const out = await ensureCadre(db, q, now);
       await remember(out.entity);
       return out;
+    },
+    async ensureCadres(q) {
+      const out = await ensureCadres(db, q, now);
+      for (const o of out) if ('entity' in o) await remember(o.entity);
+      return out;
+    },
+    ensureHouseholds(q) {
+      return ensureHouseholds(deps, q);
     },
     findHouseholdIdsByResidentIds(idNumbers) {
       return findHouseholdIdsByResidentIds(deps, idNumbers);

@@ -1,11 +1,11 @@
 import { OBJECTIVE_LABELS, OBJECTIVES, type Objective } from '../aid/rules.ts';
 import { isRealDate, toShanghaiDate } from '../dates.ts';
-import { getMany, inParallel } from '../db.ts';
+import { getMany } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { importFundLedger } from '../fund/index.ts';
 import { normalizeResidentId, RESIDENT_ID_MESSAGES, residentIdProblem } from '../household/resident-id.ts';
 import { MAX_ENTRY_FEN, parseYuan } from '../money.ts';
-import { createPairing, FIRST_YEAR } from '../pairing/index.ts';
+import { createPairings, FIRST_YEAR } from '../pairing/index.ts';
 import { keys } from '../table.ts';
 import { type ColumnMap, headerOf, type ImportKind, NOTES_MARK } from './columns.ts';
 import type { SheetRow } from './read.ts';
@@ -55,8 +55,23 @@ interface KindRules {
 type RowItemInit = { value: Record<string, unknown>; unique?: string };
 type Err = (column: string, message: string) => void;
 
-/** Rows written at once: enough to hide each write's latency, few enough for one partition's throughput. */
-const WRITERS = 8;
+/**
+ * Gives each row its batch outcome; a row the registry refused (a 4xx it would answer the API with) gets the
+ * message on the column `columnOf` names for the error's code, and the rest of the chunk goes on.
+ */
+function settle(
+  items: RowItem[],
+  out: readonly ({ outcome: Outcome } | { error: AppError })[],
+  kind: ImportKind,
+  columnOf: (code: string) => string,
+): void {
+  items.forEach((item, i) => {
+    const o = out[i]!;
+    if ('error' in o)
+      item.errors.push({ row: item.row, column: headerOf(kind, columnOf(o.error.code)), message: o.error.message });
+    else item.outcome = o.outcome;
+  });
+}
 
 /** The data rows of a file: the header row is taken out, the template's notes row skipped, blank rows dropped. */
 export function isNotesRow(r: SheetRow): boolean {
@@ -237,18 +252,20 @@ const RULES: Record<ImportKind, KindRules> = {
       }
     },
     async apply(items, ctx) {
-      // Rows are distinct by then (duplicates were refused), so they can be written side by side.
-      await inParallel(items, WRITERS, async (item) => {
-        const v = item.value as { name: string; code: string; phone: string };
-        item.outcome = (
-          await ctx.registry.ensureCadre({
+      const out = await ctx.registry.ensureCadres(
+        items.map((item) => {
+          const v = item.value as { name: string; code: string; phone: string };
+          return {
             name: v.name,
             unitId: item.resolved!.unitId as string,
             code: v.code || undefined,
             phone: v.phone || undefined,
-          })
-        ).outcome;
-      });
+          };
+        }),
+      );
+      settle(items, out, ctx.kind, (code) =>
+        code.startsWith('cadre.code') ? 'code' : code.startsWith('unit') || code.includes('unit') ? 'unit' : 'name',
+      );
     },
   },
   households: {
@@ -287,17 +304,18 @@ const RULES: Record<ImportKind, KindRules> = {
       }
     },
     async apply(items, ctx) {
-      await inParallel(items, WRITERS, async (item) => {
-        const v = item.value as { headName: string; idNumber: string; memberCount: number };
-        item.outcome = (
-          await ctx.registry.ensureHousehold({
+      const out = await ctx.registry.ensureHouseholds(
+        items.map((item) => {
+          const v = item.value as { headName: string; idNumber: string; memberCount: number };
+          return {
             headName: v.headName,
             idNumber: v.idNumber,
             communityId: item.resolved!.communityId as string,
             memberCount: v.memberCount,
-          })
-        ).outcome;
-      });
+          };
+        }),
+      );
+      settle(items, out, ctx.kind, (code) => (code.startsWith('community') ? 'community' : 'idNumber'));
     },
   },
   pairings: {
@@ -355,22 +373,20 @@ const RULES: Record<ImportKind, KindRules> = {
       }
     },
     async apply(items, ctx) {
-      await inParallel(items, WRITERS, async (item) => {
-        try {
-          const { created } = await createPairing(
-            ctx.deps.db,
-            {
-              cadreId: item.resolved!.cadreId as string,
-              householdId: item.resolved!.householdId as string,
-              year: item.value.year as number,
-            },
-            ctx.deps.now,
-          );
-          item.outcome = created ? 'created' : 'unchanged';
-        } catch (e) {
-          if (!(e instanceof AppError)) throw e;
-          item.errors.push({ row: item.row, column: headerOf('pairings', 'cadre'), message: e.message });
-        }
+      const out = await createPairings(
+        ctx.deps.db,
+        items.map((item) => ({
+          cadreId: item.resolved!.cadreId as string,
+          householdId: item.resolved!.householdId as string,
+          year: item.value.year as number,
+        })),
+        ctx.deps.now,
+      );
+      items.forEach((item, i) => {
+        const o = out[i]!;
+        if ('error' in o)
+          item.errors.push({ row: item.row, column: headerOf('pairings', 'cadre'), message: o.error.message });
+        else item.outcome = o.created ? 'created' : 'unchanged';
       });
     },
   },
