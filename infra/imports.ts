@@ -20,6 +20,8 @@ export interface ImportJobsProps {
   /** The API's import functions: `start-import` (checks and starts), `import-errors` (reads reports). */
   startImport: LinkageFunction;
   importErrors: LinkageFunction;
+  /** `carry-over-pairings`: a large commit continues on the worker. */
+  carryOver: LinkageFunction;
 }
 
 /**
@@ -82,7 +84,7 @@ export class ImportJobs extends Construct {
 
     // Who may hand a job to the worker. The worker's permission on itself is a separate policy: on its own role's
     // default policy it would make the function depend on its own ARN.
-    for (const fn of [props.startImport, this.sweep]) {
+    for (const fn of [props.startImport, props.carryOver, this.sweep]) {
       fn.addEnvironment('IMPORT_WORKER_FUNCTION', this.worker.functionName);
       this.worker.grantInvoke(fn);
     }
@@ -92,7 +94,7 @@ export class ImportJobs extends Construct {
     });
     this.worker.role!.attachInlinePolicy(selfInvoke);
     const workerId = Stack.of(this).getLogicalId(this.worker.node.defaultChild as CfnElement);
-    for (const fn of [props.startImport, this.sweep, this.worker]) {
+    for (const fn of [props.startImport, props.carryOver, this.sweep, this.worker]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${workerId}.Arn>:*]`,
         reason: 'Invokes the import worker (any version) and no other function.',

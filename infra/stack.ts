@@ -111,6 +111,7 @@ export class LinkageAidStack extends Stack {
       environment,
       startImport: this.api.functions.get('start-import')!,
       importErrors: this.api.functions.get('import-errors')!,
+      carryOver: this.api.functions.get('carry-over-pairings')!,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       key,

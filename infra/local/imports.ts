@@ -1,9 +1,8 @@
-import { importDeps } from '#functions/lib/import-deps.ts';
+import { runJob } from '#functions/lib/background-jobs.ts';
 import type { ImportRunner } from '#shared/imports/index.ts';
-import { runImportChunks } from '#shared/imports/index.ts';
 
 /**
- * The local stand-in for the import worker's asynchronous invocations: chunks run in this process, one job at a
+ * The local stand-in for the import worker's asynchronous invocations (imports and carry-overs): chunks run in this process, one job at a
  * time per call, each chunk checkpointed as on AWS. `idle()` waits for every started job (tests, benchmarks).
  */
 export function localImportRunner(opts: { chunkRows?: number; onError?: (e: unknown) => void } = {}) {
@@ -13,7 +12,7 @@ export function localImportRunner(opts: { chunkRows?: number; onError?: (e: unkn
       const run = (async () => {
         // Yield first, so the request that started the job answers before its chunks run.
         await new Promise((r) => setImmediate(r));
-        while ((await runImportChunks(await importDeps(), importId, { chunkRows: opts.chunkRows })) === 'more');
+        while ((await runJob(importId, { chunkRows: opts.chunkRows })) === 'more');
       })().catch((e) => opts.onError?.(e));
       inFlight.add(run);
       void run.finally(() => inFlight.delete(run));

@@ -72,6 +72,8 @@ export interface Pairing {
   endedAt?: string;
   /** The year this pairing was carried over from, when a carry-over made it. */
   carriedFrom?: number;
+  /** The background carry-over job that made it (`carry-over-jobs.ts`), when one did. */
+  carriedBy?: string;
   /** Bumped by every reassignment or end: the condition that keeps two of them from overwriting each other. */
   version?: number;
 }
