@@ -1,6 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { runImportChunks } from '#shared/imports/index.ts';
-import { importDeps } from './lib/import-deps.ts';
+import { runJob } from './lib/background-jobs.ts';
 import { getImportRunner } from './lib/import-jobs.ts';
 import { logger } from './lib/logger.ts';
 
@@ -8,12 +7,13 @@ import { logger } from './lib/logger.ts';
 const RESERVE_MS = 3 * 60_000;
 
 /**
- * The import's background worker, invoked asynchronously with `{importId}`: writes chunks from the job's
+ * The import's background worker, invoked asynchronously with `{importId}` (an import, or a carry-over of
+ * pairings: ids `carry-over-…`): writes chunks from the job's
  * checkpoint until the file ends or its time runs short, then invokes itself for the rest. A duplicate or
  * retried invocation finds the checkpoint moved and stops without counting anything twice.
  */
 export async function handler(event: { importId: string }, context: Context): Promise<{ result: string }> {
-  const result = await runImportChunks(await importDeps(), event.importId, {
+  const result = await runJob(event.importId, {
     shouldStop: () => context.getRemainingTimeInMillis() < RESERVE_MS,
   });
   logger.info('import chunks', { importId: event.importId, result });

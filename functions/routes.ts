@@ -87,6 +87,13 @@ export const ROUTES = [
     auth: 'jwt',
     allow: { admin: 'any' },
   },
+  {
+    method: 'GET',
+    path: '/pairings/carry-over/{id}',
+    handler: 'get-carry-over',
+    auth: 'jwt',
+    allow: { admin: 'any' },
+  },
   { method: 'POST', path: '/aid-records', handler: 'record-aid', auth: 'jwt', allow: { cadre: 'paired-cadre' } },
   {
     method: 'POST',

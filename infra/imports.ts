@@ -21,6 +21,8 @@ export interface ImportJobsProps {
   starters: LinkageFunction[];
   /** The functions that read imports' reports: `import-errors`, and the pages (the dry-run page, its download). */
   reportReaders: LinkageFunction[];
+  /** `carry-over-pairings` and the pairings page: a large commit continues on the worker (invoke only). */
+  carryOvers: LinkageFunction[];
 }
 
 /**
@@ -83,7 +85,7 @@ export class ImportJobs extends Construct {
 
     // Who may hand a job to the worker. The worker's permission on itself is a separate policy: on its own role's
     // default policy it would make the function depend on its own ARN.
-    for (const fn of [...props.starters, this.sweep]) {
+    for (const fn of [...props.starters, ...props.carryOvers, this.sweep]) {
       fn.addEnvironment('IMPORT_WORKER_FUNCTION', this.worker.functionName);
       this.worker.grantInvoke(fn);
     }
@@ -93,7 +95,7 @@ export class ImportJobs extends Construct {
     });
     this.worker.role!.attachInlinePolicy(selfInvoke);
     const workerId = Stack.of(this).getLogicalId(this.worker.node.defaultChild as CfnElement);
-    for (const fn of [...props.starters, this.sweep, this.worker]) {
+    for (const fn of [...props.starters, ...props.carryOvers, this.sweep, this.worker]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${workerId}.Arn>:*]`,
         reason: 'Invokes the import worker (any version) and no other function.',

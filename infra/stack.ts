@@ -112,6 +112,8 @@ export class LinkageAidStack extends Stack {
       environment,
       starters: [this.api.functions.get('start-import')!, this.api.functions.get('import-pages')!],
       reportReaders: ['import-errors', 'import-downloads'].map((h) => this.api.functions.get(h)!),
+      // A carry-over past its inline limit goes on on the worker: from the API and from the pairings page.
+      carryOvers: ['carry-over-pairings', 'admin-pages'].map((h) => this.api.functions.get(h)!),
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       key,

@@ -32,7 +32,22 @@ const { localImportRunner } = await import('#infra/local/imports.ts');
 const { envelopeCipher, localDataKeySource } = await import('#shared/crypto/index.ts');
 const { checkCharacter, maskResidentId, residentIdHash } = await import('#shared/household/index.ts');
 const { createDb, putAll } = await import('#shared/db.ts');
+const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+// DynamoDB requests by command, counted on the document client every handler uses: the profile per row.
+const calls = new Map<string, number>();
+const send = DynamoDBDocumentClient.prototype.send;
+DynamoDBDocumentClient.prototype.send = function (this: unknown, command: { constructor: { name: string } }) {
+  const name = command.constructor.name.replace(/Command$/, '');
+  calls.set(name, (calls.get(name) ?? 0) + 1);
+  return (send as (...a: unknown[]) => unknown).apply(this, [command]);
+} as typeof send;
+const takeCalls = () => {
+  const out = Object.fromEntries(calls);
+  calls.clear();
+  return out;
+};
 const { keys } = await import('#shared/table.ts');
+const { guardHash } = await import('#shared/registry/guard.ts');
 registerLocalFieldCipher(envelopeCipher(localDataKeySource(randomBytes(32))));
 registerLocalObjectStore(new LocalObjectStore(join(bench.dir, 'objects'), randomBytes(32)));
 const runner = localImportRunner({ onError: (e) => console.error(e) });
@@ -154,6 +169,7 @@ for (const kind of ['communities', 'units', 'cadres', 'households', 'pairings'] 
   const dryMs = Date.now() - t;
   if (dry.status !== 200 || dry.json.errorCount)
     throw new Error(`dry run of ${kind}: ${JSON.stringify(dry.json).slice(0, 500)}`);
+  const dryCalls = takeCalls();
   t = Date.now();
   const started = await call(startHandler, 'POST', '/imports', { kind, key: up.json.key, dryRun: false });
   if (started.status !== 202) throw new Error(`commit of ${kind}: ${JSON.stringify(started.json).slice(0, 500)}`);
@@ -161,14 +177,20 @@ for (const kind of ['communities', 'units', 'cadres', 'households', 'pairings'] 
   const commitMs = Date.now() - t;
   const job = (await call(getHandler, 'GET', '/imports/{id}', undefined, { id: started.json.id })).json;
   if (job.status !== 'done' || job.skipped) throw new Error(`job of ${kind}: ${JSON.stringify(job).slice(0, 500)}`);
+  const commitCalls = takeCalls();
   results.push({ kind, rows: job.rowsTotal, bytes: statSync(files[kind]).size, dryMs, commitMs, job });
+  const perRow = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([k, v]) => `${k} ${(v / job.rowsTotal).toFixed(2)}`)
+      .join(', ');
   console.log(
     `${kind}: ${job.rowsTotal} rows, dry run ${(dryMs / 1000).toFixed(1)} s, commit ${(commitMs / 1000).toFixed(1)} s, created ${job.created}`,
   );
+  console.log(`  requests per row: dry run {${perRow(dryCalls)}}; commit {${perRow(commitCalls)}}`);
 }
 clearInterval(sampler);
 
-// The bare baseline: the same items (registry entities, guards, pairings) by BatchWrite, into a second table
+// The bare baseline: the same items (registry entities, their guards, pairings) by BatchWrite, into a second table
 // name on the same engine, so nothing collides with what the import wrote.
 const { ensureTable } = await import('#infra/local/dynamo.ts');
 await ensureTable(bench.endpoint, 'bare');
@@ -194,7 +216,16 @@ const flush = async (force = false) => {
 for (let i = 0; i < CITY.communities; i++) items.push(entity('community', `c${i}`, community(i)));
 for (let u = 0; u < CITY.units; u++) items.push(entity('unit', `u${u}`, { name: unitName(u) }));
 for (let c = 0; c < CITY.cadres; c++) {
-  items.push(entity('cadre', `k${c}`, { name: `干部${c}`, unitId: `u${c % CITY.units}`, code: `C${c}` }));
+  const cadre = { name: `干部${c}`, unitId: `u${c % CITY.units}`, code: `C${c}` };
+  items.push(entity('cadre', `k${c}`, cadre));
+  // A cadre's code is unique in its unit through a guard item, which the import writes too.
+  items.push({
+    ...keys.nameGuard('cadre-code', guardHash(cadre.unitId, cadre.code)),
+    entity: 'nameGuard',
+    ownerId: `k${c}`,
+    takenAt: now,
+    snapshot: { id: `k${c}`, ...cadre, createdAt: now },
+  });
   await flush();
 }
 for (let h = 0; h < CITY.households; h++) {

@@ -228,12 +228,14 @@ export async function inParallel<T>(items: readonly T[], limit: number, fn: (ite
 /**
  * Reads many items by key, 100 to a request and 8 requests at a time, retrying what DynamoDB leaves
  * unprocessed; `attributes` projects. Missing items are simply absent from the result, and order is not kept.
- * Eventually consistent: for reports, not for rule checks.
+ * Eventually consistent unless `consistent` is set: a rule check (a guard, the pairing a write depends on)
+ * must read consistently, as `getItem` does.
  */
 export async function getMany(
   db: Db,
   keyList: readonly { pk: string; sk: string }[],
   attributes?: readonly string[],
+  opts: { consistent?: boolean } = {},
 ): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
   const projection = attributes?.length
@@ -245,7 +247,9 @@ export async function getMany(
   const chunks: { pk: string; sk: string }[][] = [];
   for (let i = 0; i < keyList.length; i += 100) chunks.push(keyList.slice(i, i + 100));
   await inParallel(chunks, 8, async (chunk) => {
-    let request: BatchGetCommandInput['RequestItems'] = { [db.table]: { Keys: chunk, ...projection } };
+    let request: BatchGetCommandInput['RequestItems'] = {
+      [db.table]: { Keys: chunk, ...projection, ...(opts.consistent ? { ConsistentRead: true } : {}) },
+    };
     for (let attempt = 0; request && Object.keys(request).length; attempt++) {
       if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
       const out: { Responses?: Record<string, unknown[]>; UnprocessedKeys?: BatchGetCommandInput['RequestItems'] } =

@@ -84,6 +84,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'pairing.date_out_of_range':
     "a reassignment's or end's date is outside the pairing's year or before its current period",
   'pairing.carry_over_years': 'a carry-over goes from one year to the next, into this year or the next only',
+  'pairing.carry_over_not_found': 'no such carry-over job',
   // Verification and publication
   'verification.not_found': 'no such verification round',
   'verification.not_yours': 'the caller may not see this round',

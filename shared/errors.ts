@@ -97,6 +97,7 @@ export const ERROR_CODES = {
   'pairing.cadre_inactive': 'invalid',
   'pairing.date_out_of_range': 'invalid',
   'pairing.carry_over_years': 'invalid',
+  'pairing.carry_over_not_found': 'not_found',
   // Verification and publication
   'verification.not_found': 'not_found',
   'verification.not_yours': 'forbidden',

@@ -178,6 +178,8 @@ export const keys = {
   importJob: (id: string) => ({ pk: `IMPORT#${id}`, sk: 'IMPORT' }),
   /** Where a running import is listed until it ends, so a restart or the sweep finds it (a sparse listing). */
   runningImport: (id: string) => ({ gsi3pk: 'IMPORTS#running', gsi3sk: id }),
+  /** A carry-over of pairings run as a background job (listed under `runningImport` while it runs). */
+  carryOverJob: (id: string) => ({ pk: `CARRYOVER#${id}`, sk: 'CARRYOVER' }),
   /** A one-off data migration that has run on this table (so it is not run again at every start). */
   migration: (name: string) => ({ pk: `MIGRATION#${name}`, sk: 'MIGRATION' }),
   /** One audit entry: a successful write to an entity, in time order within the entity's trail. */

@@ -1,5 +1,6 @@
 import { AppError } from '#shared/errors.ts';
 import { type CarryOverResult, carryOverPairings, type SkipReason } from '#shared/pairing/carry-over.ts';
+import { commitCarryOver, getCarryOver, resultOf } from '#shared/pairing/carry-over-jobs.ts';
 import { createPairing } from '#shared/pairing/index.ts';
 import { listPairings, type pairingView } from '#shared/pairing/list.ts';
 import { endPairing, reassignPairing } from '#shared/pairing/reassign.ts';
@@ -9,6 +10,7 @@ import { namesOf } from '#shared/reports/names.ts';
 import type { AdminWords } from '#shared/web/admin-words.ts';
 import { type Html, html } from '#shared/web/html.ts';
 import { db } from '../lib/clients.ts';
+import { carryOverInlineLimit, getImportRunner } from '../lib/import-jobs.ts';
 import { csrfField, field, fieldErrors, invalidAttrs, type PageRequest, type PageResult } from '../pages/kit.ts';
 
 type Req = PageRequest<AdminWords>;
@@ -206,10 +208,19 @@ ${input('toYear', t.toYear, sv('toYear', f.year), ce.toYear, 'text', 'carry-toYe
 <button type="submit" class="secondary">${t.preview}</button></form>
 ${preview ? carryPreview(req, preview, names, `/app/admin/pairings/carry-over?${queryString(f)}`) : ''}</section>`;
 
+  // A carry-over running in the background: its progress, the page reloading itself until it is done.
+  const jobId = req.query.get('carryJob');
+  const job = jobId ? await getCarryOver(db, jobId) : undefined;
+  const jobNotice = !job
+    ? ''
+    : job.status === 'running'
+      ? html`<div class="notice" role="status" data-carry-job="running">${t.carryRunning}<progress max="${job.unitsTotal}" value="${job.unitsDone}"></progress></div>`
+      : html`<p class="notice" role="status" data-carry-job="${job.status}">${t.carriedOk}：${t.createdCount} ${resultOf(job).created}，${t.unchangedCount} ${resultOf(job).unchanged}，${t.skippedCount} ${resultOf(job).skipped.length}</p>`;
   return {
     status: state.errors ? 400 : 200,
     title: t.pairings,
-    body: html`${done ? html`<p class="notice" role="status">${t[done[1]]}：${req.query.get(done[0])}</p>` : ''}${
+    ...(job?.status === 'running' ? { refresh: { seconds: 2, url: `/app/admin/pairings?${req.query}` } } : {}),
+    body: html`${jobNotice}${done ? html`<p class="notice" role="status">${t[done[1]]}：${req.query.get(done[0])}</p>` : ''}${
       carried !== null
         ? html`<p class="notice" role="status">${t.carriedOk}：${t.createdCount} ${carried}，${t.unchangedCount} ${req.query.get('unchanged') ?? '0'}，${t.skippedCount} ${req.query.get('skipped') ?? '0'}</p>${
             req.query.get('digest') === 'changed' ? html`<div class="alert" role="alert">${t.digestChanged}</div>` : ''
@@ -260,7 +271,17 @@ async function act(
 
 const back = (req: Req, extra: Record<string, string>) => {
   const q = new URLSearchParams(req.query);
-  for (const k of ['assigned', 'reassigned', 'ended', 'carried', 'unchanged', 'skipped', 'digest', 'householdId'])
+  for (const k of [
+    'assigned',
+    'reassigned',
+    'ended',
+    'carried',
+    'unchanged',
+    'skipped',
+    'digest',
+    'householdId',
+    'carryJob',
+  ])
     q.delete(k);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   return `/app/admin/pairings?${q}`;
@@ -305,7 +326,17 @@ export async function carryOverFromPage(req: Req): Promise<PageResult> {
       const preview = await carryOverPairings(db, { ...(input as object), dryRun: true } as never, req.now);
       return pairingsPage(req, { form: 'carry', values, preview });
     }
-    const r = await carryOverPairings(db, { ...(input as object), dryRun: false } as never, req.now);
+    // A city's carry-over is longer than a page request may take: past the inline limit it goes on in the
+    // background, and the page follows the job (as `POST /pairings/carry-over` answers `status: running`).
+    const r = await commitCarryOver(
+      { db, now: req.now, runner: getImportRunner() },
+      { ...(input as object), dryRun: false } as never,
+      req.caller!.sub,
+      carryOverInlineLimit(),
+    );
+    if ('jobId' in r) {
+      return { redirect: back(req, { year: String(r.toYear), carryJob: r.jobId }), audited: r.jobId };
+    }
     return {
       redirect: back(req, {
         year: String(r.toYear),

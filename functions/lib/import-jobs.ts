@@ -1,4 +1,5 @@
 import type { ImportRunner } from '#shared/imports/index.ts';
+import { INLINE_LIMIT, type InlineLimit } from '#shared/pairing/carry-over-jobs.ts';
 import { getStringFromEnv } from './env.ts';
 import { localPort, registerLocalPort } from './local-ports.ts';
 
@@ -47,4 +48,13 @@ function workerName(): string {
 function lambdaRunner(): ImportRunner {
   runner ??= lambdaImportRunner();
   return runner;
+}
+
+/**
+ * How much of a carry-over commit runs inside the request (the API's and the pairings page's alike);
+ * CARRY_OVER_INLINE_PAIRINGS lowers it (tests force a small commit into the background).
+ */
+export function carryOverInlineLimit(): InlineLimit {
+  const pairings = Number(process.env.CARRY_OVER_INLINE_PAIRINGS);
+  return Number.isInteger(pairings) && pairings > 0 ? { ...INLINE_LIMIT, pairings } : INLINE_LIMIT;
 }

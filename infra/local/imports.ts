@@ -1,8 +1,7 @@
 import type { ImportRunner } from '#shared/imports/index.ts';
-import { runImportChunks } from '#shared/imports/index.ts';
 
 /**
- * The local stand-in for the import worker's asynchronous invocations: chunks run in this process, one job at a
+ * The local stand-in for the import worker's asynchronous invocations (imports and carry-overs): chunks run in this process, one job at a
  * time per call, each chunk checkpointed as on AWS. `idle()` waits for every started job (tests, benchmarks).
  */
 export function localImportRunner(opts: { chunkRows?: number; onError?: (e: unknown) => void } = {}) {
@@ -14,8 +13,8 @@ export function localImportRunner(opts: { chunkRows?: number; onError?: (e: unkn
         await new Promise((r) => setImmediate(r));
         // Loaded here, not at the top: the table's client reads TABLE_NAME when loaded, which the local stack
         // sets only as it starts (infra/local/stack.ts imports this module before that).
-        const { importDeps } = await import('#functions/lib/import-deps.ts');
-        while ((await runImportChunks(await importDeps(), importId, { chunkRows: opts.chunkRows })) === 'more');
+        const { runJob } = await import('#functions/lib/background-jobs.ts');
+        while ((await runJob(importId, { chunkRows: opts.chunkRows })) === 'more');
       })().catch((e) => opts.onError?.(e));
       inFlight.add(run);
       void run.finally(() => inFlight.delete(run));

@@ -3,8 +3,8 @@ import * as z from 'zod';
 import { type Caller, hasRole } from '../caller.ts';
 import type { FieldCipher } from '../crypto/index.ts';
 import { shanghaiDate } from '../dates.ts';
-import { type Db, getItem, getMany, putIf, putIfAbsent, queryAll, scanPages, updateIf } from '../db.ts';
-import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import { type Db, getItem, getMany, inParallel, putIf, putIfAbsent, queryAll, scanPages, updateIf } from '../db.ts';
+import { AppError, conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { refuseFrozen } from '../pairing/frozen.ts';
 import { GUARD_FENCE_MS } from '../registry/guard.ts';
 import { type Community, type Edited, type Ensured, requireEntity } from '../registry/index.ts';
@@ -518,5 +518,116 @@ export async function findHouseholdIdsByResidentIds(
     if (held && held !== hash) continue;
     for (const given of byHash.get(hash) ?? []) out.set(given, householdId);
   }
+  return out;
+}
+
+/** One row's outcome in a batch: what `ensureHousehold` would have returned, or the error it would have thrown. */
+export type EnsuredRow<T, O extends string> = Ensured<T, O> | { error: AppError };
+
+/** Rows written at once by the batch variants: enough to hide each write's round trip. */
+export const BATCH_WRITERS = 32;
+
+/**
+ * `ensureHousehold` for many rows at once (a chunk of an import), with the same outcomes and the same
+ * guarantees, in fewer requests: one consistent BatchGet of the rows' resident-ID guards, one of the households
+ * they name and one of the communities, reused by the checks and the writes. A row the reads show unchanged
+ * writes nothing; a new household is the floor of two conditional puts (its guard, then itself); anything else
+ * (an edit, a released or abandoned guard, an interrupted registration, a guard taken meanwhile, a number twice
+ * in the batch) goes through `ensureHousehold` itself. Results are in the order of the rows.
+ */
+export async function ensureHouseholds(
+  deps: HouseholdDeps,
+  rawRows: readonly HouseholdRow[],
+): Promise<EnsuredRow<HouseholdView, 'created' | 'updated' | 'unchanged'>[]> {
+  const { db, now } = deps;
+  const out: EnsuredRow<HouseholdView, 'created' | 'updated' | 'unchanged'>[] = new Array(rawRows.length);
+  const rows: { i: number; row: NewHousehold; idNumber: string; idHash: string }[] = [];
+  rawRows.forEach((raw, i) => {
+    try {
+      const row = parseInput(NewHousehold, raw);
+      const idNumber = checkedIdNumber(row.idNumber, now);
+      rows.push({ i, row, idNumber, idHash: residentIdHash(idNumber, deps.idHashKey) });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      out[i] = { error: e };
+    }
+  });
+  const guards = await getMany(
+    db,
+    [...new Set(rows.map((r) => r.idHash))].map((h) => keys.residentGuard(h)),
+    ['pk', 'householdId', 'released'],
+    { consistent: true },
+  );
+  const guardOf = new Map(guards.map((g) => [(g.pk as string).slice('RESIDENT#'.length), g]));
+  const households = await getMany(
+    db,
+    [...new Set(guards.filter((g) => !g.released).map((g) => g.householdId as string))].map((id) =>
+      keys.entity('household', id),
+    ),
+    undefined,
+    { consistent: true },
+  );
+  const householdOf = new Map(households.map((h) => [h.id as string, stripKeys(h) as unknown as Household]));
+  const communities = await getMany(
+    db,
+    [...new Set(rows.map((r) => r.row.communityId))].map((id) => keys.entity('community', id)),
+    ['id', 'active'],
+    { consistent: true },
+  );
+  const communityOf = new Map(communities.map((c) => [c.id as string, c]));
+
+  const seen = new Set<string>();
+  const fast: typeof rows = [];
+  const slow: typeof rows = [];
+  for (const r of rows) {
+    (seen.has(r.idHash) ? slow : fast).push(r);
+    seen.add(r.idHash);
+  }
+  type Row = (typeof rows)[number];
+  type Out = EnsuredRow<HouseholdView, 'created' | 'updated' | 'unchanged'>;
+  const viaOne = async (r: Row): Promise<Out> => {
+    try {
+      return await ensureHousehold(deps, r.row);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return { error: e };
+    }
+  };
+  const ensure = async (r: Row): Promise<Out> => {
+    const g = guardOf.get(r.idHash);
+    if (!g) {
+      const c = communityOf.get(r.row.communityId);
+      if (!c) return { error: notFound('community.not_found', '社区不存在') };
+      if (c.active === false) {
+        return {
+          error: invalid('community.inactive', '该社区已停用', [{ path: 'communityId', message: '该社区已停用' }]),
+        };
+      }
+      const id = randomUUID();
+      const household: Household = {
+        id,
+        headName: r.row.headName,
+        communityId: r.row.communityId,
+        memberCount: r.row.memberCount,
+        createdAt: now.toISOString(),
+        idNumberMasked: maskResidentId(r.idNumber),
+        idNumberEnc: await deps.cipher.encrypt(r.idNumber, idContext(id)),
+        idHash: r.idHash,
+      };
+      // Taken meanwhile (a concurrent registration): the single-row rules decide.
+      const claim = await claimResidentGuard(db, r.idHash, household, now);
+      if (!claim.taken) return viaOne(r);
+      await writeHousehold(db, household);
+      return { entity: householdView(household), outcome: 'created' };
+    }
+    const h = g.released ? undefined : householdOf.get(g.householdId as string);
+    const holds = h && (!h.idHash || h.idHash === r.idHash);
+    if (holds && COPIED.every((f) => h[f] === r.row[f])) return { entity: householdView(h), outcome: 'unchanged' };
+    return viaOne(r);
+  };
+  await inParallel(fast, BATCH_WRITERS, async (r) => {
+    out[r.i] = await ensure(r);
+  });
+  for (const r of slow) out[r.i] = await viaOne(r);
   return out;
 }

@@ -5,6 +5,7 @@ import { type Db, putIfAbsent, queryAll, updateIf } from '../db.ts';
 import { AppError, invalid } from '../errors.ts';
 import type { ObjectStore } from '../objects.ts';
 import { keys } from '../table.ts';
+import { APPLY } from './apply.ts';
 import { type ColumnMap, headerOf, ImportKind, mapHeader } from './columns.ts';
 import { formatOf, getImport, type ImportJob, opener, storedReport, storeReport } from './jobs.ts';
 import { readRows, type SheetRow } from './read.ts';
@@ -229,7 +230,7 @@ export async function runImportChunks(
     const todo = items.filter((i) => !skip(i));
     for (let i = 0; i < todo.length; i += RESOLVE_BATCH) await rules.resolve(todo.slice(i, i + RESOLVE_BATCH), ctx);
     const writable = todo.filter((i) => !i.errors.length);
-    await rules.apply(writable, ctx);
+    await APPLY[job.kind](writable, ctx);
     const count = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
     const fresh: RowError[] = [];
     for (const i of items) {

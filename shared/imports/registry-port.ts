@@ -1,16 +1,13 @@
 import type { FieldCipher } from '../crypto/index.ts';
 import type { Db } from '../db.ts';
 import { queryAll } from '../db.ts';
-import { ensureHousehold, findHouseholdIdsByResidentIds, type HouseholdView } from '../household/index.ts';
+import { findHouseholdIdsByResidentIds } from '../household/index.ts';
 import type { Cadre, Community } from '../registry/entities.ts';
 import {
   type CadreView,
   type CommunityView,
   cadreView,
   communityView,
-  ensureCadre,
-  ensureCommunity,
-  ensureUnit,
   findCadreByCode,
   findUnitByName,
   listEntities,
@@ -20,9 +17,9 @@ import {
 import { keys, stripKeys } from '../table.ts';
 
 /**
- * Every registry call the import makes, behind one adapter: the registry's own `ensure*` and `find*` commands
- * (guards, regions, uniqueness, audit-free idempotent writes), with what one run reads kept for the run, so a file
- * of 76,000 pairings reads each unit's cadres once, not once a row.
+ * Every registry read the import makes, behind one adapter: the registry's own `find*` commands and listings,
+ * with what one run reads kept for the run (and kept current with what it writes, `learn`), so a file of 76,000
+ * pairings reads each unit's cadres once, not once a row. The writes are in `apply.ts`.
  *
  * A community is found by name among all communities (about 400 in a city), narrowed by the township and district
  * names a row gives: a household row may name only its community, which is enough when the name is unique.
@@ -46,25 +43,14 @@ export interface RegionName {
 export interface Registry {
   /** The community of that name (and township, district, when given); `ambiguous` when several match. */
   findCommunityByName(q: RegionName): Promise<CommunityView | 'ambiguous' | undefined>;
-  ensureCommunity(q: RegionName): Promise<{ entity: CommunityView; outcome: Outcome }>;
   findUnitByName(name: string): Promise<UnitView | undefined>;
-  ensureUnit(q: { name: string }): Promise<{ entity: UnitView; outcome: Outcome }>;
   findCadreByCode(unitId: string, code: string): Promise<CadreView | undefined>;
   findCadresByName(unitId: string, name: string): Promise<CadreView[]>;
-  ensureCadre(q: {
-    name: string;
-    unitId: string;
-    code?: string | undefined;
-    phone?: string | undefined;
-  }): Promise<{ entity: CadreView; outcome: Outcome }>;
   /** Registered households by resident ID number, for the numbers that have one. */
   findHouseholdIdsByResidentIds(idNumbers: readonly string[]): Promise<Map<string, string>>;
-  ensureHousehold(q: {
-    headName: string;
-    idNumber: string;
-    communityId: string;
-    memberCount: number;
-  }): Promise<{ entity: Pick<HouseholdView, 'id' | 'communityId'>; outcome: Outcome }>;
+  /** Keeps what the run read current with a community or unit the import wrote; returns what it was given. */
+  learn<T extends { entity: CommunityView | UnitView; outcome: Outcome }>(out: T): Promise<T>;
+  learnCadre(cadre: CadreView): Promise<void>;
 }
 
 const sameName = (a: string | null | undefined, b: string | undefined) =>
@@ -72,7 +58,7 @@ const sameName = (a: string | null | undefined, b: string | undefined) =>
 
 /** A registry for one run of an import: what it reads is kept for the run and kept current with what it writes. */
 export function openRegistry(deps: ImportDeps): Registry {
-  const { db, now } = deps;
+  const { db } = deps;
   let communities: Promise<CommunityView[]> | undefined;
   const units = new Map<string, Promise<UnitView | undefined>>();
   const cadresOfUnit = new Map<string, Promise<CadreView[]>>();
@@ -106,11 +92,6 @@ export function openRegistry(deps: ImportDeps): Registry {
       if (matches.length > 1) return 'ambiguous';
       return matches[0];
     },
-    async ensureCommunity(q) {
-      const out = await ensureCommunity(db, q, now);
-      if (out.outcome === 'created') (await communityList()).push(out.entity);
-      return out;
-    },
     findUnitByName(name) {
       const key = normalizeName(name);
       let found = units.get(key);
@@ -120,11 +101,6 @@ export function openRegistry(deps: ImportDeps): Registry {
       }
       return found;
     },
-    async ensureUnit(q) {
-      const out = await ensureUnit(db, q, now);
-      units.set(normalizeName(q.name), Promise.resolve(out.entity));
-      return out;
-    },
     async findCadreByCode(unitId, code) {
       const listed = (await unitCadres(unitId)).find((c) => c.code === code);
       return listed ?? (await findCadreByCode(db, unitId, code));
@@ -132,17 +108,17 @@ export function openRegistry(deps: ImportDeps): Registry {
     async findCadresByName(unitId, name) {
       return (await unitCadres(unitId)).filter((c) => sameName(c.name, name));
     },
-    async ensureCadre(q) {
-      const out = await ensureCadre(db, q, now);
-      await remember(out.entity);
-      return out;
-    },
     findHouseholdIdsByResidentIds(idNumbers) {
       return findHouseholdIdsByResidentIds(deps, idNumbers);
     },
-    ensureHousehold(q) {
-      return ensureHousehold(deps, q);
+    async learn(out) {
+      if ('township' in out.entity) {
+        const list = await communityList();
+        if (!list.some((c) => c.id === out.entity.id)) list.push(out.entity as CommunityView);
+      } else units.set(normalizeName(out.entity.name), Promise.resolve(out.entity));
+      return out;
     },
+    learnCadre: remember,
   };
   return registry;
 }

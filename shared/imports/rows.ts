@@ -1,11 +1,9 @@
 import { OBJECTIVE_LABELS, OBJECTIVES, type Objective } from '../aid/rules.ts';
 import { isRealDate, toShanghaiDate } from '../dates.ts';
-import { getMany, inParallel } from '../db.ts';
-import { AppError } from '../errors.ts';
-import { importFundLedger } from '../fund/index.ts';
+import { getMany } from '../db.ts';
 import { normalizeResidentId, RESIDENT_ID_MESSAGES, residentIdProblem } from '../household/resident-id.ts';
 import { MAX_ENTRY_FEN, parseYuan } from '../money.ts';
-import { createPairing, FIRST_YEAR } from '../pairing/index.ts';
+import { FIRST_YEAR } from '../pairing/index.ts';
 import { keys } from '../table.ts';
 import { type ColumnMap, headerOf, type ImportKind, NOTES_MARK } from './columns.ts';
 import type { SheetRow } from './read.ts';
@@ -14,7 +12,8 @@ import type { ImportDeps, Outcome, Registry } from './registry-port.ts';
 /**
  * The rules of each kind of import, row by row: `parse` reads one row's cells (pure: formats, checksums, ranges),
  * `resolve` checks a batch of parsed rows against the registry (unknown names, conflicts) with batched reads,
- * and `apply` writes a batch of valid rows through the registry's idempotent functions, giving each row its
+ * and `apply` (`apply.ts`, apart so the API's dry run does not bundle the writes) writes a batch of valid rows
+ * through the registry's idempotent functions, giving each row its
  * outcome. The dry run runs parse and resolve; the commit runs all three, chunk by chunk.
  */
 
@@ -49,14 +48,10 @@ interface KindRules {
   /** The message of an in-file duplicate, on this column. */
   duplicate: { column: string; message: string };
   resolve(items: RowItem[], ctx: RuleContext): Promise<void>;
-  apply(items: RowItem[], ctx: RuleContext): Promise<void>;
 }
 
 type RowItemInit = { value: Record<string, unknown>; unique?: string };
 type Err = (column: string, message: string) => void;
-
-/** Rows written at once: enough to hide each write's latency, few enough for one partition's throughput. */
-const WRITERS = 8;
 
 /** The data rows of a file: the header row is taken out, the template's notes row skipped, blank rows dropped. */
 export function isNotesRow(r: SheetRow): boolean {
@@ -192,18 +187,6 @@ const RULES: Record<ImportKind, KindRules> = {
     },
     duplicate: { column: 'name', message: '文件中已有同一街道/乡镇的同名社区' },
     async resolve() {},
-    async apply(items, ctx) {
-      for (const item of items) {
-        const v = item.value as { name: string; township: string; district: string };
-        item.outcome = (
-          await ctx.registry.ensureCommunity({
-            name: v.name,
-            township: v.township || undefined,
-            district: v.district || undefined,
-          })
-        ).outcome;
-      }
-    },
   },
   units: {
     parse(cell, _n, err) {
@@ -212,10 +195,6 @@ const RULES: Record<ImportKind, KindRules> = {
     },
     duplicate: { column: 'name', message: '文件中已有同名单位' },
     async resolve() {},
-    async apply(items, ctx) {
-      for (const item of items)
-        item.outcome = (await ctx.registry.ensureUnit({ name: item.value.name as string })).outcome;
-    },
   },
   cadres: {
     parse(cell, _n, err) {
@@ -235,20 +214,6 @@ const RULES: Record<ImportKind, KindRules> = {
         const unit = await resolveUnit(item, ctx);
         if (unit) item.resolved = { unitId: unit.id };
       }
-    },
-    async apply(items, ctx) {
-      // Rows are distinct by then (duplicates were refused), so they can be written side by side.
-      await inParallel(items, WRITERS, async (item) => {
-        const v = item.value as { name: string; code: string; phone: string };
-        item.outcome = (
-          await ctx.registry.ensureCadre({
-            name: v.name,
-            unitId: item.resolved!.unitId as string,
-            code: v.code || undefined,
-            phone: v.phone || undefined,
-          })
-        ).outcome;
-      });
     },
   },
   households: {
@@ -285,19 +250,6 @@ const RULES: Record<ImportKind, KindRules> = {
           });
         } else item.resolved = { communityId: found.id };
       }
-    },
-    async apply(items, ctx) {
-      await inParallel(items, WRITERS, async (item) => {
-        const v = item.value as { headName: string; idNumber: string; memberCount: number };
-        item.outcome = (
-          await ctx.registry.ensureHousehold({
-            headName: v.headName,
-            idNumber: v.idNumber,
-            communityId: item.resolved!.communityId as string,
-            memberCount: v.memberCount,
-          })
-        ).outcome;
-      });
     },
   },
   pairings: {
@@ -354,25 +306,6 @@ const RULES: Record<ImportKind, KindRules> = {
         }
       }
     },
-    async apply(items, ctx) {
-      await inParallel(items, WRITERS, async (item) => {
-        try {
-          const { created } = await createPairing(
-            ctx.deps.db,
-            {
-              cadreId: item.resolved!.cadreId as string,
-              householdId: item.resolved!.householdId as string,
-              year: item.value.year as number,
-            },
-            ctx.deps.now,
-          );
-          item.outcome = created ? 'created' : 'unchanged';
-        } catch (e) {
-          if (!(e instanceof AppError)) throw e;
-          item.errors.push({ row: item.row, column: headerOf('pairings', 'cadre'), message: e.message });
-        }
-      });
-    },
   },
   'fund-ledger': {
     parse(cell, numeric, err, today) {
@@ -422,41 +355,6 @@ const RULES: Record<ImportKind, KindRules> = {
             message: '该台账编号已导入过，但家庭、日期、目标或金额不同：请核对，不能重复使用编号',
           });
         }
-      }
-    },
-    async apply(items, ctx) {
-      if (!items.length) return;
-      const entries = items.map((i) => ({
-        reference: i.value.reference as string,
-        householdId: i.resolved!.householdId as string,
-        date: i.value.date as string,
-        objective: i.value.objective as Objective,
-        amountFen: i.value.amountFen as number,
-      }));
-      try {
-        const before = await getMany(
-          ctx.deps.db,
-          entries.map((e) => keys.fundEntry(e.reference)),
-          ['reference'],
-        );
-        const existed = new Set(before.map((b) => b.reference as string));
-        const result = await importFundLedger(ctx.deps.db, { entries }, ctx.deps.now);
-        const conflicting = new Set(result.conflicting);
-        for (const item of items) {
-          const ref = item.value.reference as string;
-          if (conflicting.has(ref)) {
-            item.errors.push({
-              row: item.row,
-              column: headerOf('fund-ledger', 'reference'),
-              message: '该台账编号已导入过，但内容不同',
-            });
-          } else item.outcome = existed.has(ref) ? 'unchanged' : 'created';
-        }
-      } catch (e) {
-        if (!(e instanceof AppError)) throw e;
-        // The ledger refuses a whole batch it cannot take (a household-year under verification): every row says why.
-        for (const item of items)
-          item.errors.push({ row: item.row, column: headerOf('fund-ledger', 'idNumber'), message: e.message });
       }
     },
   },

@@ -61,12 +61,8 @@ type Registry = { id: string; active?: boolean };
 type HouseholdRow = Registry & { headName: string; memberCount: number; communityId: string };
 type CadreRow = Registry & { unitId: string };
 
-/** Carries `fromYear`'s pairings into `toYear` (the next year, and this year or the next). */
-export async function carryOverPairings(
-  db: Db,
-  rawInput: z.input<typeof CarryOver>,
-  now: Date,
-): Promise<CarryOverResult> {
+/** The request, checked: `toYear` is the year after `fromYear`, and this year or the next. */
+export function checkedCarryOver(rawInput: z.input<typeof CarryOver>, now: Date): CarryOver {
   const input = parseInput(CarryOver, rawInput);
   const thisYear = Number(shanghaiDate(now).slice(0, 4));
   if (input.toYear !== input.fromYear + 1) {
@@ -79,9 +75,27 @@ export async function carryOverPairings(
       { path: 'toYear', message: `应为 ${thisYear} 或 ${thisYear + 1}` },
     ]);
   }
-  const unitIds = input.unitId
-    ? [input.unitId]
-    : (await queryAllKeys(db, keys.entityListing('unit', '').gsi3pk)).sort();
+  return input;
+}
+
+/** The units a carry-over goes through, in a stable order (the order a background job checkpoints them in). */
+export async function carryOverUnits(db: Db, input: CarryOver): Promise<string[]> {
+  return input.unitId ? [input.unitId] : (await queryAllKeys(db, keys.entityListing('unit', '').gsi3pk)).sort();
+}
+
+/**
+ * Carries `fromYear`'s pairings into `toYear` (the next year, and this year or the next). `runId` names the
+ * background job a commit runs in: its pairings carry it (`carriedBy`), so a unit run again after a lost
+ * checkpoint counts what the lost run created as created, not unchanged.
+ */
+export async function carryOverPairings(
+  db: Db,
+  rawInput: z.input<typeof CarryOver>,
+  now: Date,
+  opts: { runId?: string } = {},
+): Promise<CarryOverResult> {
+  const input = checkedCarryOver(rawInput, now);
+  const unitIds = await carryOverUnits(db, input);
 
   const result: CarryOverResult = {
     fromYear: input.fromYear,
@@ -126,6 +140,11 @@ export async function carryOverPairings(
         page.map((p) => p.cadreId),
       ),
     ]);
+    const add = (p: Pairing) => {
+      result.created++;
+      const h = createHash('sha256').update(`${p.householdId}|${p.cadreId}|${p.unitId}|${p.communityId}`).digest();
+      for (let i = 0; i < 32; i++) digest[i]! ^= h[i]!;
+    };
     const toCreate: Pairing[] = [];
     for (const p of page) {
       const skip = (reason: SkipReason) =>
@@ -134,7 +153,8 @@ export async function carryOverPairings(
       const cadre = cadres.get(p.cadreId);
       const there = existing.get(p.householdId);
       if (there) {
-        if (there.cadreId === p.cadreId) result.unchanged++;
+        if (there.cadreId === p.cadreId && opts.runId && there.carriedBy === opts.runId) add(there);
+        else if (there.cadreId === p.cadreId) result.unchanged++;
         else skip('paired_elsewhere');
       } else if (p.endedOn) skip('ended');
       else if (!household) skip('household_unknown');
@@ -153,14 +173,10 @@ export async function carryOverPairings(
           memberCount: household.memberCount,
           pairedAt: now.toISOString(),
           carriedFrom: input.fromYear,
+          ...(opts.runId ? { carriedBy: opts.runId } : {}),
         });
       }
     }
-    const add = (p: Pairing) => {
-      result.created++;
-      const h = createHash('sha256').update(`${p.householdId}|${p.cadreId}|${p.unitId}|${p.communityId}`).digest();
-      for (let i = 0; i < 32; i++) digest[i]! ^= h[i]!;
-    };
     if (input.dryRun) {
       toCreate.forEach(add);
       return;
@@ -170,7 +186,8 @@ export async function carryOverPairings(
       if (await putIfAbsent(db, item)) return add(p);
       // Paired meanwhile (another carry-over, an admin's pairing): the same cadre is no change.
       const now2 = await getItem<Pairing>(db, keys.pairing(p.householdId, p.year));
-      if (now2?.cadreId === p.cadreId) result.unchanged++;
+      if (now2?.cadreId === p.cadreId && opts.runId && now2.carriedBy === opts.runId) add(now2);
+      else if (now2?.cadreId === p.cadreId) result.unchanged++;
       else result.skipped.push({ householdId: p.householdId, reason: 'paired_elsewhere', cadreId: p.cadreId });
     });
   };

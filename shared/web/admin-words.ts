@@ -132,6 +132,7 @@ const zh = {
   reassignedOk: '已改派',
   endedOk: '已结束结对',
   carriedOk: '结转完成',
+  carryRunning: '结转人数较多，正在后台进行；本页会自动刷新，完成后显示结果。',
   skipEnded: '上一年已结束',
   skipHouseholdUnknown: '家庭不存在',
   skipHouseholdDeactivated: '家庭已停用',
@@ -270,6 +271,8 @@ const en: typeof zh = {
   reassignedOk: 'Reassigned',
   endedOk: 'Pairing ended',
   carriedOk: 'Carried over',
+  carryRunning:
+    'A large carry-over is running in the background; this page reloads itself and shows the result when it is done.',
   skipEnded: 'ended last year',
   skipHouseholdUnknown: 'household unknown',
   skipHouseholdDeactivated: 'household deactivated',

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { db } from '#functions/lib/clients.ts';
+import { registerLocalImportRunner } from '#functions/lib/import-jobs.ts';
+import { localImportRunner } from '#infra/local/imports.ts';
 import { findPairing } from '#shared/pairing/index.ts';
 import { admin } from '../support/factories.ts';
 import { PageClient } from '../support/page-client.ts';
@@ -166,6 +168,33 @@ describe('carrying pairings over from the page', () => {
     });
     expect(again.headers?.location).toContain('carried=0');
     expect(again.headers?.location).toContain('digest=changed');
+  });
+
+  afterEach(() => {
+    delete process.env.CARRY_OVER_INLINE_PAIRINGS;
+    registerLocalImportRunner(undefined);
+  });
+
+  it('follows a carry-over too large for the request in the background until it is done', async () => {
+    const runner = localImportRunner();
+    registerLocalImportRunner(runner);
+    // A small inline limit stands in for a city's 76,000 pairings.
+    process.env.CARRY_OVER_INLINE_PAIRINGS = '1';
+    const page = await client();
+    const from = year;
+    const kept = await pairedWorld(from, 3);
+    const commit = await act(page, '/app/admin/pairings/carry-over', {
+      fromYear: String(from),
+      toYear: String(from + 1),
+      action: 'commit',
+    });
+    expect(commit.statusCode, commit.body.slice(0, 300)).toBe(303);
+    const location = String(commit.headers?.location);
+    expect(location).toMatch(/carryJob=carry-over-/);
+    await runner.idle();
+    const done = await page.get(location);
+    expect(done.body).toMatch(/data-carry-job="done"[^>]*>结转完成：新建 \d+/);
+    for (const h of kept.householdIds) expect((await findPairing(db, h, from + 1))?.cadreId).toBe(kept.cadreId);
   });
 
   it('shows a wrong year beside its field (400)', async () => {
