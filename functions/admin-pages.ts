@@ -41,6 +41,7 @@ const CSS = `
 blockquote{margin:.5rem 0;padding:.5rem .75rem;border-left:4px solid #888;background:#fafafa;white-space:pre-wrap}
 fieldset{border:1px solid #ddd;border-radius:.35rem;margin:.75rem 0}fieldset label{font-weight:400}
 main{max-width:75rem}
+ol.steps{padding-left:1.5rem;display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}ol.steps li{margin:0}ol.steps h2{margin:0 0 .25rem}
 table.users form.inline button{margin:.1rem 0;padding:.3rem .7rem}
 .grid4{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem}
 .acts{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:0 1rem}.acts h3{margin:0 0 .25rem;font-size:1.05rem}

@@ -8,7 +8,16 @@ const zh = {
   ...(CHROME_WORDS.zh as ChromeWords),
   adminHome: '管理工作台',
   adminIntro:
-    '一年的工作按这个顺序进行：建立名册（社区、单位、干部、困难家庭）→ 结对 → 导入资金台账 → 发起核查 → 处理公示异议。',
+    '一年的工作按这个顺序进行：建立名册（社区、单位、干部、困难家庭）→ 开设账号 → 结对 → 导入资金台账 → 发起核查 → 处理公示异议。',
+  stepRegistry: '建立名册',
+  stepRegistryHint:
+    '用导入模板一次导入全市的社区（含街道/乡镇、区/县）、帮扶单位、帮扶责任人和困难家庭；个别增改在各名册页面进行。',
+  stepAccountsHint: '为帮扶责任人、社区干部和审计人员开设账号，范围从名册中选择。',
+  stepPairingsHint: '导入结对表或逐户结对；年中可改派、结束结对；新年度一次结转上一年的结对。',
+  stepFund: '五帮资金台账',
+  stepFundHint: '导入财务的资金台账，核查时与帮扶记录逐户核对。',
+  stepVerifyHint: '按社区发起“三相符一确认”核查；社区干部签字盖章确认后自动公示。',
+  stepObjectionsHint: '阅读群众对公示提出的异议，逐条作出成立或不成立的处理。',
   registry: '名册',
   communities: '社区',
   units: '帮扶单位',
@@ -146,7 +155,18 @@ const en: typeof zh = {
   ...(CHROME_WORDS.en as ChromeWords),
   adminHome: 'Admin workspace',
   adminIntro:
-    'A year runs in this order: build the registry (communities, units, cadres, households) → pair → import the fund ledger → start verification → handle objections to the notices.',
+    'A year runs in this order: build the registry (communities, units, cadres, households) → open accounts → pair → import the fund ledger → start verification → handle objections to the notices.',
+  stepRegistry: 'Build the registry',
+  stepRegistryHint:
+    'Import the whole city from the templates: communities (with township and district), work units, cadres and households; single changes on each registry page.',
+  stepAccountsHint: 'Open accounts for cadres, community cadres and auditors, their scope chosen from the registry.',
+  stepPairingsHint:
+    'Import the pairings or pair one household at a time; reassign or end mid-year; carry last year’s pairings into a new year in one step.',
+  stepFund: 'Fund ledger',
+  stepFundHint: 'Import finance’s fund ledger; verification reconciles it with the aid records household by household.',
+  stepVerifyHint:
+    'Start the “three conformities, one confirmation” check per community; once the community cadre signs and seals, the notice is posted.',
+  stepObjectionsHint: 'Read the public’s objections to the notices and uphold or dismiss each one.',
   registry: 'Registry',
   communities: 'Communities',
   units: 'Work units',
