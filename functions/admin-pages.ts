@@ -11,7 +11,7 @@ import {
   reassignFromPage,
 } from './admin-pages/pairings.ts';
 import { accountAct, inviteFromPage, usersPage } from './admin-pages/users.ts';
-import { appendAudit, auditEntry } from './lib/audit.ts';
+import { appendPageAudit } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, pageServer } from './pages/kit.ts';
 
@@ -51,17 +51,7 @@ dl.counts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.75rem 0}dl.counts d
 const serve = pageServer('admin-pages', PAGES, {
   words: ADMIN_WORDS,
   css: CSS,
-  audit: ({ caller, action, entityId, requestId }) =>
-    appendAudit(
-      auditEntry({
-        caller: caller ?? { sub: 'public', roles: new Set() },
-        action,
-        entityId,
-        requestId,
-        status: 303,
-        at: new Date(),
-      }),
-    ),
+  audit: appendPageAudit,
 });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>

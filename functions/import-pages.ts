@@ -6,7 +6,7 @@ import { parseInput } from '#shared/validate.ts';
 import { html } from '#shared/web/html.ts';
 import { IMPORT_WORDS, type ImportWords } from '#shared/web/import-words.ts';
 import { importPage, importsPage, uploadUrlFromPage } from './import-pages/views.ts';
-import { appendAudit, auditEntry } from './lib/audit.ts';
+import { appendPageAudit } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { importDeps } from './lib/import-deps.ts';
 import { getImportRunner } from './lib/import-jobs.ts';
@@ -73,17 +73,7 @@ dl.counts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.75rem 0}dl.counts d
 const serve = pageServer('import-pages', PAGES, {
   words: IMPORT_WORDS,
   css: CSS,
-  audit: ({ caller, action, entityId, requestId }) =>
-    appendAudit(
-      auditEntry({
-        caller: caller ?? { sub: 'public', roles: new Set() },
-        action,
-        entityId,
-        requestId,
-        status: 303,
-        at: new Date(),
-      }),
-    ),
+  audit: appendPageAudit,
 });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>

@@ -24,7 +24,7 @@ import {
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
 import { safeNextPath } from '#shared/web/redirect.ts';
-import { appendAudit, auditEntry } from './lib/audit.ts';
+import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { getObjectStore } from './lib/objects.ts';
@@ -454,17 +454,7 @@ const serve = pageServer('pages', PAGES, {
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.
-  audit: ({ caller, action, entityId, requestId }) =>
-    appendAudit(
-      auditEntry({
-        caller: caller ?? { sub: 'public', roles: new Set() },
-        action,
-        entityId,
-        requestId,
-        status: 303,
-        at: new Date(),
-      }),
-    ),
+  audit: appendPageAudit,
 });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>

@@ -4,7 +4,7 @@ import { AppError } from '#shared/errors.ts';
 import { fileObjection, getNotice, listNotices, NewObjection } from '#shared/notice/index.ts';
 import { parseInput } from '#shared/validate.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
-import { appendAudit, auditEntry } from './lib/audit.ts';
+import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { limitObjections } from './lib/rate-limit.ts';
@@ -60,17 +60,7 @@ const serve = pageServer('public-pages', PAGES, {
   words: WORDS,
   labels: LABELS,
   // An objection is a write like any other: audited by the API's writer, under the public caller.
-  audit: ({ caller, action, entityId, requestId }) =>
-    appendAudit(
-      auditEntry({
-        caller: caller ?? { sub: 'public', roles: new Set() },
-        action,
-        entityId,
-        requestId,
-        status: 303,
-        at: new Date(),
-      }),
-    ),
+  audit: appendPageAudit,
 });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { REGISTRY_WORDS, type RegistryWords } from '#shared/web/registry-words.ts';
-import { appendAudit, auditEntry } from './lib/audit.ts';
+import { appendPageAudit } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, pageServer } from './pages/kit.ts';
 import { correctIdFromPage, registryPages } from './registry-pages/edit.ts';
@@ -26,18 +26,7 @@ const serve = pageServer('registry-pages', PAGES, {
   words: REGISTRY_WORDS,
   css: REGISTRY_CSS,
   // Page edits name their changed fields before and after (`auditDetail`), as the registry's PATCH routes do.
-  audit: ({ caller, action, entityId, requestId, detail }) =>
-    appendAudit(
-      auditEntry({
-        caller: caller ?? { sub: 'public', roles: new Set() },
-        action,
-        entityId,
-        requestId,
-        status: 303,
-        at: new Date(),
-        detail,
-      }),
-    ),
+  audit: appendPageAudit,
 });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>

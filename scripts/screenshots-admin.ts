@@ -27,7 +27,11 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${OUT}/${nam
 try {
   const adminUser = { sub: 'demo-admin', groups: ['admin'] };
   const admin = await devToken(server, adminUser);
-  const cc = await devToken(server, { sub: 'demo-cc-xingfu', groups: ['communityCadre'], communityId: 'demo-community-xingfu' });
+  const cc = await devToken(server, {
+    sub: 'demo-cc-xingfu',
+    groups: ['communityCadre'],
+    communityId: 'demo-community-xingfu',
+  });
   const until = async (id: string, status: string) => {
     for (let i = 0; i < 300; i++) {
       const v = await server.fetch(`/verifications/${id}`, { token: admin });
@@ -67,7 +71,12 @@ try {
   }
   await server.fetch('/users', {
     token: admin,
-    body: { username: 'cc-xingfu', email: 'cc-xingfu@example.org', role: 'communityCadre', communityId: 'demo-community-xingfu' },
+    body: {
+      username: 'cc-xingfu',
+      email: 'cc-xingfu@example.org',
+      role: 'communityCadre',
+      communityId: 'demo-community-xingfu',
+    },
   });
   await server.fetch('/users', {
     token: admin,

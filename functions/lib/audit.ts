@@ -162,3 +162,27 @@ export function auditTrail(
     },
   };
 }
+
+/**
+ * The page Lambdas' audit writer (`PageSite.audit`): a page's successful form post, as the same entry the API's
+ * middleware writes (status 303, the post/redirect/get answer), under the public caller when nobody signed in.
+ */
+export function appendPageAudit(write: {
+  caller: Pick<Caller, 'sub' | 'roles'> | undefined;
+  action: string;
+  entityId: string;
+  requestId: string;
+  detail?: AuditDetail | undefined;
+}): Promise<void> {
+  return appendAudit(
+    auditEntry({
+      caller: write.caller ?? { sub: 'public', roles: new Set() },
+      action: write.action,
+      entityId: write.entityId,
+      requestId: write.requestId,
+      status: 303,
+      at: new Date(),
+      ...(write.detail ? { detail: write.detail } : {}),
+    }),
+  );
+}

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, sign } from '../support/browser.ts';
 import { makeIdNumber } from '../support/factories.ts';
 import { devToken, type RunningServer, startServer } from '../support/local-server.ts';
 import { thisYear } from '../support/scenario.ts';
@@ -59,17 +59,6 @@ async function importThroughPage(page: Page, kind: string, rows: Record<string, 
   await page.click('button:has-text("导入全部")');
   await page.waitForSelector('[data-status="done"]', { timeout: 60_000 });
   await expect(page.locator('dl.counts').textContent()).resolves.toMatch(new RegExp(`新建\\s*${rows.length}`));
-}
-
-/** Draws a stroke on the signature pad, as a finger would. */
-async function sign(page: Page) {
-  const pad = page.locator('canvas.signature');
-  await pad.scrollIntoViewIfNeeded();
-  const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + 20, box.y + box.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 20 + i * 12, box.y + box.height / 2 + Math.sin(i) * 30);
-  await page.mouse.up();
 }
 
 describe('the admin’s year, from the pages only', () => {

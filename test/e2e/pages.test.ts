@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, PHONE } from '../support/browser.ts';
+import { launchBrowser, PHONE, sign } from '../support/browser.ts';
 import { devToken, type RunningServer, startServer } from '../support/local-server.ts';
 import { communityWorld, thisYear } from '../support/scenario.ts';
 
@@ -172,13 +172,7 @@ describe('the community cadre and the public', () => {
     await page.click('button[value=confirm]');
     await expect(page.locator('[data-signature-error]').isVisible()).resolves.toBe(true);
 
-    const pad = page.locator('canvas.signature');
-    await pad.scrollIntoViewIfNeeded();
-    const box = (await pad.boundingBox())!;
-    await page.mouse.move(box.x + 20, box.y + box.height / 2);
-    await page.mouse.down();
-    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 20 + i * 12, box.y + box.height / 2 + Math.sin(i) * 30);
-    await page.mouse.up();
+    await sign(page);
     await page.click('button[value=confirm]');
     await page.waitForURL(/decided=1/);
 
@@ -207,17 +201,6 @@ describe('the community cadre and the public', () => {
     await publicPage.context().close();
   });
 });
-
-/** Draws a wavy stroke on the signature pad, as a finger would. */
-async function sign(page: Page) {
-  const pad = page.locator('canvas.signature');
-  await pad.scrollIntoViewIfNeeded();
-  const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + 20, box.y + box.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 20 + i * 12, box.y + box.height / 2 + Math.sin(i) * 30);
-  await page.mouse.up();
-}
 
 describe('the packet page tells the truth', () => {
   it('says the round is still checking, marks no household failed, and refreshes itself until the packet is ready', async () => {
