@@ -10,6 +10,8 @@ import type { Role } from '#shared/caller.ts';
 import { beijingTime } from '#shared/dates.ts';
 import { AppError } from '#shared/errors.ts';
 import { listEntities } from '#shared/registry/index.ts';
+import { listCadres } from '#shared/registry/lists.ts';
+import { namesOf } from '#shared/reports/names.ts';
 import type { AdminWords } from '#shared/web/admin-words.ts';
 import { type Html, html } from '#shared/web/html.ts';
 import { getAccountDirectory, usesLocalAccounts } from '../lib/accounts.ts';
@@ -38,19 +40,33 @@ const STATUS_WORD = {
   disabled: 'statusDisabled',
 } as const satisfies Record<UserStatus, keyof AdminWords>;
 
-/** The registry the form chooses from and the list names scopes by. */
-async function registry() {
-  const [cadres, communities, units] = await Promise.all([
-    listEntities<Named>(db, 'cadre'),
+/**
+ * The registry the form chooses from and the list names scopes by. A city has ~19,000 cadres: the form offers
+ * those of one unit (`?unitId=`, chosen first), and the listed accounts' cadres are named by one BatchGet.
+ */
+async function registry(unitId: string | undefined, users: readonly User[]) {
+  const [communities, units, cadres] = await Promise.all([
     listEntities<Named>(db, 'community'),
     listEntities<Named>(db, 'unit'),
+    unitId ? cadresOf(unitId) : Promise.resolve([] as Named[]),
   ]);
   const byName = (a: Named, b: Named) => a.name.localeCompare(b.name, 'zh-CN');
-  return {
-    cadres: cadres.sort(byName),
-    communities: communities.sort(byName),
-    names: new Map([...cadres, ...communities, ...units].map((e) => [e.id, e.name])),
-  };
+  const names = new Map([...cadres, ...communities, ...units].map((e) => [e.id, e.name]));
+  const unnamed = users.flatMap((u) => (u.cadreId && !names.has(u.cadreId) ? [u.cadreId] : []));
+  for (const [id, name] of await namesOf(db, 'cadre', unnamed)) names.set(id, name);
+  return { cadres: cadres.sort(byName), communities: communities.sort(byName), units: units.sort(byName), names };
+}
+
+/** Every active cadre of a unit (a few hundred at most), page by page. */
+async function cadresOf(unitId: string): Promise<Named[]> {
+  const all: Named[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listCadres(db, { unitId, active: 'true', limit: 200, ...(cursor ? { cursor } : {}) });
+    all.push(...(page.items as Named[]));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
 }
 type Registry = Awaited<ReturnType<typeof registry>>;
 
@@ -92,7 +108,14 @@ function inviteForm(req: Req, r: Registry, state: FormState = { errors: {}, valu
   const active = (e: Named) => e.active !== false;
   return html`<section class="card"><h2>${req.t.inviteUser}</h2>
 ${errors._ ? html`<div class="alert" role="alert">${errors._}</div>` : ''}
-<form method="post" action="/app/admin/users">${csrfField(req)}
+<form method="get" action="/app/admin/users" class="row">${field(
+    'unitId',
+    req.t.unit,
+    html`<select id="unitId" name="unitId">${option('', req.t.chooseUnit, unitOf(req))}${r.units
+      .filter(active)
+      .map((u) => option(u.id, u.name, unitOf(req)))}</select>`,
+  )}<button type="submit" class="secondary">${req.t.show}</button></form>
+<form method="post" action="/app/admin/users${unitOf(req) ? `?unitId=${unitOf(req)}` : ''}">${csrfField(req)}
 ${field(
   'username',
   req.t.username,
@@ -117,7 +140,7 @@ ${field(
 ${field(
   'cadreId',
   req.t.scopeCadre,
-  html`<select id="cadreId" name="cadreId"${invalidAttrs('cadreId', errors.cadreId)}>${option('', req.t.scopeNone, values.cadreId)}${r.cadres
+  html`<select id="cadreId" name="cadreId"${invalidAttrs('cadreId', errors.cadreId)}>${option('', unitOf(req) ? req.t.scopeNone : req.t.chooseUnitFirst, values.cadreId)}${r.cadres
     .filter(active)
     .map((c) =>
       option(c.id, `${c.name} · ${r.names.get(c.unitId ?? '') ?? c.unitId ?? ''}`, values.cadreId),
@@ -135,6 +158,12 @@ ${field(
 <button type="submit">${req.t.inviteUser}</button></form></section>`;
 }
 
+/** The unit whose cadres the form offers (`?unitId=`), when it is an id. */
+const unitOf = (req: Req) => {
+  const id = req.query.get('unitId') ?? '';
+  return /^[\w-]{1,64}$/.test(id) ? id : undefined;
+};
+
 const DONE = [
   ['invited', 'invitedOk'],
   ['disabled', 'disabledOk'],
@@ -150,10 +179,11 @@ const DONE = [
  */
 export async function usersPage(req: Req, state?: FormState): Promise<PageResult> {
   const cursor = req.query.get('cursor') || undefined;
-  const [users, r] = await Promise.all([
-    listUsers(db, { limit: 200, ...(cursor && /^[a-z][a-z0-9_-]{2,63}$/.test(cursor) ? { cursor } : {}) }),
-    registry(),
-  ]);
+  const users = await listUsers(db, {
+    limit: 200,
+    ...(cursor && /^[a-z][a-z0-9_-]{2,63}$/.test(cursor) ? { cursor } : {}),
+  });
+  const r = await registry(unitOf(req), users.items);
   const done = DONE.find(([q]) => req.query.get(q));
   return {
     status: state ? 400 : 200,
