@@ -7,7 +7,7 @@ import { itemsTotalFen, MAX_ITEMS, NewAidRecord, totalsOf } from '#shared/aid/ru
 import { hasRole } from '#shared/caller.ts';
 import { AppError, type ErrorCode, forbidden, invalid, notFound } from '#shared/errors.ts';
 import { floorReport } from '#shared/floor/report.ts';
-import { MAX_ENTRY_FEN, parseYuan } from '#shared/money.ts';
+import { MAX_ENTRY_FEN, parseAmount } from '#shared/money.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
 import { type Community, findEntity, listEntities, type Unit } from '#shared/registry/entities.ts';
 import { parseInput } from '#shared/validate.ts';
@@ -144,10 +144,11 @@ function readAidForm(form: URLSearchParams, householdId: string) {
       .filter((r) => r.name.trim() || r.quantity.trim() || r.unitValueYuan.trim()),
   };
   const errors: Record<string, string> = {};
-  const amountFen = parseYuan(values.amountYuan);
-  if (amountFen === undefined) errors.amountYuan = '请输入金额，单位元，最多两位小数（如 300 或 12.50）';
+  // What people type: 1,200 or 1200元 or full-width digits; a decimal comma or a third decimal is refused, not guessed.
+  const amountFen = parseAmount(values.amountYuan);
+  if (amountFen === undefined) errors.amountYuan = '请输入金额（元），最多两位小数，如 300、1,200 或 12.50';
   const items = values.items.map((r, i) => {
-    const unitValueFen = parseYuan(r.unitValueYuan);
+    const unitValueFen = parseAmount(r.unitValueYuan);
     // Bounded before anything is summed: a huge quantity must be a message next to the row, not an overflow.
     const quantity = /^\d{1,6}$/.test(r.quantity.trim()) ? Number(r.quantity) : Number.NaN;
     if (!r.name.trim() || Number.isNaN(quantity) || unitValueFen === undefined || unitValueFen > MAX_ENTRY_FEN) {

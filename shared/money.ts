@@ -48,6 +48,27 @@ export function parseYuan(text: string): number | undefined {
   return whole * FEN_PER_YUAN + frac;
 }
 
+/** Full-width digits and signs (what a Chinese input method types) as their ASCII twins. */
+function halfWidth(text: string): string {
+  return text.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+}
+
+/**
+ * Reads an amount as people type it into fen: `1200`, `1,200`, `1200元`, `¥1,200.50`, `１２００`, `1 200` — a
+ * currency sign or 元 around it, full-width digits, and thousands separators only where they separate thousands
+ * (`1,20` is refused rather than guessed as 120 or 1.20). At most two decimals; never a float. Undefined when it
+ * is not such an amount.
+ */
+export function parseAmount(text: string): number | undefined {
+  let t = halfWidth(text).trim();
+  t = t.replace(/^(?:¥|￥|RMB|CNY)\s*/i, '').replace(/\s*(?:元|块|圆|RMB|CNY)$/i, '');
+  // Thousands separators (comma, the Chinese comma, a space) only between groups of three digits.
+  const grouped = /^\d{1,3}(?:[,，、 ]\d{3})+(?:\.\d+)?$/.test(t);
+  if (grouped) t = t.replace(/[,，、 ]/g, '');
+  else if (/[,，、 ]/.test(t)) return undefined;
+  return parseYuan(t);
+}
+
 /** Sums fen amounts, refusing any result that is no longer an exact integer. */
 export function sumFen(amounts: Iterable<number>): number {
   let total = 0;

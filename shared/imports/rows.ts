@@ -2,7 +2,7 @@ import { OBJECTIVE_LABELS, OBJECTIVES, type Objective } from '../aid/rules.ts';
 import { isRealDate, toShanghaiDate } from '../dates.ts';
 import { getMany } from '../db.ts';
 import { normalizeResidentId, RESIDENT_ID_MESSAGES, residentIdProblem } from '../household/resident-id.ts';
-import { MAX_ENTRY_FEN, parseYuan } from '../money.ts';
+import { MAX_ENTRY_FEN, parseAmount, parseYuan } from '../money.ts';
 import { FIRST_YEAR } from '../pairing/index.ts';
 import { keys } from '../table.ts';
 import { type ColumnMap, headerOf, type ImportKind, NOTES_MARK } from './columns.ts';
@@ -123,9 +123,9 @@ function dateCell(text: string, numeric: boolean): string | undefined {
  * binary noise (`12.300000000000001`) is read at its two-decimal value when it is that value to 10^-6 fen.
  */
 function amountCell(text: string, numeric: boolean): number | undefined {
-  const clean = text.replace(/[,，¥￥\s]/g, '');
-  const exact = parseYuan(clean);
+  const exact = parseAmount(text);
   if (exact !== undefined || !numeric) return exact;
+  const clean = text.trim();
   const m = /^(\d{1,9})\.(\d{3,17})$/.exec(clean);
   if (!m) return undefined;
   const rounded = parseYuan(`${m[1]}.${m[2]!.slice(0, 2)}`);
