@@ -3,11 +3,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { markSignedIn } from '#shared/accounts/list.ts';
 import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
-import { itemsTotalFen, MAX_ITEMS, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
+import { itemsTotalFen, itemValueFen, MAX_ITEMS, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
 import { AppError, type ErrorCode, forbidden, invalid, notFound } from '#shared/errors.ts';
 import { floorReport } from '#shared/floor/report.ts';
-import { MAX_ENTRY_FEN, parseAmount } from '#shared/money.ts';
+import { formatYuan, MAX_ENTRY_FEN, parseAmount } from '#shared/money.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
 import { type Community, findEntity, listEntities, type Unit } from '#shared/registry/entities.ts';
 import { parseInput } from '#shared/validate.ts';
@@ -145,26 +145,30 @@ function readAidForm(form: URLSearchParams, householdId: string) {
   };
   const errors: Record<string, string> = {};
   // What people type: 1,200 or 1200元 or full-width digits; a decimal comma or a third decimal is refused, not guessed.
-  const amountFen = parseAmount(values.amountYuan);
-  if (amountFen === undefined) errors.amountYuan = '请输入金额（元），最多两位小数，如 300、1,200 或 12.50';
+  let amountFen = parseAmount(values.amountYuan);
+  // In kind, the total is the item rows' (the amount field is for cash): left empty, it is computed below.
+  const computeTotal = values.kind === 'in_kind' && values.amountYuan === '';
+  if (amountFen === undefined && !computeTotal) {
+    errors.amountYuan = '请输入金额（元），最多两位小数，如 300、1,200 或 12.50';
+  }
   const items = values.items.map((r, i) => {
     const unitValueFen = parseAmount(r.unitValueYuan);
     // Bounded before anything is summed: a huge quantity must be a message next to the row, not an overflow.
-    const quantity = /^\d{1,6}$/.test(r.quantity.trim()) ? Number(r.quantity) : Number.NaN;
+    // Up to two decimals (2.5 斤); full-width digits as typed by a Chinese input method.
+    const typed = r.quantity.trim().replace(/[０-９．]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+    const quantity = /^\d{1,6}(?:\.\d{1,2})?$/.test(typed) ? Number(typed) : Number.NaN;
     if (!r.name.trim() || Number.isNaN(quantity) || unitValueFen === undefined || unitValueFen > MAX_ENTRY_FEN) {
-      errors.items ??= `第 ${i + 1} 行物品：请填写名称、整数数量（不超过 999,999）和单价（元）`;
+      errors.items ??= `第 ${i + 1} 行物品：请填写名称、数量（最多两位小数，不超过 999,999）和单价（元）`;
     }
     return { name: r.name.trim(), quantity, unitValueFen: unitValueFen ?? Number.NaN };
   });
-  if (
-    values.kind === 'in_kind' &&
-    !errors.items &&
-    items.length &&
-    items.length <= MAX_ITEMS &&
-    amountFen !== undefined &&
-    itemsTotalFen(items) !== amountFen
-  ) {
-    errors.amountYuan = `金额应等于各物品数量×单价之和：${(itemsTotalFen(items) / 100).toFixed(2)} 元`;
+  const valued = !errors.items && items.length <= MAX_ITEMS && items.every((i) => itemValueFen(i) !== undefined);
+  if (values.kind === 'in_kind' && valued && items.length) {
+    const total = itemsTotalFen(items);
+    if (computeTotal) amountFen = total;
+    else if (amountFen !== undefined && total !== amountFen) {
+      errors.amountYuan = `金额应等于各物品数量×单价之和：${formatYuan(total)} 元（可留空，自动合计）`;
+    }
   }
   let submission: NewAidRecord | undefined;
   try {
@@ -180,6 +184,8 @@ function readAidForm(form: URLSearchParams, householdId: string) {
     });
   } catch (e) {
     for (const [name, message] of Object.entries(fieldErrors(e, { amountFen: 'amountYuan' }))) errors[name] ??= message;
+    // A total left to the items has nothing to say about itself when the items are wrong: they say it.
+    if (computeTotal && amountFen === undefined) delete errors.amountYuan;
   }
   return { values, errors, submission };
 }

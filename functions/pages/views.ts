@@ -176,7 +176,7 @@ ${field('date', req.t.date, html`<input id="date" name="date" type="date" value=
 ${field(
   'amountYuan',
   req.t.amountYuan,
-  html`<input id="amountYuan" name="amountYuan" inputmode="decimal" autocomplete="off" value="${v.amountYuan}" placeholder="0.00" required${invalidAttrs('amountYuan', errors.amountYuan)}>`,
+  html`<input id="amountYuan" name="amountYuan" inputmode="decimal" autocomplete="off" value="${v.amountYuan}" placeholder="0.00"${invalidAttrs('amountYuan', errors.amountYuan)}><p class="muted">${req.t.amountHint}</p>`,
   errors.amountYuan,
 )}
 </div>

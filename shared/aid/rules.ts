@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { aidYear, type CalendarDate, toShanghaiDate } from '../dates.ts';
-import { FLOOR_FEN, PositiveFen, sumFen } from '../money.ts';
+import { FLOOR_FEN, formatYuan, MAX_ENTRY_FEN, PositiveFen, sumFen } from '../money.ts';
 
 /** The five objectives (五帮) aid serves. */
 export const Objective = z.enum(['livelihood', 'education', 'medical', 'employment', 'housing'], {
@@ -31,9 +31,10 @@ export const AidItem = z.strictObject({
   name: z.string().trim().min(1, '物品名称不能为空').max(100, '物品名称不超过 100 个字'),
   quantity: z
     .number({ error: '数量必须是数字' })
-    .int('数量必须是整数')
     .positive('数量必须大于零')
-    .max(1_000_000, '数量过大'),
+    .max(1_000_000, '数量过大')
+    // 2.5 斤: hundredths of a unit, no finer (the value rule below works on whole hundredths).
+    .refine((q) => Math.abs(q * 100 - Math.round(q * 100)) < 1e-6, '数量最多两位小数'),
   unitValueFen: PositiveFen,
 });
 export type AidItem = z.infer<typeof AidItem>;
@@ -75,16 +76,31 @@ export const NewAidRecord = z
         ctx.addIssue({ code: 'custom', path: ['items'], message: '实物帮扶须逐项填写物品、数量和单价' });
         return;
       }
-      // Items already refused as too large (e.g. a quantity of 2^53) can overflow the sum, which would throw: their
-      // own issues say what is wrong, so the sum is compared only when it is exact.
-      if (!r.items.every((i) => Number.isSafeInteger(i.quantity * i.unitValueFen))) return;
-      if (!Number.isSafeInteger(r.items.reduce((t, i) => t + i.quantity * i.unitValueFen, 0))) return;
+      // An item already refused (a quantity of 2^53, three decimals) says what is wrong itself; the sum is compared
+      // only when every item has a value.
+      let valued = true;
+      r.items.forEach((item, i) => {
+        if (itemValueFen(item) !== undefined) return;
+        valued = false;
+        // A quantity with three decimals has its own issue; a product past one entry's maximum is said here.
+        if (Math.abs(item.quantity * 100 - Math.round(item.quantity * 100)) < 1e-6) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['items', i],
+            message: '该物品的数量×单价过大：单笔帮扶不超过 ¥1,000,000',
+          });
+        }
+      });
+      if (!valued) return;
       const total = itemsTotalFen(r.items);
-      if (total !== r.amountFen) {
+      if (total > MAX_ENTRY_FEN) {
+        ctx.addIssue({ code: 'custom', path: ['items'], message: '物品合计过大：单笔帮扶不超过 ¥1,000,000' });
+      } else if (Number.isSafeInteger(r.amountFen) && total !== r.amountFen) {
+        // (An amount that is not a whole fen has its own issue: it cannot be shown in yuan.)
         ctx.addIssue({
           code: 'custom',
           path: ['amountFen'],
-          message: `金额应等于各物品数量×单价之和（${total} 分），实填 ${r.amountFen} 分`,
+          message: `金额应等于各物品数量×单价之和 ¥${formatYuan(total)}，实填 ¥${formatYuan(r.amountFen)}`,
         });
       }
     }
@@ -102,9 +118,23 @@ export const IdempotencyKey = z
   .string({ error: '缺少 Idempotency-Key 请求头' })
   .regex(/^[\x21-\x7e]{8,128}$/, 'Idempotency-Key 应为 8–128 个可见 ASCII 字符');
 
-/** Value of an in-kind entry: Σ quantity × unit value. */
+/**
+ * The value of one item row, in fen: quantity × unit value, rounded to the fen, half up (half a fen and more
+ * rounds up: 2.5 斤 × ¥3.33 = ¥8.325 → ¥8.33). Integer arithmetic only: the quantity as whole hundredths of a
+ * unit (at most two decimals) times the unit value in fen, in BigInt, divided by 100 with the remainder
+ * rounded. Undefined for a quantity with finer decimals or a product past one entry's maximum.
+ */
+export function itemValueFen(item: Pick<AidItem, 'quantity' | 'unitValueFen'>): number | undefined {
+  const hundredths = Math.round(item.quantity * 100);
+  if (!Number.isSafeInteger(hundredths) || Math.abs(item.quantity * 100 - hundredths) >= 1e-6) return undefined;
+  if (!Number.isSafeInteger(item.unitValueFen)) return undefined;
+  const value = (BigInt(hundredths) * BigInt(item.unitValueFen) + 50n) / 100n;
+  return value > BigInt(MAX_ENTRY_FEN) ? undefined : Number(value);
+}
+
+/** Value of an in-kind entry: Σ of its item rows' values (`itemValueFen`). */
 export function itemsTotalFen(items: readonly AidItem[]): number {
-  return sumFen(items.map((i) => i.quantity * i.unitValueFen));
+  return sumFen(items.map((i) => itemValueFen(i) ?? Number.NaN));
 }
 
 /** A ledger entry as stored: an aid record, or a reversal (negative amount) that names the entry it cancels. */

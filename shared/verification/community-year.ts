@@ -1,4 +1,4 @@
-import type { AidRecord } from '../aid/rules.ts';
+import { type AidRecord, itemValueFen } from '../aid/rules.ts';
 import { type Db, queryAll, queryPages } from '../db.ts';
 import type { Pairing } from '../pairing/index.ts';
 import { keys } from '../table.ts';
@@ -44,7 +44,8 @@ export async function readCommunityYear(db: Db, communityId: string, year: numbe
           objective: r.objective,
           amountFen: r.amountFen,
           reverses: r.reverses,
-          itemsTotalFen: r.items ? r.items.reduce((t, i) => t + i.quantity * i.unitValueFen, 0) : undefined,
+          // The one value rule (2.5 斤 × ¥3.33 = ¥8.33); an item it cannot value makes the sum NaN, a discrepancy.
+          itemsTotalFen: r.items ? r.items.reduce((t, i) => t + (itemValueFen(i) ?? Number.NaN), 0) : undefined,
           receipt: false,
         });
       } else if (item.entity === 'fund') {

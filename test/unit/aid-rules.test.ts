@@ -45,7 +45,8 @@ describe('aid record rules', () => {
     });
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.path)).toStrictEqual([['amountFen']]);
-    expect(r.error?.issues[0]?.message).toContain('5000');
+    // In yuan: no message shows fen to a person.
+    expect(r.error?.issues[0]?.message).toContain('¥50.00');
   });
 
   it('accepts any in-kind entry whose amount is the sum of quantity × unit value', () => {
