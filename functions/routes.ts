@@ -137,6 +137,20 @@ export const ROUTES = [
     auth: 'jwt',
     allow: { cadre: 'paired-cadre' },
   },
+  {
+    method: 'POST',
+    path: '/households/{id}/visits',
+    handler: 'record-visit',
+    auth: 'jwt',
+    allow: { cadre: 'paired-cadre' },
+  },
+  {
+    method: 'GET',
+    path: '/households/{id}/visits',
+    handler: 'list-visits',
+    auth: 'jwt',
+    allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
+  },
   { method: 'GET', path: '/audit', handler: 'list-audit', auth: 'jwt', allow: { admin: 'any', auditor: 'any' } },
   { method: 'POST', path: '/fund-ledger', handler: 'import-fund-ledger', auth: 'jwt', allow: { admin: 'any' } },
   {

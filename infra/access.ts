@@ -59,6 +59,8 @@ export const TABLE_ACCESS: Record<
   'unit-report': 'read',
   'campaign-summary': 'read',
   'record-outcome': 'append',
+  'record-visit': 'append',
+  'list-visits': 'read',
   'list-audit': 'read',
   'import-fund-ledger': 'append',
   'record-receipt': 'append',

@@ -103,6 +103,25 @@ export class LinkageAidStack extends Stack {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/signatures/*]`,
       reason: 'Reads signature images (keys named by round and hash) to show them with the packet; nothing else.',
     });
+    // A visit or an aid entry names photos the cadre uploaded: their handlers read them back (is it there, is it
+    // an image, its SHA-256) under `uploads/` only.
+    for (const handler of ['record-visit', 'record-aid']) {
+      const fn = this.api.functions.get(handler)!;
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.storage.bucket.arnForObjects('uploads/*')] }),
+      );
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.${this.urlSuffix}` } },
+        }),
+      );
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/uploads/*]`,
+        reason: 'Reads the photos a cadre uploaded (keys carry the uploader) to check and hash them; nothing else.',
+      });
+    }
     this.schedules = new Schedules(this, 'Schedules', { table, key, environment });
     this.imports = new ImportJobs(this, 'Imports', {
       table,

@@ -50,11 +50,12 @@ const EXTENSIONS = {
   [XLSX_TYPE]: 'xlsx',
 } as const;
 const IMPORT_TYPES = new Set<string>([CSV_TYPE, XLSX_TYPE]);
+const PHOTO_TYPES = new Set<string>(['image/jpeg', 'image/png']);
 
 export const UploadRequest = z
   .strictObject({
-    purpose: z.enum(['receipt', 'evidence', 'import'], {
-      error: '用途应为 receipt（签收照片）、evidence（佐证材料）或 import（批量导入文件）',
+    purpose: z.enum(['receipt', 'evidence', 'photo', 'import'], {
+      error: '用途应为 receipt（签收照片）、evidence（佐证材料）、photo（走访或帮扶照片）或 import（批量导入文件）',
     }),
     contentType: z.enum(Object.keys(EXTENSIONS) as [keyof typeof EXTENSIONS], {
       error: '只接受 PNG、JPEG、PDF 文件，或用于导入的 CSV、XLSX 文件',
@@ -74,6 +75,9 @@ export const UploadRequest = z
         message: isImport ? '导入文件只接受 CSV 或 XLSX' : '签收照片和佐证材料只接受 PNG、JPEG 或 PDF',
       });
     }
+    if (req.purpose === 'photo' && !PHOTO_TYPES.has(req.contentType)) {
+      ctx.addIssue({ code: 'custom', path: ['contentType'], message: '照片只接受 JPEG 或 PNG' });
+    }
     if (!isImport && req.bytes > MAX_UPLOAD_BYTES) {
       ctx.addIssue({ code: 'custom', path: ['bytes'], message: '文件不超过 5 MB' });
     }
@@ -83,8 +87,16 @@ export type UploadRequest = z.infer<typeof UploadRequest>;
 /** A fresh key for an upload: purpose, the uploader's subject, a random id. */
 export function uploadKey(req: UploadRequest, sub: string, now: Date): string {
   const day = now.toISOString().slice(0, 10);
-  const who = sub.replace(/[^\w-]/g, '_').slice(0, 64);
+  const who = uploaderSegment(sub);
   return `uploads/${req.purpose}/${day}/${who}/${randomUUID()}.${EXTENSIONS[req.contentType]}`;
+}
+
+/**
+ * The uploader's part of an upload key: the token's subject made safe for a key. A photo key is accepted as the
+ * caller's own upload only when this segment is the caller's (`shared/evidence/photos.ts`).
+ */
+export function uploaderSegment(sub: string): string {
+  return sub.replace(/[^\w-]/g, '_').slice(0, 64);
 }
 
 /** Issues a presigned upload URL valid for ten minutes. */

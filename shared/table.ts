@@ -168,6 +168,16 @@ export const keys = {
     ...communityYear(o.communityId, o.year),
     gsi1sk: `HOUSEHOLD#${o.householdId}#OUTCOME#${o.date}#${o.id}`,
   }),
+  /**
+   * A visit (走访) to a household: a note and photos, never money. Keyed by an id derived from the cadre and the
+   * idempotency key, in the household's partition without its year, so a retry collides whatever it changed.
+   */
+  visit: (householdId: string, id: string) => ({ pk: `HOUSEHOLD#${householdId}`, sk: `VISIT#${id}` }),
+  /** Where a visit sits in the community-year index, in date order after its household's prefix. */
+  visitIndexes: (v: { householdId: string; communityId: string; year: number; date: string; id: string }) => ({
+    ...communityYear(v.communityId, v.year),
+    gsi1sk: `HOUSEHOLD#${v.householdId}#VISIT#${v.date}#${v.id}`,
+  }),
   /** A rate-limit counter: one client (a keyed hash of its address and the window, never the address) in one window. */
   rateLimit: (scope: string, clientWindowHash: string) => ({ pk: `RATE#${scope}#${clientWindowHash}`, sk: 'RATE' }),
   /** An account of the user list (issue #12, item 7): what the admin's page shows and local sign-in reads. */

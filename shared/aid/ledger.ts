@@ -3,7 +3,9 @@ import { type Caller, hasRole } from '../caller.ts';
 import { shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
+import { verifyPhotos } from '../evidence/photos.ts';
 import { findHousehold } from '../household/read.ts';
+import type { ObjectStore } from '../objects.ts';
 import { findPairing, refuseFrozen, refuseFrozenSince, requirePairedCadre } from '../pairing/index.ts';
 import { cadreInScope, cadresOf, type PairingPeriod, periodsOf } from '../pairing/periods.ts';
 import { keys, stripKeys } from '../table.ts';
@@ -83,6 +85,7 @@ export async function recordAid(
   rawInput: z.input<typeof NewAidRecord>,
   now: Date,
   trace: WriteTrace = { requestId: 'system' },
+  objects?: ObjectStore,
 ): Promise<RecordResult> {
   const input = parseInput(NewAidRecord, rawInput);
   // The key is part of the command's input too: the API takes it from a header, the aid form from a field.
@@ -97,6 +100,11 @@ export async function recordAid(
     label: '帮扶',
   });
   const year = yearOf(input);
+  let photos: AidRecord['photos'];
+  if (input.photoKeys?.length) {
+    if (!objects) throw new Error('recordAid: photos given without an object store');
+    photos = await verifyPhotos(objects, caller, input.photoKeys);
+  }
 
   const record: AidRecord = {
     id: recordIdFor(pairing.cadreId, key.data),
@@ -111,6 +119,7 @@ export async function recordAid(
     amountFen: input.amountFen,
     description: input.description,
     items: input.items,
+    photos,
     recordedBy: caller.sub,
     recordedAt: now.toISOString(),
     requestHash: requestHashOf(input),
@@ -173,6 +182,7 @@ export async function reverseAid(
     amountFen: -original.amountFen,
     description: `冲正：${original.description}`.slice(0, 500),
     items: undefined,
+    photos: undefined,
     recordedBy: caller.sub,
     recordedAt: now.toISOString(),
     requestHash: '',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { aidYear, type CalendarDate, toShanghaiDate } from '../dates.ts';
+import { type Photo, PhotoKeys } from '../evidence/photos.ts';
 import { FLOOR_FEN, formatYuan, MAX_ENTRY_FEN, PositiveFen, sumFen } from '../money.ts';
 
 /** The five objectives (五帮) aid serves. */
@@ -66,6 +67,8 @@ export const NewAidRecord = z
       .min(1, '请填写帮扶内容')
       .max(500, '帮扶内容不超过 500 字'),
     items: z.array(AidItem).min(1, '实物帮扶至少填写一项物品').max(MAX_ITEMS, `物品不超过 ${MAX_ITEMS} 项`).optional(),
+    /** Photos of the aid being given (工作留痕): the caller's own uploads, checked against the store. */
+    photoKeys: PhotoKeys.optional(),
   })
   .superRefine((r, ctx) => {
     if (r.kind === 'cash' && r.items) {
@@ -151,6 +154,8 @@ export interface AidRecord {
   amountFen: number;
   description: string;
   items?: AidItem[];
+  /** Photos attached when recorded, each with the SHA-256 of its bytes at that moment. */
+  photos?: Photo[];
   /** Who submitted it (the token's subject). */
   recordedBy: string;
   recordedAt: string;
@@ -183,6 +188,8 @@ export function requestHashOf(r: NewAidRecord): string {
     r.amountFen,
     r.description,
     (r.items ?? []).map((i) => [i.name, i.quantity, i.unitValueFen]),
+    // Only when given, so an entry recorded before photos existed still matches its retry.
+    ...(r.photoKeys?.length ? [r.photoKeys] : []),
   ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

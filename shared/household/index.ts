@@ -292,7 +292,7 @@ function checkedIdNumber(raw: string, now: Date): string {
  * written: a household-year a verification round holds (frozen or locked) refuses the edit with the round's
  * own 409 (`ledger.under_verification`, `ledger.locked`), so verified figures never change under a round; a
  * move to another community is refused (409 `household.move_has_entries`) while that community-year holds any
- * entry of the household (aid, receipt, fund row, outcome), which would stay behind in the old partition.
+ * entry of the household (aid, receipt, fund row, outcome, visit), which would stay behind in the old partition.
  */
 async function pairingsToCopy(db: Db, h: Household, moving: boolean, now: Date) {
   const year = Number(shanghaiDate(now).slice(0, 4));
@@ -312,7 +312,7 @@ async function pairingsToCopy(db: Db, h: Household, moving: boolean, now: Date) 
       if (items.some((i) => i.entity !== 'pairing')) {
         throw conflict(
           'household.move_has_entries',
-          `该家庭 ${y} 年在原社区已有帮扶、资金或成效记录，不能迁移到其他社区`,
+          `该家庭 ${y} 年在原社区已有帮扶、资金、成效或走访记录，不能迁移到其他社区`,
         );
       }
     }

@@ -97,7 +97,7 @@ export async function refuseFrozenSince(
   db: Db,
   pairing: Pairing,
   readAt: number,
-  scope?: { cadreId: string; date: string; code: 'aid' | 'outcome' },
+  scope?: { cadreId: string; date: string; code: 'aid' | 'outcome' | 'visit' },
 ): Promise<void> {
   if (Date.now() - readAt <= WRITE_FENCE_MS) return;
   const fresh = await findPairing(db, pairing.householdId, pairing.year);
@@ -403,7 +403,7 @@ export async function requirePairedCadre(
   householdId: string,
   date: string,
   now: Date,
-  what: { code: 'aid' | 'outcome'; label: string },
+  what: { code: 'aid' | 'outcome' | 'visit'; label: string },
 ): Promise<Pairing & { cadreId: string }> {
   if (!caller.cadreId) throw forbidden(`${what.code}.not_cadre`, `只有帮扶责任人可以登记${what.label}`);
   if (date > shanghaiDate(now)) {
@@ -440,7 +440,12 @@ export async function requirePairedCadre(
  * another cadre: narrows the window in which a reassignment and an entry cross. An entry that still crosses is
  * harmless: its scope is decided by its date (`cadreInScope`), so exactly one cadre can correct it.
  */
-export function refuseOutOfScope(fresh: Pairing, cadreId: string, date: string, code: 'aid' | 'outcome'): void {
+export function refuseOutOfScope(
+  fresh: Pairing,
+  cadreId: string,
+  date: string,
+  code: 'aid' | 'outcome' | 'visit',
+): void {
   if (cadreInScope(fresh, date) !== cadreId || !acceptsEntryOn(fresh, date)) {
     throw forbidden(`${code}.not_paired`, `该家庭 ${date} 已由其他帮扶责任人负责或结对已结束，不能登记`);
   }

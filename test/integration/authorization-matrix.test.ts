@@ -212,6 +212,40 @@ const SCOPE_CASES: Record<string, () => Promise<ScopeCase>> = {
       });
     return { inScope: post(cadreUser(w.cadreId)), outOfScope: post(stranger), code: 'outcome.not_paired' };
   },
+  'POST /households/{id}/visits cadre': async () => {
+    const w = await pairedWorld(year());
+    const stranger = await strangerCadre();
+    const post = (as: DevTokenRequest) => () =>
+      invoke(call('POST /households/{id}/visits'), 'POST /households/{id}/visits', {
+        as,
+        params: { id: w.householdId },
+        body: { date: today(), note: '入户走访' },
+        headers: { 'idempotency-key': newKey() },
+      });
+    return { inScope: post(cadreUser(w.cadreId)), outOfScope: post(stranger), code: 'visit.not_paired' };
+  },
+  'GET /households/{id}/visits cadre': async () => {
+    const w = await pairedWorld(year());
+    const stranger = await strangerCadre();
+    const read = (as: DevTokenRequest) => () =>
+      invoke(call('GET /households/{id}/visits'), 'GET /households/{id}/visits', {
+        as,
+        params: { id: w.householdId },
+        query: { year: String(year()) },
+      });
+    return { inScope: read(cadreUser(w.cadreId)), outOfScope: read(stranger), code: 'household.not_yours' };
+  },
+  'GET /households/{id}/visits communityCadre': async () => {
+    const w = await pairedWorld(year());
+    const other = await otherCommunityCadre();
+    const read = (as: DevTokenRequest) => () =>
+      invoke(call('GET /households/{id}/visits'), 'GET /households/{id}/visits', {
+        as,
+        params: { id: w.householdId },
+        query: { year: String(year()) },
+      });
+    return { inScope: read(communityCadreUser(w.communityId)), outOfScope: read(other), code: 'household.not_yours' };
+  },
   'POST /aid-records/{id}/receipt cadre': async () => {
     const w = await worldWithEntry();
     const stranger = await strangerCadre();

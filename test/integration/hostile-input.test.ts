@@ -23,6 +23,7 @@ import { NewPairing } from '#shared/pairing/index.ts';
 import { PairingEnd, Reassignment } from '#shared/pairing/reassign.ts';
 import { CadrePatch, CommunityPatch, NewCadre, NewCommunity, NewUnit, UnitPatch } from '#shared/registry/index.ts';
 import { DecisionInput, ReopenInput, StartVerification } from '#shared/verification/index.ts';
+import { NewVisit } from '#shared/visit/index.ts';
 import { admin, cadreUser, communityCadreUser, makeIdNumber, newKey } from '../support/factories.ts';
 import { invoke, type Response } from '../support/invoke.ts';
 import { confirmedRound, finalRound, roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
@@ -165,6 +166,13 @@ const FIXTURES: Record<string, Fixture> = {
     as: (w) => cadreUser(w.cadreId),
     params: (w) => ({ id: w.householdId }),
     body: (w) => ({ objective: 'education', date: w.today, description: '孩子返校复学' }),
+  },
+  'POST /households/{id}/visits': {
+    schema: NewVisit,
+    as: (w) => cadreUser(w.cadreId),
+    params: (w) => ({ id: w.householdId }),
+    headers: () => ({ 'idempotency-key': newKey() }),
+    body: (w) => ({ date: w.today, note: '入户走访，了解孩子上学情况' }),
   },
   'POST /fund-ledger': {
     schema: FundImport,
