@@ -1,22 +1,26 @@
-import official from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import { type CalendarDate, isRealDate } from '../dates.ts';
 import { conflict } from '../errors.ts';
+import { FIRST_YEAR, HOLIDAYS as HOLIDAY_LIST, MAKE_UP_DAYS as MAKE_UP_LIST } from './official-days.ts';
 
 /**
  * Working days (工作日) by the State Council's holiday calendar, including its make-up working days (调休), for
  * objection windows counted in working days ("公示7个工作日"). The official days come from the `chinese-days`
- * package's data (its JSON only: the package's code would add a lunar calendar we do not need); admins correct or
+ * package's data, reduced to dates from 2020 on by `scripts/gen-calendar.ts` (the package's own code and JSON
+ * would add ~37 KB and a lunar calendar to every function that starts a round); admins correct or
  * add days in the override table (`shared/calendar/index.ts`). Pure: no table access here.
  *
  * `chinese-days` answers plain weekday rules for a year it has no data for. A window counted that way could be
  * wrong by a week around the Spring Festival, so a date past the last year the data covers is refused instead.
  */
 
-const HOLIDAYS: Readonly<Record<string, string>> = official.holidays;
-const MAKE_UP_DAYS: Readonly<Record<string, string>> = official.workdays;
+const HOLIDAYS = new Set(HOLIDAY_LIST.split(' '));
+const MAKE_UP_DAYS = new Set(MAKE_UP_LIST.split(' '));
 
 /** The last year the State Council's calendar is known for (the notice for a year comes out in November before). */
-export const CALENDAR_LAST_YEAR: number = Math.max(...Object.keys(HOLIDAYS).map((d) => Number(d.slice(0, 4))));
+export const CALENDAR_LAST_YEAR: number = Math.max(...[...HOLIDAYS].map((d) => Number(d.slice(0, 4))));
+
+/** The first year of the reduced data; earlier dates are refused like later ones. */
+export const CALENDAR_FIRST_YEAR = FIRST_YEAR;
 
 /** The largest N for `OBJECTION_WORKING_DAYS`: a working-day window is counted within a year and the next. */
 export const MAX_WORKING_DAYS = 60;
@@ -45,9 +49,9 @@ export function notCovered(date: CalendarDate) {
 export function officialWorkingDay(date: CalendarDate): boolean {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   if (!isRealDate(y, m, d)) throw new RangeError(`not a date: ${date}`);
-  if (y > CALENDAR_LAST_YEAR) throw notCovered(date);
-  if (HOLIDAYS[date] !== undefined) return false;
-  if (MAKE_UP_DAYS[date] !== undefined) return true;
+  if (y > CALENDAR_LAST_YEAR || y < CALENDAR_FIRST_YEAR) throw notCovered(date);
+  if (HOLIDAYS.has(date)) return false;
+  if (MAKE_UP_DAYS.has(date)) return true;
   const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
   return weekday !== 0 && weekday !== 6;
 }

@@ -1,4 +1,7 @@
+import official from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import pkg from 'chinese-days/package.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
+import { FIRST_YEAR, HOLIDAYS, MAKE_UP_DAYS, SOURCE_VERSION } from '#shared/calendar/official-days.ts';
 import {
   CALENDAR_LAST_YEAR,
   endOfBeijingDay,
@@ -18,6 +21,17 @@ function refusal(fn: () => unknown): AppError {
 }
 
 describe('working days by the State Council calendar', () => {
+  it('holds the installed chinese-days data (run scripts/gen-calendar.ts after updating the package)', () => {
+    const recent = (days: Record<string, string>) =>
+      Object.keys(days)
+        .filter((d) => Number(d.slice(0, 4)) >= FIRST_YEAR)
+        .sort()
+        .join(' ');
+    expect(SOURCE_VERSION).toBe(pkg.version);
+    expect(HOLIDAYS).toBe(recent(official.holidays));
+    expect(MAKE_UP_DAYS).toBe(recent(official.workdays));
+  });
+
   it('counts the Saturday make-up days before and after the 2026 Spring Festival and skips the holiday week', () => {
     // Friday 13 February 2026; 14 Feb (Sat) and 28 Feb (Sat) are make-up working days, 15–23 Feb a holiday.
     // 14, 24, 25, 26, 27, 28 Feb and Monday 2 March: a plain weekday count would stop at 24 Feb.
