@@ -10,7 +10,7 @@ import type { Role } from '#shared/caller.ts';
 export type RegistryPageKind = 'communities' | 'units' | 'cadres' | 'households';
 
 export interface RouteDef {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   path: string;
   /** Handler file under `functions/`, without extension. */
   handler: string;
@@ -193,6 +193,9 @@ export const ROUTES = [
   { method: 'GET', path: '/notices/{id}', handler: 'get-notice', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/notices/{id}/objections', handler: 'file-objection', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/objections', handler: 'list-objections', auth: 'jwt', allow: { admin: 'any' } },
+  // The working-day calendar's overrides (#13): days an admin adds or corrects for working-day windows.
+  { method: 'PUT', path: '/calendar/days/{date}', handler: 'calendar-days', auth: 'jwt', allow: { admin: 'any' } },
+  { method: 'GET', path: '/calendar/days', handler: 'calendar-days', auth: 'jwt', allow: { admin: 'any' } },
   { method: 'GET', path: '/objections/status', handler: 'objection-status', auth: 'public', allow: 'public' },
   {
     method: 'POST',

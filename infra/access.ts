@@ -76,6 +76,8 @@ export const TABLE_ACCESS: Record<
   'file-objection': 'update',
   'resolve-objection': 'update',
   'list-objections': 'read',
+  // The calendar's overrides: an unconditional UpdateItem of a day (the last correction holds).
+  'calendar-days': 'update',
   'objection-status': 'read',
   // No item of its own, but every API write appends its audit entry (functions/lib/audit.ts).
   'create-upload-url': 'append',

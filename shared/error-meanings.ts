@@ -116,6 +116,8 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'notice.closed': 'the objection window has closed',
   'objection.not_found': 'no such objection',
   'objection.resolved': 'the objection was resolved already',
+  'calendar.not_covered':
+    'the objection window, counted in working days (OBJECTION_WORKING_DAYS), would reach a year the holiday calendar does not cover yet; nothing is started or published',
   // Accounts
   'user.scope_invalid':
     "the role's scope is missing, not in the registry, inactive, or not the role's: `issues` names the fields",

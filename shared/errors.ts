@@ -128,6 +128,7 @@ export const ERROR_CODES = {
   'notice.closed': 'conflict',
   'objection.not_found': 'not_found',
   'objection.resolved': 'conflict',
+  'calendar.not_covered': 'conflict',
   // Accounts
   'user.scope_invalid': 'invalid',
   'user.exists': 'conflict',

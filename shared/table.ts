@@ -76,6 +76,11 @@ export const keys = {
   }),
   /** Guard that makes a resident ID number unique: keyed by a keyed hash, never by the number itself. */
   residentGuard: (idHash: string) => ({ pk: `RESIDENT#${idHash}`, sk: 'RESIDENT' }),
+  /**
+   * A day of the working-day calendar an admin added or corrected (`shared/calendar`): one partition per year, so
+   * a window's overrides are one query per year it touches.
+   */
+  calendarDay: (date: string) => ({ pk: `CALENDAR#${date.slice(0, 4)}`, sk: `DAY#${date}` }),
   /** The pairing of one household in one year, which is also that household-year's state (lock, status). */
   pairing: (householdId: string, year: number) => ({ pk: `HOUSEHOLD#${householdId}`, sk: `PAIRING#${year}` }),
   communityYear,

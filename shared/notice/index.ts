@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { workingDayWindowCloses } from '../calendar/index.ts';
 import { type Db, getItem, putAll, putIfAbsent, queryAll, updateIf } from '../db.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { type Community, findEntity } from '../registry/entities.ts';
@@ -56,9 +57,15 @@ function entryIdFor(noticeId: string, householdId: string): string {
 
 /**
  * Step "PublishNotice": posts the confirmed figures for the objection window. If the notice exists already
- * (a resumed run), returns it unchanged, with its original closing time.
+ * (a resumed run), returns it unchanged, with its original closing time. A window of working days
+ * (`config.objectionWorkingDays`) closes at 24:00 Beijing time of its last working day; one that would reach a
+ * year the holiday calendar does not cover fails the step (`calendar.not_covered`) before anything is posted, so
+ * the round fails visibly rather than counting weekdays.
  */
-export async function publishNoticeStep(db: Db, input: { verificationId: string; objectionWindowSeconds: number }) {
+export async function publishNoticeStep(
+  db: Db,
+  input: { verificationId: string; objectionWindowSeconds: number; config?: { objectionWorkingDays?: number } },
+) {
   const v = await getVerification(db, input.verificationId);
   const noticeId = noticeIdFor(v.id);
   const existing = await getItem<Notice>(db, keys.notice(noticeId));
@@ -70,6 +77,15 @@ export async function publishNoticeStep(db: Db, input: { verificationId: string;
     await markWindowOpen(db, v.id, noticeId);
     return { noticeId, closesAt: existing.closesAt };
   }
+  const opensAt = new Date();
+  const workingDays = input.config?.objectionWorkingDays;
+  const closesAt =
+    workingDays === undefined
+      ? // Whole seconds, so the timestamp satisfies RFC 3339 as the Wait state's TimestampPath requires.
+        new Date(Math.ceil(opensAt.getTime() / 1000) * 1000 + input.objectionWindowSeconds * 1000)
+          .toISOString()
+          .replace('.000Z', 'Z')
+      : (await workingDayWindowCloses(db, opensAt, workingDays)).closesAt;
   const items = await queryAll(db, { partition: keys.verification(v.id).pk, prefix: 'HOUSEHOLD#' });
   await putAll(
     db,
@@ -89,7 +105,6 @@ export async function publishNoticeStep(db: Db, input: { verificationId: string;
     }),
   );
   const community = await findEntity<Community>(db, 'community', v.communityId);
-  const opensAt = new Date();
   const notice: Notice = {
     id: noticeId,
     verificationId: v.id,
@@ -98,10 +113,7 @@ export async function publishNoticeStep(db: Db, input: { verificationId: string;
     year: v.year,
     round: v.round,
     opensAt: opensAt.toISOString(),
-    // Whole seconds, so the timestamp satisfies RFC 3339 as the Wait state's TimestampPath requires.
-    closesAt: new Date(Math.ceil(opensAt.getTime() / 1000) * 1000 + input.objectionWindowSeconds * 1000)
-      .toISOString()
-      .replace('.000Z', 'Z'),
+    closesAt,
     status: 'open',
     digest: v.digest ?? '',
   };

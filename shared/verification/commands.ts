@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { workingDayWindowCloses } from '../calendar/index.ts';
 import { type Caller, hasRole } from '../caller.ts';
 import { type Db, getItem, putIfAbsent, queryAll, queryPages, updateIf } from '../db.ts';
 import { conflict, forbidden, invalid } from '../errors.ts';
@@ -74,6 +75,14 @@ async function startRound(
   round: number,
 ): Promise<{ verification: Verification; started: boolean }> {
   const { db } = deps;
+  const workingDays = deps.config.objectionWorkingDays;
+  if (workingDays !== undefined) {
+    // Refused here, before anything is frozen, rather than only at publication after the community has signed:
+    // the window of a notice published as late as the confirmation timeout allows must be on the known calendar.
+    // Publication checks again (a later confirmation, an override changed meanwhile) and fails the round if not.
+    const latest = new Date(deps.now.getTime() + deps.config.confirmationTimeoutSeconds * 1000);
+    await workingDayWindowCloses(db, latest, workingDays);
+  }
   const v: Verification = {
     id: verificationIdFor(communityId, year, round),
     communityId,

@@ -41,6 +41,12 @@ export interface VerificationConfig {
   confirmationTimeoutSeconds: number;
   maxReminders: number;
   objectionWindowSeconds: number;
+  /**
+   * When set, the window is this many working days (State Council calendar with 调休, plus the admins'
+   * overrides) and `objectionWindowSeconds` is not used: it closes at 24:00 Beijing time of the Nth working day
+   * after the day of publication.
+   */
+  objectionWorkingDays?: number;
   recheckSeconds: number;
   batchSize: number;
   /**
