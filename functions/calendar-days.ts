@@ -1,4 +1,4 @@
-import { DayBody, DayPath, listCalendarDays, setCalendarDay, YearQuery } from '#shared/calendar/index.ts';
+import { DayBody, DayPath, listCalendarDays, setCalendarDay, YearQuery } from '#shared/calendar/days.ts';
 import { db } from './lib/clients.ts';
 import { apiHandler, routeHandlers } from './lib/http.ts';
 

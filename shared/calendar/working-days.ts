@@ -13,11 +13,22 @@ import { FIRST_YEAR, HOLIDAYS as HOLIDAY_LIST, MAKE_UP_DAYS as MAKE_UP_LIST } fr
  * wrong by a week around the Spring Festival, so a date past the last year the data covers is refused instead.
  */
 
-const HOLIDAYS = new Set(HOLIDAY_LIST.split(' '));
-const MAKE_UP_DAYS = new Set(MAKE_UP_LIST.split(' '));
+// Built on first use, not at load: a bundle that imports this module but never counts working days does not
+// pay for the sets at start.
+let official: { holidays: Set<string>; makeUp: Set<string>; lastYear: number } | undefined;
+function officialDays() {
+  if (!official) {
+    const holidays = new Set(HOLIDAY_LIST.split(' '));
+    const lastYear = Math.max(...[...holidays].map((d) => Number(d.slice(0, 4))));
+    official = { holidays, makeUp: new Set(MAKE_UP_LIST.split(' ')), lastYear };
+  }
+  return official;
+}
 
 /** The last year the State Council's calendar is known for (the notice for a year comes out in November before). */
-export const CALENDAR_LAST_YEAR: number = Math.max(...[...HOLIDAYS].map((d) => Number(d.slice(0, 4))));
+export function calendarLastYear(): number {
+  return officialDays().lastYear;
+}
 
 /** The first year of the reduced data; earlier dates are refused like later ones. */
 export const CALENDAR_FIRST_YEAR = FIRST_YEAR;
@@ -41,7 +52,7 @@ export function nextDate(date: CalendarDate): CalendarDate {
 export function notCovered(date: CalendarDate) {
   return conflict(
     'calendar.not_covered',
-    `按工作日计算的公示期会延续到 ${date}，但节假日日历只到 ${CALENDAR_LAST_YEAR} 年：请在国务院公布 ${Number(date.slice(0, 4))} 年放假安排、系统更新日历后再开始，或改用按天计算的公示期（OBJECTION_WINDOW）`,
+    `按工作日计算的公示期会延续到 ${date}，但节假日日历只到 ${calendarLastYear()} 年：请在国务院公布 ${Number(date.slice(0, 4))} 年放假安排、系统更新日历后再开始，或改用按天计算的公示期（OBJECTION_WINDOW）`,
   );
 }
 
@@ -49,9 +60,9 @@ export function notCovered(date: CalendarDate) {
 export function officialWorkingDay(date: CalendarDate): boolean {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   if (!isRealDate(y, m, d)) throw new RangeError(`not a date: ${date}`);
-  if (y > CALENDAR_LAST_YEAR || y < CALENDAR_FIRST_YEAR) throw notCovered(date);
-  if (HOLIDAYS.has(date)) return false;
-  if (MAKE_UP_DAYS.has(date)) return true;
+  if (y > calendarLastYear() || y < CALENDAR_FIRST_YEAR) throw notCovered(date);
+  if (officialDays().holidays.has(date)) return false;
+  if (officialDays().makeUp.has(date)) return true;
   const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
   return weekday !== 0 && weekday !== 6;
 }
@@ -61,7 +72,7 @@ export function officialWorkingDay(date: CalendarDate): boolean {
  * calendar's last year is refused even when it has an override: one corrected day does not make a year known.
  */
 export function isWorkingDay(date: CalendarDate, overrides: ReadonlyMap<CalendarDate, boolean> = new Map()): boolean {
-  if (Number(date.slice(0, 4)) > CALENDAR_LAST_YEAR) throw notCovered(date);
+  if (Number(date.slice(0, 4)) > calendarLastYear()) throw notCovered(date);
   return overrides.get(date) ?? officialWorkingDay(date);
 }
 

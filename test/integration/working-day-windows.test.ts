@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as calendarDays } from '#functions/calendar-days.ts';
 import { db } from '#functions/lib/clients.ts';
 import { handler as startVerification } from '#functions/start-verification.ts';
-import { CALENDAR_LAST_YEAR } from '#shared/calendar/index.ts';
+import { calendarLastYear } from '#shared/calendar/index.ts';
 import { getNotice, publishNoticeStep } from '#shared/notice/index.ts';
 import { getVerification, storeConfirmationStep } from '#shared/verification/index.ts';
 import { admin, auditor } from '../support/factories.ts';
@@ -92,12 +92,12 @@ describe('working-day objection windows', () => {
     const { communityId } = await pairedWorld(year);
     process.env.OBJECTION_WORKING_DAYS = '20';
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(new Date(`${CALENDAR_LAST_YEAR}-12-10T02:00:00Z`));
+    vi.setSystemTime(new Date(`${calendarLastYear()}-12-10T02:00:00Z`));
     try {
       const r = await invoke(startVerification, 'POST /verifications', { as: admin, body: { communityId, year } });
       expect(r.status).toBe(409);
       expect(r.json.error.code).toBe('calendar.not_covered');
-      expect(r.json.error.message).toContain(`${CALENDAR_LAST_YEAR}`);
+      expect(r.json.error.message).toContain(`${calendarLastYear()}`);
     } finally {
       vi.useRealTimers();
       process.env.OBJECTION_WORKING_DAYS = '7';
