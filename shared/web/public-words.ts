@@ -32,7 +32,7 @@ const zh = {
   issuedOn: '日期',
   supervisionPhone: '监督电话',
   print: '打印公示',
-  rateLimited: (at: string) => `提交过于频繁，请于 ${at}（北京时间）后再试。您填写的内容已保留。`,
+  rateLimited: (at: string) => `提交过于频繁，请稍后再试：${at}（北京时间）后可再次提交。您填写的内容已保留。`,
   objectionStatus: '异议处理结果查询',
   reference: '回执编号',
   lookUp: '查询',

@@ -190,7 +190,9 @@ describe('a rate-limited objection', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.body).toContain('>这户人家 &lt;住房&gt; 已经翻新，不应再领住房补助</textarea>');
     expect(limited.body).toContain(`<option value="${round.entryId}" selected>`);
-    expect(limited.body).toMatch(/role="alert">提交过于频繁，请于 \d{4}-\d\d-\d\d \d\d:\d\d（北京时间）后再试/);
+    expect(limited.body).toMatch(
+      /role="alert">提交过于频繁，请稍后再试：\d{4}-\d\d-\d\d \d\d:\d\d（北京时间）后可再次提交/,
+    );
     expect(limited.body).toContain(beijingTime(new Date(start + 600_000)));
   });
 });
