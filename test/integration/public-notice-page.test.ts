@@ -5,12 +5,14 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { db } from '#functions/lib/clients.ts';
 import { csrfToken } from '#functions/lib/session.ts';
 import { handler as pages } from '#functions/public-pages.ts';
+import { handler as updateCommunity } from '#functions/update-registry.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { beijingTime } from '#shared/dates.ts';
 import { updateIf } from '#shared/db.ts';
 import { fileObjection, getNotice, resolveObjection } from '#shared/notice/index.ts';
 import { keys } from '#shared/table.ts';
-import { auditor } from '../support/factories.ts';
+import { admin, auditor } from '../support/factories.ts';
+import { invoke } from '../support/invoke.ts';
 import { PageClient } from '../support/page-client.ts';
 import { confirmedRound, type RecordingWorkflow, useRecordingWorkflow } from '../support/rounds.ts';
 import { thisYear } from '../support/scenario.ts';
@@ -114,12 +116,26 @@ describe('the public notice page', () => {
     expect(res.body).toContain('@page{size:A4');
   });
 
-  it('prints the supervision phone of the community when it has one', async () => {
+  it('prints the supervision phone the admin set on the community, and none once it is taken away', async () => {
     const round = await openNotice();
     const n = await getNotice(db, round.noticeId);
-    await updateIf(db, keys.entity('community', n.communityId), { set: { supervisionPhone: '0931-12345678' } });
+    const set = (supervisionPhone: unknown) =>
+      invoke(updateCommunity, 'PATCH /communities/{id}', {
+        as: admin,
+        params: { id: n.communityId },
+        body: { supervisionPhone },
+      });
+    const bad = await set('请拨打');
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.issues[0].path).toBe('supervisionPhone');
+    const ok = await set('0931-12345678');
+    expect(ok.status).toBe(200);
+    expect(ok.json.supervisionPhone).toBe('0931-12345678');
     const res = await page.get(`/public/notices/${round.noticeId}`);
     expect(res.body).toContain('<p data-supervision-phone>监督电话：0931-12345678</p>');
+    // Taken away: the city's (SUPERVISION_PHONE, unset in these tests), so no line.
+    expect((await set(null)).status).toBe(200);
+    expect((await page.get(`/public/notices/${round.noticeId}`)).body).not.toContain('data-supervision-phone');
   });
 });
 
