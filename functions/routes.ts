@@ -418,6 +418,7 @@ export const PAGE_ROUTES = [
   { method: 'GET', path: '/public/notices', handler: 'public-pages', allow: 'public' },
   { method: 'GET', path: '/public/notices/{id}', handler: 'public-pages', allow: 'public' },
   { method: 'POST', path: '/public/notices/{id}/objections', handler: 'public-pages', allow: 'public' },
+  { method: 'GET', path: '/public/objections/status', handler: 'public-pages', allow: 'public' },
 ] as const satisfies readonly PageRouteDef[];
 
 /** A page's key (`GET /app/households/{id}`), by the Lambda that serves it. */

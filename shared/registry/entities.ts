@@ -19,6 +19,8 @@ export interface Community {
   districtId?: string;
   district?: string;
   active?: boolean;
+  /** 监督电话 printed on the community's public notices; the city's (SUPERVISION_PHONE) when absent. */
+  supervisionPhone?: string;
   createdAt: string;
   updatedAt?: string;
 }

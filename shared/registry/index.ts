@@ -51,6 +51,7 @@ export function communityView(c: Community) {
     districtId: c.districtId ?? null,
     district: c.district ?? null,
     active: c.active !== false,
+    supervisionPhone: c.supervisionPhone ?? null,
   };
 }
 export const unitView = (u: Unit) => ({ ...u, active: u.active !== false });
@@ -313,6 +314,8 @@ export const CommunityPatch = z
     township: RegionName.nullable().optional(),
     district: RegionName.nullable().optional(),
     active: Active.optional(),
+    /** 监督电话 on the community's printed notices; `null` falls back to the city's (SUPERVISION_PHONE). */
+    supervisionPhone: Phone.nullable().optional(),
   })
   .refine(somethingToChange, NOTHING);
 export type CommunityPatch = z.infer<typeof CommunityPatch>;
@@ -384,7 +387,10 @@ async function applyEdit<T extends { id: string }>(
   if (oldKey && oldKey.pk !== newKey?.pk) await releaseGuard(db, oldKey, before.id, now);
 }
 
-/** Edits a community: its name (unique in its township), its township and district (created on first use), `active`. */
+/**
+ * Edits a community: its name (unique in its township), its township and district (created on first use), `active`,
+ * and the supervision phone printed on its notices.
+ */
 export async function patchCommunity(db: Db, id: string, rawPatch: unknown, now: Date): Promise<Edited<CommunityView>> {
   const patch = parseInput(CommunityPatch, rawPatch);
   const before = await requireEntity<Community>(db, 'community', id, '社区');
@@ -408,8 +414,10 @@ export async function patchCommunity(db: Db, id: string, rawPatch: unknown, now:
     townshipId: regions.townshipId,
     township: regions.township,
     ...(patch.active === undefined ? {} : { active: patch.active }),
+    supervisionPhone:
+      patch.supervisionPhone === undefined ? before.supervisionPhone : (patch.supervisionPhone ?? undefined),
   };
-  const fields = ['name', 'districtId', 'district', 'townshipId', 'township', 'active'];
+  const fields = ['name', 'districtId', 'district', 'townshipId', 'township', 'active', 'supervisionPhone'];
   const changed = changedFields(communityView(before), communityView(after), fields);
   await applyEdit(db, 'community', before, after, changed, now);
   return {
