@@ -12,4 +12,5 @@ new LinkageAidStack(app, 'LinkageAid', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   callbackUrls: app.node.tryGetContext('callbackUrls'),
   cognitoDomainPrefix: app.node.tryGetContext('cognitoDomainPrefix'),
+  supervisionPhone: app.node.tryGetContext('supervisionPhone'),
 });

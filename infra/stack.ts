@@ -18,6 +18,8 @@ export interface LinkageAidStackProps extends StackProps {
   callbackUrls?: string[];
   /** The hosted sign-in's domain prefix: unique in the region, so each deployment chooses one. */
   cognitoDomainPrefix?: string;
+  /** The city's supervision phone printed on every notice whose community has none of its own (监督电话). */
+  supervisionPhone?: string;
 }
 
 /** The deployed product: one stack composing one construct per concern. */
@@ -85,6 +87,9 @@ export class LinkageAidStack extends Stack {
       });
     }
     // The signature page shows the stored image to those who may see the packet: reads of signatures only.
+    if (props.supervisionPhone) {
+      this.api.functions.get('public-pages')!.addEnvironment('SUPERVISION_PHONE', props.supervisionPhone);
+    }
     const pages = this.api.functions.get('pages')!;
     pages.addToRolePolicy(
       new PolicyStatement({

@@ -244,3 +244,13 @@ describe('use of the data key', () => {
     }
   });
 });
+
+describe('the city’s supervision phone', () => {
+  it('reaches the public notice pages when the deployment sets one (cdk context supervisionPhone)', () => {
+    const app = new App({ context: noBundling });
+    const stack = new LinkageAidStack(app, 'Phone', { env: ENV, supervisionPhone: '0523-12345678' });
+    const found = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    const id = stack.getLogicalId(stack.api.functions.get('public-pages')!.node.defaultChild as CfnElement);
+    expect(found[id]!.Properties.Environment.Variables.SUPERVISION_PHONE).toBe('0523-12345678');
+  });
+});
