@@ -113,7 +113,6 @@ export class Api extends Construct {
       fn.addEnvironment('COGNITO_DOMAIN', props.auth.domainUrl);
     }
     this.grantAccounts(props.auth);
-    const pages = this.functions.get('pages')!;
     const register = this.functions.get('register-household')!;
     // A correction of a resident ID number seals the new number and guards it as registration does.
     const correct = this.functions.get('update-household')!;

@@ -4,10 +4,15 @@ import { shanghaiDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import { verifyPhotos } from '../evidence/photos.ts';
-import { findHousehold } from '../household/read.ts';
 import type { ObjectStore } from '../objects.ts';
-import { findPairing, refuseFrozen, refuseFrozenSince, requirePairedCadre } from '../pairing/index.ts';
-import { cadreInScope, cadresOf, type PairingPeriod, periodsOf } from '../pairing/periods.ts';
+import {
+  findPairing,
+  refuseFrozen,
+  refuseFrozenSince,
+  requireHouseholdYearReader,
+  requirePairedCadre,
+} from '../pairing/index.ts';
+import { cadreInScope, type PairingPeriod, periodsOf } from '../pairing/periods.ts';
 import { keys, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
 import {
@@ -241,15 +246,13 @@ export async function householdYearSummary(
   householdId: string,
   year: number,
 ): Promise<HouseholdYearSummary> {
-  const [household, pairing] = await Promise.all([findHousehold(db, householdId), findPairing(db, householdId, year)]);
-  if (!household) throw notFound('household.not_found', '困难家庭不存在');
-  const allowed =
-    hasRole(caller, 'admin', 'auditor') ||
-    (hasRole(caller, 'cadre') && !!caller.cadreId && !!pairing && cadresOf(pairing).includes(caller.cadreId)) ||
-    (hasRole(caller, 'communityCadre') && !!caller.communityId && household.communityId === caller.communityId);
-  if (!allowed) throw forbidden('household.not_yours', '您无权查看该家庭的帮扶记录');
-
-  const communityId = pairing?.communityId ?? household.communityId;
+  const { household, pairing, communityId } = await requireHouseholdYearReader(
+    db,
+    caller,
+    householdId,
+    year,
+    '您无权查看该家庭的帮扶记录',
+  );
   const records = await listHouseholdYearRecords(db, householdId, communityId, year);
   const reversedBy = new Map(records.filter((r) => r.reverses).map((r) => [r.reverses as string, r.id]));
   const totals = totalsOf(records);

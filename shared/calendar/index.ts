@@ -1,15 +1,7 @@
-import { type CalendarDate, shanghaiDate, toShanghaiDate } from '../dates.ts';
-import { type Db, getItem, queryAll, updateIf } from '../db.ts';
-import { keys, stripKeys } from '../table.ts';
-import { parseInput } from '../validate.ts';
-import {
-  type DayOverride,
-  endOfBeijingDay,
-  isWorkingDay,
-  nthWorkingDayAfter,
-  officialWorkingDay,
-  windowYears,
-} from './working-days.ts';
+import { type CalendarDate, shanghaiDate } from '../dates.ts';
+import { type Db, queryAll } from '../db.ts';
+import { keys } from '../table.ts';
+import { endOfBeijingDay, isWorkingDay, nthWorkingDayAfter, windowYears } from './working-days.ts';
 
 export * from './working-days.ts';
 

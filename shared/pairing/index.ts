@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Caller } from '../caller.ts';
+import { type Caller, hasRole } from '../caller.ts';
 import { aidYear, shanghaiDate } from '../dates.ts';
 import { type Db, getItem, getMany, inParallel, putIfAbsent, queryAll } from '../db.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from '../errors.ts';
@@ -449,4 +449,26 @@ export function refuseOutOfScope(
   if (cadreInScope(fresh, date) !== cadreId || !acceptsEntryOn(fresh, date)) {
     throw forbidden(`${code}.not_paired`, `该家庭 ${date} 已由其他帮扶责任人负责或结对已结束，不能登记`);
   }
+}
+
+/**
+ * Who may read a household-year (its entries, its visits): admins and auditors, the cadres paired with it that
+ * year (a former cadre too, after a reassignment), and community cadres of its community; anyone else is refused
+ * with `message`. Returns the household's community-year, where its items are indexed.
+ */
+export async function requireHouseholdYearReader(
+  db: Db,
+  caller: Caller,
+  householdId: string,
+  year: number,
+  message: string,
+) {
+  const [household, pairing] = await Promise.all([findHousehold(db, householdId), findPairing(db, householdId, year)]);
+  if (!household) throw notFound('household.not_found', '困难家庭不存在');
+  const allowed =
+    hasRole(caller, 'admin', 'auditor') ||
+    (hasRole(caller, 'cadre') && !!caller.cadreId && !!pairing && cadresOf(pairing).includes(caller.cadreId)) ||
+    (hasRole(caller, 'communityCadre') && !!caller.communityId && household.communityId === caller.communityId);
+  if (!allowed) throw forbidden('household.not_yours', message);
+  return { household, pairing, communityId: pairing?.communityId ?? household.communityId };
 }

@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { AidDate, IdempotencyKey } from '../aid/rules.ts';
-import { type Caller, hasRole } from '../caller.ts';
+import type { Caller } from '../caller.ts';
 import { aidYear, type CalendarDate } from '../dates.ts';
 import { type Db, getItem, putIfAbsent, queryAll } from '../db.ts';
-import { AppError, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, conflict } from '../errors.ts';
 import { type Photo, PhotoKeys, refuseForeignPhotoKeys, verifyPhotos } from '../evidence/photos.ts';
-import { findHousehold } from '../household/read.ts';
 import type { ObjectStore } from '../objects.ts';
-import { findPairing, requirePairedCadre } from '../pairing/index.ts';
-import { cadresOf } from '../pairing/periods.ts';
+import { requireHouseholdYearReader, requirePairedCadre } from '../pairing/index.ts';
 import { keys, stripKeys } from '../table.ts';
 import { parseInput } from '../validate.ts';
 
@@ -129,14 +127,7 @@ function sameRequest(stored: Record<string, unknown>, requestHash: string): Visi
  * community cadres of its community.
  */
 export async function listVisits(db: Db, caller: Caller, householdId: string, year: number): Promise<Visit[]> {
-  const [household, pairing] = await Promise.all([findHousehold(db, householdId), findPairing(db, householdId, year)]);
-  if (!household) throw notFound('household.not_found', '困难家庭不存在');
-  const allowed =
-    hasRole(caller, 'admin', 'auditor') ||
-    (hasRole(caller, 'cadre') && !!caller.cadreId && !!pairing && cadresOf(pairing).includes(caller.cadreId)) ||
-    (hasRole(caller, 'communityCadre') && !!caller.communityId && household.communityId === caller.communityId);
-  if (!allowed) throw forbidden('household.not_yours', '您无权查看该家庭的走访记录');
-  const communityId = pairing?.communityId ?? household.communityId;
+  const { communityId } = await requireHouseholdYearReader(db, caller, householdId, year, '您无权查看该家庭的走访记录');
   const items = await queryAll(db, {
     index: 'byCommunityYear',
     partition: keys.communityYear(communityId, year).gsi1pk,
