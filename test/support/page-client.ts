@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '#functions/lib/http.ts';
 import { registerLocalSession } from '#functions/lib/session.ts';
-import { PAGE_LAMBDAS, ROUTES } from '#functions/routes.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
 import { pageRouteOf } from './page-routing.ts';
