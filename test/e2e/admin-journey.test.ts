@@ -101,7 +101,7 @@ describe('the admin’s year, from the pages only', () => {
     await admin.fill('#email', 'cc-xingfu@example.org');
     await admin.selectOption('#role', 'communityCadre');
     await admin.selectOption('#communityId', { label: '幸福社区' });
-    await admin.click('form[action="/app/admin/users"] button[type=submit]');
+    await admin.click('form[method="post"][action="/app/admin/users"] button[type=submit]');
     await admin.waitForSelector('#user-cc-xingfu');
 
     // 3. A round for the community-year.
