@@ -1,36 +1,23 @@
-import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { markSignedIn } from '#shared/accounts/list.ts';
 import { householdYearSummary, listHouseholdYearRecords, recordAid, reverseAid } from '#shared/aid/ledger.ts';
 import { itemsTotalFen, itemValueFen, MAX_ITEMS, NewAidRecord, totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
-import { AppError, type ErrorCode, forbidden, invalid, notFound } from '#shared/errors.ts';
+import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
 import { floorReport } from '#shared/floor/report.ts';
 import { formatYuan, MAX_ENTRY_FEN, parseAmount } from '#shared/money.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
-import { type Community, findEntity, listEntities, type Unit } from '#shared/registry/entities.ts';
+import { type Community, listEntities, type Unit } from '#shared/registry/entities.ts';
 import { parseInput } from '#shared/validate.ts';
-import {
-  currentRound,
-  decide,
-  getVerification,
-  listVerifications,
-  ReopenInput,
-  reopen,
-  startVerification,
-  verificationPacket,
-} from '#shared/verification/index.ts';
+import { currentRound } from '#shared/verification/index.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
 import { safeNextPath } from '#shared/web/redirect.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
-import { getObjectStore } from './lib/objects.ts';
 import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } from './lib/session.ts';
-import { verificationConfig } from './lib/verification-config.ts';
-import { getWorkflow } from './lib/workflow.ts';
 import {
   fieldErrors,
   type PageHandlers,
@@ -44,19 +31,16 @@ import {
   type AidFormValues,
   aidForm,
   cadreHome,
-  type DecisionFormValues,
   devLoginPage,
   floorReportPage,
   freshAidForm,
   householdPage,
-  packetIsSettling,
-  packetPage,
   recordControl,
-  verificationsPage,
 } from './pages/views.ts';
 
 /*
- * GET/POST /app/… and /public/…: the pages, server-rendered, one Lambda. Forms post back here and redirect
+ * GET/POST /app/…: the cadre's pages, the sign-in and the floor report, server-rendered, one Lambda (the
+ * verification pages are `verification-pages`). Forms post back here and redirect
  * (post/redirect/get); the browser carries the sign-in token in an HttpOnly cookie, verified by the kit, which
  * also checks each page's roles from `PAGE_ROUTES` (functions/routes.ts) before the page below runs.
  */
@@ -237,131 +221,6 @@ function invalidReason(): never {
   throw invalid('request.invalid', '请填写冲正原因', [{ path: 'reason', message: '请填写冲正原因' }]);
 }
 
-async function packet(
-  req: PageRequest,
-  m: RegExpExecArray,
-  errors: Record<string, string> = {},
-  status = 400,
-  values?: DecisionFormValues,
-): Promise<PageResult> {
-  const c = signedIn(req);
-  const v = await verificationPacket(db, c, m[1]!);
-  const community = await findEntity<Community>(db, 'community', v.communityId);
-  const canDecide =
-    hasRole(c, 'communityCadre') &&
-    c.communityId === v.communityId &&
-    v.status === 'awaiting_confirmation' &&
-    !v.decision;
-  return {
-    status: Object.keys(errors).length ? status : 200,
-    title: req.t.packetTitle(community?.name ?? v.communityId, v.year, v.round),
-    body: html`${req.query.has('decided') ? html`<p class="notice" role="status">${req.t.decided}</p>` : ''}${packetPage(req, v, canDecide, errors, values)}`,
-    refresh: packetIsSettling(v) ? { seconds: 3, url: `/app/verifications/${v.id}` } : undefined,
-  };
-}
-
-/** An admin reopens a final community-year with a reason; the next round starts at once (as the API's reopen). */
-async function reopenRound(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
-  const c = signedIn(req);
-  let input: { reason: string };
-  try {
-    input = parseInput(ReopenInput, { reason: req.form.get('reason') ?? '' });
-  } catch (e) {
-    return packet(req, m, fieldErrors(e));
-  }
-  try {
-    const next = await reopen(
-      { db, workflow: getWorkflow(), now: req.now, config: verificationConfig() },
-      c,
-      m[1]!,
-      input.reason,
-    );
-    return { redirect: `/app/verifications/${next.id}`, audited: m[1]! };
-  } catch (e) {
-    if (e instanceof AppError && e.kind === 'conflict') return packet(req, m, { _: e.message }, 409);
-    throw e;
-  }
-}
-
-/** The words for a decision the round no longer takes, with the domain's own reason after them. */
-function refusedDecision(req: PageRequest, e: unknown): Record<string, string> | undefined {
-  if (!(e instanceof AppError) || e.kind !== 'conflict') return undefined;
-  const headlines: Partial<Record<ErrorCode, string>> = {
-    'verification.stale': req.t.decisionStale,
-    'verification.expired': req.t.decisionExpired,
-    'verification.failed': req.t.decisionFailed,
-  };
-  const headline = headlines[e.code];
-  return { _: headline ? `${headline} ${e.message}` : e.message };
-}
-
-async function submitDecision(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
-  const c = signedIn(req);
-  const f = req.form;
-  const values: DecisionFormValues = {
-    sealId: f.get('sealId') ?? '',
-    acknowledgeProblems: f.get('acknowledgeProblems') === 'true',
-    signaturePng: f.get('signaturePng') ?? '',
-  };
-  const input =
-    f.get('decision') === 'reject'
-      ? { decision: 'reject' as const, comment: f.get('comment') ?? '', householdIds: f.getAll('householdIds') }
-      : {
-          decision: 'confirm' as const,
-          signaturePng: values.signaturePng,
-          sealId: values.sealId,
-          digest: f.get('digest') ?? '',
-          acknowledgeProblems: values.acknowledgeProblems,
-        };
-  if (input.decision === 'reject' && !input.householdIds?.length)
-    delete (input as { householdIds?: string[] }).householdIds;
-  try {
-    // The command checks the decision against its schema itself; its issues come back as field errors.
-    await decide({ db, workflow: getWorkflow(), objects: getObjectStore(), now: req.now }, c, m[1]!, input);
-  } catch (e) {
-    const refused = refusedDecision(req, e);
-    if (refused) return packet(req, m, refused, 409, values);
-    return packet(req, m, fieldErrors(e), 400, values);
-  }
-  return { redirect: `/app/verifications/${m[1]}?decided=1`, audited: m[1]! };
-}
-
-/**
- * GET /app/verifications/{id}/signature: the confirmed round's signature image, to those who may see the packet
- * (the rule of `verificationPacket`, read here without the packet's households). The bytes are checked against
- * the hash the confirmation recorded, so the page never shows an image other than the one that was signed.
- */
-async function signature(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
-  const c = signedIn(req);
-  const v = await getVerification(db, m[1]!);
-  const allowed = hasRole(c, 'admin', 'auditor') || (hasRole(c, 'communityCadre') && c.communityId === v.communityId);
-  if (!allowed) throw forbidden('verification.not_yours', '您无权查看该社区的核查');
-  const key = v.decision?.decision === 'confirm' ? v.decision.signatureKey : undefined;
-  const bytes = key ? await getObjectStore().get(key) : undefined;
-  if (!bytes) throw notFound('signature.not_found', '没有签字图片');
-  if (createHash('sha256').update(bytes).digest('hex') !== v.decision?.signatureSha256) {
-    throw new AppError('signature.mismatch', '签字图片与确认时记录的哈希不一致，请联系管理员核对');
-  }
-  return { image: { bytes, contentType: 'image/png' } };
-}
-
-async function verifications(req: PageRequest): Promise<PageResult> {
-  const c = signedIn(req);
-  const [rounds, communities] = await Promise.all([listVerifications(db), listEntities<Community>(db, 'community')]);
-  rounds.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  return { title: req.t.verifications, body: verificationsPage(req, rounds, communities, hasRole(c, 'admin')) };
-}
-
-async function startRound(req: PageRequest): Promise<PageResult> {
-  const c = signedIn(req);
-  const { verification } = await startVerification(
-    { db, workflow: getWorkflow(), now: req.now, config: verificationConfig() },
-    c,
-    { communityId: req.form.get('communityId') ?? '', year: Number(req.form.get('year') ?? req.year) },
-  );
-  return { redirect: `/app/verifications/${verification.id}`, audited: verification.id };
-}
-
 async function floorPage(req: PageRequest): Promise<PageResult> {
   const q = reportQuery(req);
   const [report, communities, units] = await Promise.all([
@@ -448,12 +307,6 @@ export const PAGES: PageHandlers<'pages'> = {
   'GET /app/households/{id}/aid/new': showAidForm,
   'POST /app/households/{id}/aid': submitAid,
   'POST /app/aid/{id}/reverse': reverse,
-  'GET /app/verifications': verifications,
-  'POST /app/verifications': startRound,
-  'GET /app/verifications/{id}': (req, m) => packet(req, m),
-  'GET /app/verifications/{id}/signature': signature,
-  'POST /app/verifications/{id}/decision': submitDecision,
-  'POST /app/verifications/{id}/reopen': reopenRound,
   'GET /app/reports/floor': floorPage,
 };
 

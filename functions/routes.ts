@@ -287,6 +287,23 @@ export const ROUTES = [
   { method: 'GET', path: '/app/admin', handler: 'admin-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/admin/{proxy+}', handler: 'admin-pages', auth: 'public', allow: 'public' },
+  // The verification pages' own Lambda: more specific than `/app/{proxy+}`, so these win (literal, as above).
+  { method: 'GET', path: '/app/verifications', handler: 'verification-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/verifications', handler: 'verification-pages', auth: 'public', allow: 'public' },
+  {
+    method: 'GET',
+    path: '/app/verifications/{proxy+}',
+    handler: 'verification-pages',
+    auth: 'public',
+    allow: 'public',
+  },
+  {
+    method: 'POST',
+    path: '/app/verifications/{proxy+}',
+    handler: 'verification-pages',
+    auth: 'public',
+    allow: 'public',
+  },
   { method: 'GET', path: '/app', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
@@ -312,6 +329,7 @@ export interface PageRouteDef {
     | 'page-downloads'
     | 'admin-pages'
     | 'registry-pages'
+    | 'verification-pages'
     | 'import-pages'
     | 'import-downloads'
     | 'public-pages';
@@ -357,27 +375,27 @@ export const PAGE_ROUTES = [
     handler: 'pages',
     allow: { admin: 'any', cadre: 'recording-cadre' },
   },
-  { method: 'GET', path: '/app/verifications', handler: 'pages', allow: READERS },
-  { method: 'POST', path: '/app/verifications', handler: 'pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/verifications', handler: 'verification-pages', allow: READERS },
+  { method: 'POST', path: '/app/verifications', handler: 'verification-pages', allow: { admin: 'any' } },
   {
     method: 'GET',
     path: '/app/verifications/{id}',
-    handler: 'pages',
+    handler: 'verification-pages',
     allow: { ...READERS, communityCadre: 'own-community' },
   },
   {
     method: 'GET',
     path: '/app/verifications/{id}/signature',
-    handler: 'pages',
+    handler: 'verification-pages',
     allow: { ...READERS, communityCadre: 'own-community' },
   },
   {
     method: 'POST',
     path: '/app/verifications/{id}/decision',
-    handler: 'pages',
+    handler: 'verification-pages',
     allow: { communityCadre: 'own-community' },
   },
-  { method: 'POST', path: '/app/verifications/{id}/reopen', handler: 'pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/verifications/{id}/reopen', handler: 'verification-pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/app/reports/floor', handler: 'pages', allow: READERS },
   { method: 'GET', path: '/app/downloads/floor.{format}', handler: 'page-downloads', allow: READERS },
   { method: 'GET', path: '/app/admin', handler: 'admin-pages', allow: { admin: 'any' } },

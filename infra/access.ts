@@ -100,6 +100,8 @@ export const TABLE_ACCESS: Record<
   'resume-imports': 'read',
   pages: 'update',
   'page-downloads': 'read',
+  // Starts and reopens rounds, records decisions (conditional puts and UpdateItems, as the verification routes do).
+  'verification-pages': 'update',
   // Resolves objections (an UpdateItem of the objection and its notice entry), manages accounts.
   'admin-pages': 'update',
   // Registers, edits and deactivates registry entities (conditional puts of entities and guards, UpdateItem of

@@ -94,7 +94,7 @@ export class Api extends Construct {
       }
     }
     // The pages start rounds and record decisions too, through the same domain functions as the API.
-    for (const handler of ['start-verification', 'reopen-verification', 'pages']) {
+    for (const handler of ['start-verification', 'reopen-verification', 'verification-pages']) {
       const fn = this.functions.get(handler)!;
       fn.addEnvironment('STATE_MACHINE_ARN', props.stateMachine.stateMachineArn);
       props.stateMachine.grantStartExecution(fn);
@@ -102,7 +102,7 @@ export class Api extends Construct {
     props.stateMachine.grantTaskResponse(this.functions.get('decide-verification')!);
     // A resolution signals the round waiting on open objections, so it moves on at once.
     props.stateMachine.grantTaskResponse(this.functions.get('resolve-objection')!);
-    props.stateMachine.grantTaskResponse(this.functions.get('pages')!);
+    props.stateMachine.grantTaskResponse(this.functions.get('verification-pages')!);
     // The admin's pages resolve objections, which signals the round waiting on them.
     props.stateMachine.grantTaskResponse(this.functions.get('admin-pages')!);
     // Every page Lambda verifies the sign-in cookie against the user pool (functions/lib/session.ts).

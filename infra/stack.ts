@@ -67,7 +67,13 @@ export class LinkageAidStack extends Stack {
     });
     const bucketId = this.getLogicalId(this.storage.bucket.node.defaultChild as CfnElement);
     // import-pages presigns import uploads (a presigned PUT carries its signer's permission).
-    for (const handler of ['decide-verification', 'record-receipt', 'create-upload-url', 'pages', 'import-pages']) {
+    for (const handler of [
+      'decide-verification',
+      'record-receipt',
+      'create-upload-url',
+      'verification-pages',
+      'import-pages',
+    ]) {
       const fn = this.api.functions.get(handler)!;
       // Put only, and the data key only through S3: CDK's grantPut would also let the function call KMS directly.
       fn.addToRolePolicy(
@@ -86,25 +92,25 @@ export class LinkageAidStack extends Stack {
         reason: 'Writes objects (signatures, receipts, uploads) under keys it generates itself; it deletes none.',
       });
     }
-    // The signature page shows the stored image to those who may see the packet: reads of signatures only.
     if (props.supervisionPhone) {
       this.api.functions.get('public-pages')!.addEnvironment('SUPERVISION_PHONE', props.supervisionPhone);
     }
-    const pages = this.api.functions.get('pages')!;
-    pages.addToRolePolicy(
+    // The signature page shows the stored image to those who may see the packet: reads of signatures only.
+    const verificationPages = this.api.functions.get('verification-pages')!;
+    verificationPages.addToRolePolicy(
       new PolicyStatement({
         actions: ['s3:GetObject'],
         resources: [this.storage.bucket.arnForObjects('signatures/*')],
       }),
     );
-    pages.addToRolePolicy(
+    verificationPages.addToRolePolicy(
       new PolicyStatement({
         actions: ['kms:Decrypt'],
         resources: [key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.${this.urlSuffix}` } },
       }),
     );
-    Validations.of(pages).acknowledge({
+    Validations.of(verificationPages).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/signatures/*]`,
       reason: 'Reads signature images (keys named by round and hash) to show them with the packet; nothing else.',
     });

@@ -84,6 +84,7 @@ describe('the page table', () => {
         'page-downloads',
         'admin-pages',
         'registry-pages',
+        'verification-pages',
         'import-pages',
         'import-downloads',
         'public-pages',

@@ -16,6 +16,7 @@ import { handler as publicPages } from '#functions/public-pages.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
 import { handler as registryPages } from '#functions/registry-pages.ts';
 import { PAGE_LAMBDAS, PAGE_ROUTES } from '#functions/routes.ts';
+import { handler as verificationPages } from '#functions/verification-pages.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
 import { inviteUser, setUserEnabled } from '#shared/accounts/index.ts';
@@ -103,6 +104,7 @@ const LAMBDAS = {
   pages,
   'admin-pages': adminPages,
   'registry-pages': registryPages,
+  'verification-pages': verificationPages,
   'import-pages': importPages,
   'public-pages': publicPages,
 } as const;
@@ -436,6 +438,8 @@ it('puts the token first in every form that posts, in every page source', () => 
     'functions/admin-pages.ts',
     'functions/registry-pages.ts',
     ...readdirSync('functions/registry-pages').map((f) => `functions/registry-pages/${f}`),
+    'functions/verification-pages.ts',
+    ...readdirSync('functions/verification-pages').map((f) => `functions/verification-pages/${f}`),
     ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`),
     ...readdirSync('functions/admin-pages').map((f) => `functions/admin-pages/${f}`),
     'functions/import-pages.ts',
