@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Role } from '../caller.ts';
 import { type Db, putIfAbsent, updateIf } from '../db.ts';
 import { AppError, conflict, type FieldIssue, notFound } from '../errors.ts';
+import { PageLimit } from '../paging.ts';
 import { findEntity } from '../registry/index.ts';
 import { keys } from '../table.ts';
 import { parseInput } from '../validate.ts';
@@ -178,12 +179,7 @@ export async function inviteUser(deps: Deps, actor: string, raw: unknown, now: D
 
 export const UserListQuery = z.strictObject({
   cursor: Username.optional(),
-  limit: z.coerce
-    .number({ error: 'limit 应为 1–200' })
-    .int('limit 应为 1–200')
-    .min(1, 'limit 应为 1–200')
-    .max(200, 'limit 应为 1–200')
-    .optional(),
+  limit: PageLimit.optional(),
 });
 
 /** GET /users: the accounts in username order, a page at a time (`nextCursor` is the last username). */

@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { type Db, getItem } from '../db.ts';
 import { invalid, notFound } from '../errors.ts';
+import { PageLimit } from '../paging.ts';
 import { keys, TABLE_DESIGN } from '../table.ts';
 import { parseInput } from '../validate.ts';
 
@@ -36,13 +37,7 @@ export async function objectionStatus(db: Db, rawReference: unknown) {
 export const ObjectionListQuery = z.strictObject({
   status: z.enum(['open', 'resolved'], { error: 'status 应为 open 或 resolved' }).optional(),
   cursor: z.string().max(512).optional(),
-  // Coerced, so the query string's text and an already-parsed number both pass (the command parses again).
-  limit: z.coerce
-    .number({ error: 'limit 应为 1–200' })
-    .int('limit 应为 1–200')
-    .min(1, 'limit 应为 1–200')
-    .max(200, 'limit 应为 1–200')
-    .optional(),
+  limit: PageLimit.optional(),
 });
 export type ObjectionListQuery = z.infer<typeof ObjectionListQuery>;
 

@@ -2,6 +2,7 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { type Db, getItem, putIfAbsent, scanPages, updateIf } from '../db.ts';
 import { invalid } from '../errors.ts';
+import { PageLimit } from '../paging.ts';
 import { type IndexName, keys, stripKeys, TABLE_DESIGN } from '../table.ts';
 import { parseInput } from '../validate.ts';
 import { type CadrePairing, CampaignYear, CampaignYearParam, type Pairing, resolveCadreItems } from './index.ts';
@@ -24,12 +25,7 @@ export const PairingListQuery = z
     communityId: Id.optional(),
     unitId: Id.optional(),
     cursor: z.string().max(1024).optional(),
-    limit: z.coerce
-      .number({ error: 'limit 应为 1–200' })
-      .int('limit 应为 1–200')
-      .min(1, 'limit 应为 1–200')
-      .max(200, 'limit 应为 1–200')
-      .optional(),
+    limit: PageLimit.optional(),
   })
   .superRefine((q, ctx) => {
     const given = (['cadreId', 'communityId', 'unitId'] as const).filter((k) => q[k] !== undefined);

@@ -2,6 +2,7 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Db } from '../db.ts';
 import { invalid } from '../errors.ts';
+import { PageLimit } from '../paging.ts';
 import { namesOf } from '../reports/names.ts';
 import { keys, type RegistryKind, stripKeys, TABLE_DESIGN } from '../table.ts';
 import { parseInput } from '../validate.ts';
@@ -29,17 +30,11 @@ const Search = z.string().trim().max(50, '搜索内容不超过 50 个字');
 /** `true`: active only; `false`: deactivated only; absent or `all`: both, each marked with `active`. */
 const ActiveFilter = z.enum(['true', 'false', 'all'], { error: 'active 应为 true、false 或 all' });
 const Cursor = z.string().max(1024);
-// Coerced, so the query string's text and an already-parsed number both pass (the command parses again).
-const Limit = z.coerce
-  .number({ error: 'limit 应为 1–200' })
-  .int('limit 应为 1–200')
-  .min(1, 'limit 应为 1–200')
-  .max(200, 'limit 应为 1–200');
 const paging = {
   search: Search.optional(),
   active: ActiveFilter.optional(),
   cursor: Cursor.optional(),
-  limit: Limit.optional(),
+  limit: PageLimit.optional(),
 };
 
 export const CommunityListQuery = z.strictObject({ ...paging, districtId: Id.optional(), townshipId: Id.optional() });
