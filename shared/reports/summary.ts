@@ -30,9 +30,8 @@ export interface ObjectiveFigures {
   outcomes: number;
 }
 
-export interface CampaignSummary {
-  year: number;
-  floorFen: number;
+/** The household counts and money of a summary: the city's, and each district's share of it. */
+export interface HouseholdFigures {
   /** Households paired with a cadre in the year. */
   householdsPaired: number;
   /** Paired households that received aid (a positive net total) or have at least one outcome. */
@@ -42,6 +41,11 @@ export interface CampaignSummary {
   cashFen: number;
   inKindFen: number;
   totalFen: number;
+}
+
+export interface CampaignSummary extends HouseholdFigures {
+  year: number;
+  floorFen: number;
   byObjective: Record<Objective, ObjectiveFigures>;
   /** Outcomes recorded in the year, all objectives. */
   outcomes: number;
@@ -55,16 +59,9 @@ export interface CampaignSummary {
 }
 
 /** One district's share of the summary. */
-export interface DistrictFigures {
+export interface DistrictFigures extends HouseholdFigures {
   districtId: string | null;
   district: string;
-  householdsPaired: number;
-  householdsHelped: number;
-  householdsMeetingFloor: number;
-  householdsBelowFloor: number;
-  cashFen: number;
-  inKindFen: number;
-  totalFen: number;
 }
 
 /**
