@@ -304,6 +304,24 @@ export const ROUTES = [
     auth: 'public',
     allow: 'public',
   },
+  // The cadre's field pages (a household's page, its aid form, corrections, receipts, outcomes, visits and their
+  // photos): a Lambda of their own, the phone pages being too heavy to share one with the sign-in and reports.
+  {
+    method: 'GET',
+    path: '/app/households/{proxy+}',
+    handler: 'household-pages',
+    auth: 'public',
+    allow: 'public',
+  },
+  {
+    method: 'POST',
+    path: '/app/households/{proxy+}',
+    handler: 'household-pages',
+    auth: 'public',
+    allow: 'public',
+  },
+  { method: 'GET', path: '/app/aid/{proxy+}', handler: 'household-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/aid/{proxy+}', handler: 'household-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
@@ -326,6 +344,7 @@ export interface PageRouteDef {
   path: string;
   handler:
     | 'pages'
+    | 'household-pages'
     | 'page-downloads'
     | 'admin-pages'
     | 'registry-pages'
@@ -364,15 +383,15 @@ export const PAGE_ROUTES = [
   {
     method: 'GET',
     path: '/app/households/{id}',
-    handler: 'pages',
+    handler: 'household-pages',
     allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
   },
-  { method: 'GET', path: '/app/households/{id}/aid/new', handler: 'pages', allow: { cadre: 'paired-cadre' } },
-  { method: 'POST', path: '/app/households/{id}/aid', handler: 'pages', allow: { cadre: 'paired-cadre' } },
+  { method: 'GET', path: '/app/households/{id}/aid/new', handler: 'household-pages', allow: { cadre: 'paired-cadre' } },
+  { method: 'POST', path: '/app/households/{id}/aid', handler: 'household-pages', allow: { cadre: 'paired-cadre' } },
   {
     method: 'POST',
     path: '/app/aid/{id}/reverse',
-    handler: 'pages',
+    handler: 'household-pages',
     allow: { admin: 'any', cadre: 'recording-cadre' },
   },
   { method: 'GET', path: '/app/verifications', handler: 'verification-pages', allow: READERS },

@@ -99,6 +99,8 @@ export const TABLE_ACCESS: Record<
   'import-worker': 'update',
   'resume-imports': 'read',
   pages: 'update',
+  // Records aid and its corrections, receipts, outcomes and visits (conditional puts, as the API's commands do).
+  'household-pages': 'update',
   'page-downloads': 'read',
   // Starts and reopens rounds, records decisions (conditional puts and UpdateItems, as the verification routes do).
   'verification-pages': 'update',

@@ -81,6 +81,7 @@ describe('the page table', () => {
     for (const r of PAGE_ROUTES) {
       expect([
         'pages',
+        'household-pages',
         'page-downloads',
         'admin-pages',
         'registry-pages',

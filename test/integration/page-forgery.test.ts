@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as adminPages } from '#functions/admin-pages.ts';
+import { handler as householdPages } from '#functions/household-pages.ts';
 import { handler as importPages } from '#functions/import-pages.ts';
 import { LOCAL_ACCOUNTS } from '#functions/lib/accounts.ts';
 import { db } from '#functions/lib/clients.ts';
@@ -102,6 +103,7 @@ async function send(browser: Browser, r: Request): Promise<ApiResult> {
 
 const LAMBDAS = {
   pages,
+  'household-pages': householdPages,
   'admin-pages': adminPages,
   'registry-pages': registryPages,
   'verification-pages': verificationPages,
@@ -441,6 +443,8 @@ it('puts the token first in every form that posts, in every page source', () => 
     'functions/verification-pages.ts',
     ...readdirSync('functions/verification-pages').map((f) => `functions/verification-pages/${f}`),
     ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`),
+    'functions/household-pages.ts',
+    ...readdirSync('functions/household-pages').map((f) => `functions/household-pages/${f}`),
     ...readdirSync('functions/admin-pages').map((f) => `functions/admin-pages/${f}`),
     'functions/import-pages.ts',
     ...readdirSync('functions/import-pages').map((f) => `functions/import-pages/${f}`),
