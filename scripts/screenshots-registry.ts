@@ -1,6 +1,7 @@
 /**
  * The registry pages' screenshots (docs/screenshots/30-…): a small city registered through the API, then the
- * households list and an edit page at desktop size (1280×900), the list at phone size, and a refused form.
+ * households list and an edit page at desktop size (1280×900), the list at phone size, a refused form, and the
+ * working-day calendar's overrides.
  * Run with `node scripts/screenshots-registry.ts`; needs Debian's chromium.
  */
 import { mkdirSync } from 'node:fs';
@@ -74,6 +75,17 @@ try {
   await community.click('details.create button[type=submit]');
   await shot(community, '33-registry-communities-taken-name');
   await shot(await as(`/app/admin/cadres?unitId=${unit.id}`), '34-registry-cadres-desktop');
+  // The working-day calendar: one local day off recorded, and the form refused without its answer.
+  await server.fetch('/calendar/days/2026-12-01', {
+    token,
+    method: 'PUT',
+    body: { working: false, note: '本地节日放假' },
+  });
+  const calendar = await as('/app/admin/calendar?year=2026');
+  await calendar.fill('#date', '2026-12-26');
+  await calendar.fill('#note', '调休上班');
+  await calendar.click('form[method=post] button[type=submit]');
+  await shot(calendar, '35-calendar-desktop');
 } finally {
   await browser.close();
   await server.stop();

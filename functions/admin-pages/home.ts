@@ -33,6 +33,7 @@ export async function adminHome(req: PageRequest<AdminWords>): Promise<PageResul
       [
         ['/app/verifications', t.verifications],
         ['/app/reports/floor', t.floorReport],
+        ['/app/admin/calendar', t.calendar],
       ],
     ],
     [t.objections, t.stepObjectionsHint, [['/app/admin/objections', t.objections]]],

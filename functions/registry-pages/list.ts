@@ -458,6 +458,7 @@ export const REGISTRY_CSS = `
 main{max-width:75rem}
 form.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end;padding:.25rem 1rem .75rem}
 form.filters>div{flex:1 1 9rem;max-width:16rem}form.filters>div:first-child{flex:2 1 16rem;max-width:none}
+form.calendar-year>div:first-child{flex:0 1 10rem}
 form.filters .filter-actions{flex:0 0 auto;white-space:nowrap}form.filters .filter-actions a{margin-left:.5rem}
 details.create summary{cursor:pointer;font-weight:600;color:#b3261e}details.create[open] summary{margin-bottom:.25rem}
 table.registry td a{font-weight:600}.mono{font-family:ui-monospace,monospace;white-space:nowrap}

@@ -417,6 +417,13 @@ beforeAll(async () => {
       fields: { newIdNumber: makeIdNumber('19590909'), reason: '伪造测试：核对户籍' },
       writes: 'table',
     },
+    'POST /app/admin/calendar': {
+      user: admin,
+      action: '/app/admin/calendar',
+      page: '/app/admin/calendar',
+      fields: { date: '2031-05-06', working: 'false', note: '伪造测试：本地放假' },
+      writes: 'table',
+    },
     'POST /public/notices/{id}/objections': {
       action: `/public/notices/${noticeId}/objections`,
       page: `/public/notices/${noticeId}`,

@@ -70,6 +70,7 @@ describe('the deployed stack', () => {
           `GET /app/admin/${k}`,
           `GET /app/admin/${k}/{proxy+}`,
         ]),
+        'GET /app/admin/calendar',
         'GET /app/admin/imports',
         'GET /app/admin/imports/{proxy+}',
         'GET /app/downloads/imports/{proxy+}',
@@ -85,6 +86,7 @@ describe('the deployed stack', () => {
         // The public looks an objection up by the reference on its receipt.
         'GET /objections/status',
         'GET /public/{proxy+}',
+        'POST /app/admin/calendar',
         'POST /app/admin/imports',
         'POST /app/admin/imports/{proxy+}',
         'POST /app/admin/{proxy+}',
