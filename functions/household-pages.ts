@@ -1,12 +1,13 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { householdYearSummary, recordAid, reverseAid } from '#shared/aid/ledger.ts';
-import { itemsTotalFen, itemValueFen, MAX_ITEMS, NewAidRecord } from '#shared/aid/rules.ts';
+import { getAidRecord, householdYearSummary, recordAid, reverseAid, reversibleEntry } from '#shared/aid/ledger.ts';
+import { itemsTotalFen, itemValueFen, MAX_ITEMS, NewAidRecord, NewReversal, recordIdFor } from '#shared/aid/rules.ts';
 import { AppError, forbidden, invalid } from '#shared/errors.ts';
-import { formatYuan, MAX_ENTRY_FEN, parseAmount } from '#shared/money.ts';
+import { formatYuan, formatYuanGrouped, MAX_ENTRY_FEN, parseAmount } from '#shared/money.ts';
 import { parseInput } from '#shared/validate.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
+import { correctionPage, ENTRIES_CSS } from './household-pages/entries.ts';
 import { type AidFormValues, aidForm, freshAidForm, householdPage } from './household-pages/views.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
@@ -16,7 +17,8 @@ import { recordControl } from './pages/views.ts';
 
 /*
  * GET/POST /app/households/…, /app/aid/…: the cadre's field pages — a household's year, the aid form and the
- * correction of an entry — server-rendered, one Lambda (the sign-in, the cadre's home and the floor report are
+ * correction of an entry (更正, `/app/aid/{id}/correction`; the older one-step `/reverse` post is kept for forms
+ * still open) — server-rendered, one Lambda (the sign-in, the cadre's home and the floor report are
  * `pages`). Made for a phone in a household's doorway; forms post back here and redirect (post/redirect/get).
  */
 
@@ -50,10 +52,36 @@ async function showAidForm(req: PageRequest, m: RegExpExecArray): Promise<PageRe
 <p><a href="/app/households/${s.householdId}">${req.t.back}</a></p>`,
     };
   }
+  const from = await withdrawnValues(req, s.householdId);
   return {
     title: req.t.recordAid,
-    body: aidForm(req, s.householdId, s.headName, freshAidForm(req.now), {}),
+    body: aidForm(req, s.householdId, s.headName, from ?? freshAidForm(req.now), {}, from && req.t.reRecordHint),
     historyCacheable: true,
+  };
+}
+
+/**
+ * "Record it again correctly" (`?from=<id>`): the form filled with an entry of this household (the one just
+ * withdrawn), under a fresh idempotency key: a new entry, never a retry of the old one.
+ */
+async function withdrawnValues(req: PageRequest, householdId: string): Promise<AidFormValues | undefined> {
+  const from = req.query.get('from') ?? '';
+  if (!/^[\w-]{1,64}$/.test(from)) return undefined;
+  const r = await getAidRecord(db, from).catch(() => undefined);
+  if (!r || r.householdId !== householdId || r.reverses) return undefined;
+  return {
+    ...freshAidForm(req.now),
+    kind: r.kind,
+    objective: r.objective,
+    date: r.date,
+    // Goods are valued from their rows: the amount is left to them, as a cadre would leave it.
+    amountYuan: r.kind === 'cash' ? formatYuan(r.amountFen) : '',
+    description: r.description,
+    items: (r.items ?? []).map((i) => ({
+      name: i.name,
+      quantity: String(i.quantity),
+      unitValueYuan: formatYuan(i.unitValueFen),
+    })),
   };
 }
 
@@ -133,12 +161,23 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
   if (submission && !Object.keys(errors).length) {
     try {
       // The ledger entry is its own audit entry (shared/aid/ledger.ts), so no `audited` here.
-      await recordAid(db, c, values.idempotencyKey, submission, req.now, {
+      const { record } = await recordAid(db, c, values.idempotencyKey, submission, req.now, {
         requestId: req.requestId,
         action: `PAGE POST ${req.path}`,
       });
-      return { redirect: `/app/households/${householdId}?saved=1` };
+      return { redirect: `/app/households/${householdId}?saved=1&entry=${record.id}` };
     } catch (e) {
+      if (e instanceof AppError && e.code === 'aid.idempotency_mismatch') {
+        // The back button brought back a form already sent, and it was changed: the earlier one is saved; what
+        // was typed now is offered as a new entry under a new key (sent again unchanged, it would record once).
+        const s = await householdYearSummary(db, c, householdId, req.year);
+        const fresh = { ...values, idempotencyKey: freshAidForm(req.now).idempotencyKey };
+        return {
+          status: 409,
+          title: req.t.recordAid,
+          body: aidForm(req, householdId, s.headName, fresh, {}, req.t.resubmitted(await earlierEntry(req, values))),
+        };
+      }
       if (isHeldFigures(e)) {
         // The round froze the year between the form's load and its post: nothing typed can be saved now.
         const s = await householdYearSummary(db, c, householdId, req.year);
@@ -153,6 +192,80 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
   }
   const s = await householdYearSummary(db, c, householdId, req.year);
   return { status: 400, title: req.t.recordAid, body: aidForm(req, householdId, s.headName, values, errors) };
+}
+
+/** The entry an earlier send of this form recorded, in a few words (date, kind, amount in yuan). */
+async function earlierEntry(req: PageRequest, values: AidFormValues): Promise<string> {
+  const cadreId = req.caller?.cadreId;
+  const r = cadreId
+    ? await getAidRecord(db, recordIdFor(cadreId, values.idempotencyKey)).catch(() => undefined)
+    : undefined;
+  return r ? `${r.date}，${req.label(r.kind)}，¥${formatYuanGrouped(r.amountFen)}` : req.t.saved;
+}
+
+/** The correction page (更正): what will be withdrawn, the reason, a confirmation; refused to whom `reverseAid` refuses. */
+async function showCorrection(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  const { original } = await reversibleEntry(db, c, m[1]!);
+  const s = await householdYearSummary(db, c, original.householdId, original.year);
+  return correctionAnswer(req, s, original, { reason: '' }, {});
+}
+
+function correctionAnswer(
+  req: PageRequest,
+  s: Awaited<ReturnType<typeof householdYearSummary>>,
+  original: Awaited<ReturnType<typeof getAidRecord>>,
+  values: { reason: string },
+  errors: Record<string, string>,
+  status?: number,
+): PageResult {
+  const back = html`<p><a href="/app/households/${s.householdId}">${req.t.back}</a></p>`;
+  if (s.records.some((r) => r.reverses === original.id)) {
+    return { title: req.t.correctionTitle, body: html`<p class="notice">${req.t.alreadyWithdrawn}</p>${back}` };
+  }
+  if (s.locked || s.frozenBy) {
+    // Said before a reason is typed: the ledger would refuse the withdrawal while a round holds the figures.
+    return {
+      title: req.t.correctionTitle,
+      body: html`<p class="muted">${s.headName}</p>${recordControl(req, s.householdId, s.year, s.locked, s.frozenBy, false)}${back}`,
+    };
+  }
+  return { status, title: req.t.correctionTitle, body: correctionPage(req, s.headName, original, values, errors) };
+}
+
+async function submitCorrection(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
+  const c = signedIn(req);
+  const { original } = await reversibleEntry(db, c, m[1]!);
+  const values = { reason: req.form.get('reason') ?? '' };
+  const errors: Record<string, string> = {};
+  const parsed = NewReversal.safeParse(values);
+  if (!parsed.success)
+    errors.reason = values.reason.trim()
+      ? (parsed.error.issues[0]?.message ?? req.t.correctionReasonRequired)
+      : req.t.correctionReasonRequired;
+  if (req.form.get('confirm') !== 'yes') errors.confirm = req.t.correctionConfirmRequired;
+  const done = `/app/households/${original.householdId}?saved=1&corrected=${original.id}`;
+  if (!Object.keys(errors).length) {
+    try {
+      await reverseAid(db, c, original.id, values, req.now, {
+        requestId: req.requestId,
+        action: `PAGE POST ${req.path}`,
+      });
+      return { redirect: done };
+    } catch (e) {
+      // A second send of the confirmation (a double tap): the entry is withdrawn, which is what was asked.
+      if (e instanceof AppError && e.code === 'aid.already_reversed') return { redirect: done };
+      if (!isHeldFigures(e)) throw e;
+      const s = await householdYearSummary(db, c, original.householdId, original.year);
+      return {
+        status: 409,
+        title: s.headName,
+        body: householdPage(req, s, answersFor(s, c.cadreId), false, e.message),
+      };
+    }
+  }
+  const s = await householdYearSummary(db, c, original.householdId, original.year);
+  return correctionAnswer(req, s, original, values, errors, 400);
 }
 
 async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
@@ -170,7 +283,7 @@ async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult
 }
 
 function invalidReason(): never {
-  throw invalid('request.invalid', '请填写冲正原因', [{ path: 'reason', message: '请填写冲正原因' }]);
+  throw invalid('request.invalid', '请填写更正原因', [{ path: 'reason', message: '请填写更正原因' }]);
 }
 
 /** Every page this Lambda serves, by its route in `functions/routes.ts` (`PAGE_ROUTES`: who may open it). */
@@ -179,11 +292,14 @@ export const PAGES: PageHandlers<'household-pages'> = {
   'GET /app/households/{id}/aid/new': showAidForm,
   'POST /app/households/{id}/aid': submitAid,
   'POST /app/aid/{id}/reverse': reverse,
+  'GET /app/aid/{id}/correction': showCorrection,
+  'POST /app/aid/{id}/correction': submitCorrection,
 };
 
 const serve = pageServer('household-pages', PAGES, {
   words: WORDS,
   labels: LABELS,
+  css: ENTRIES_CSS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.
   audit: appendPageAudit,
 });

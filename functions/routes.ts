@@ -396,6 +396,18 @@ export const PAGE_ROUTES = [
     handler: 'household-pages',
     allow: { admin: 'any', cadre: 'recording-cadre' },
   },
+  {
+    method: 'GET',
+    path: '/app/aid/{id}/correction',
+    handler: 'household-pages',
+    allow: { admin: 'any', cadre: 'recording-cadre' },
+  },
+  {
+    method: 'POST',
+    path: '/app/aid/{id}/correction',
+    handler: 'household-pages',
+    allow: { admin: 'any', cadre: 'recording-cadre' },
+  },
   { method: 'GET', path: '/app/verifications', handler: 'verification-pages', allow: READERS },
   { method: 'POST', path: '/app/verifications', handler: 'verification-pages', allow: { admin: 'any' } },
   {

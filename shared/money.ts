@@ -76,3 +76,9 @@ export function sumFen(amounts: Iterable<number>): number {
   if (!Number.isSafeInteger(total)) throw new RangeError('fen sum left the safe integer range');
   return total;
 }
+
+/** `120000` → `"1,200.00"`: yuan with thousands separators, as a person reads an amount back. */
+export function formatYuanGrouped(fen: number): string {
+  const [whole, cents] = formatYuan(fen).split('.') as [string, string];
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+}

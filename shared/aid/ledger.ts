@@ -157,8 +157,27 @@ export async function getAidRecord(db: Db, id: string): Promise<AidRecordView> {
 }
 
 /**
- * Cancels an entry with a negative entry that names it and says why. Allowed to the cadre who recorded the
- * entry, and to admins. One reversal per entry: its id is derived from the original's, so a second collides.
+ * The entry `recordId` and its household-year's pairing, when `caller` may withdraw it: the cadre answering for
+ * the household on the entry's date, or an admin; never a reversal. The correction page asks this before it
+ * shows the confirmation, and `reverseAid` before it writes, so both refuse the same callers the same way.
+ */
+export async function reversibleEntry(db: Db, caller: Caller, recordId: string) {
+  const original = await getAidRecord(db, recordId);
+  const pairing = await findPairing(db, original.householdId, original.year);
+  const isAdmin = hasRole(caller, 'admin');
+  // The cadre in scope is the one answering on the entry's date (after a reassignment, perhaps not its recorder).
+  const inScope = pairing ? cadreInScope(pairing, original.date) : original.cadreId;
+  if (!isAdmin && !(hasRole(caller, 'cadre') && !!caller.cadreId && caller.cadreId === inScope)) {
+    throw forbidden('aid.not_recorder', '只有登记该记录的帮扶责任人（该日期负责的帮扶责任人）或管理员可以更正');
+  }
+  if (original.reverses) throw conflict('aid.reversal_of_reversal', '撤回记录不能再次更正');
+  return { original, pairing };
+}
+
+/**
+ * Cancels an entry with a negative entry that names it and says why (更正: withdrawal by reversal). Allowed to
+ * the cadre who recorded the entry, and to admins. One reversal per entry: its id is derived from the
+ * original's, so a second collides.
  */
 export async function reverseAid(
   db: Db,
@@ -169,23 +188,15 @@ export async function reverseAid(
   trace: WriteTrace = { requestId: 'system' },
 ): Promise<AidRecordView> {
   const input = parseInput(NewReversal, rawInput);
-  const original = await getAidRecord(db, recordId);
   const readAt = Date.now();
-  const pairing = await findPairing(db, original.householdId, original.year);
-  const isAdmin = hasRole(caller, 'admin');
-  // The cadre in scope is the one answering on the entry's date (after a reassignment, perhaps not its recorder).
-  const inScope = pairing ? cadreInScope(pairing, original.date) : original.cadreId;
-  if (!isAdmin && !(hasRole(caller, 'cadre') && !!caller.cadreId && caller.cadreId === inScope)) {
-    throw forbidden('aid.not_recorder', '只有登记该记录的帮扶责任人（该日期负责的帮扶责任人）或管理员可以冲正');
-  }
-  if (original.reverses) throw conflict('aid.reversal_of_reversal', '冲正记录不能再次冲正');
+  const { original, pairing } = await reversibleEntry(db, caller, recordId);
   if (pairing) refuseFrozen(pairing);
 
   const reversal: AidRecord = {
     ...original,
     id: reversalIdFor(original.id),
     amountFen: -original.amountFen,
-    description: `冲正：${original.description}`.slice(0, 500),
+    description: `更正撤回：${original.description}`.slice(0, 500),
     items: undefined,
     photos: undefined,
     recordedBy: caller.sub,
@@ -197,12 +208,15 @@ export async function reverseAid(
   const item = toItem(reversal, caller, trace, 'POST /aid-records/{id}/reversal');
   if (pairing) await refuseFrozenSince(db, pairing, readAt);
   if (!(await putIfAbsent(db, item))) {
-    throw conflict('aid.already_reversed', '该记录已冲正，不能重复冲正');
+    throw conflict('aid.already_reversed', '该记录已撤回（已更正），不能重复更正');
   }
   return view(item);
 }
 
-/** Reads every ledger entry of one household-year, in date order. */
+/**
+ * Reads every ledger entry of one household-year, in date order, and entries of one date in the order they were
+ * recorded (the index sorts a date's entries by their hashed ids, an order that means nothing to anyone).
+ */
 export async function listHouseholdYearRecords(
   db: Db,
   householdId: string,
@@ -214,7 +228,9 @@ export async function listHouseholdYearRecords(
     partition: keys.communityYear(communityId, year).gsi1pk,
     prefix: `${keys.householdInCommunityYear(householdId)}AID#`,
   });
-  return items.map(view);
+  // ISO instants of one length compare as strings; ids are unique, so no two keys are equal.
+  const order = (r: AidRecordView) => `${r.date}\n${r.recordedAt}\n${r.id}`;
+  return items.map(view).sort((a, b) => (order(a) < order(b) ? -1 : 1));
 }
 
 /** A household-year's ledger with its totals and where it stands against the floor. */

@@ -51,7 +51,7 @@ export async function recordReceipt(
     (hasRole(caller, 'cadre') && !!caller.cadreId && caller.cadreId === inScope) ||
     (hasRole(caller, 'communityCadre') && caller.communityId === record.communityId);
   if (!allowed) throw forbidden('receipt.not_allowed', '只有登记该记录的帮扶责任人或所在社区干部可以登记签收');
-  if (record.reverses) throw conflict('receipt.for_reversal', '冲正记录无需签收');
+  if (record.reverses) throw conflict('receipt.for_reversal', '撤回记录无需签收');
   if (pairing) refuseFrozen(pairing);
 
   const sha = input.imagePng ? pngSha256(input.imagePng) : undefined;

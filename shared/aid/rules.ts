@@ -110,9 +110,9 @@ export const NewAidRecord = z
   });
 export type NewAidRecord = z.infer<typeof NewAidRecord>;
 
-/** A reversal's only input: why the original entry was wrong. */
+/** A reversal's only input (更正: the entry is withdrawn by a reversal): why the original entry was wrong. */
 export const NewReversal = z.strictObject({
-  reason: z.string({ error: '请填写冲正原因' }).trim().min(1, '请填写冲正原因').max(500, '冲正原因不超过 500 字'),
+  reason: z.string({ error: '请填写更正原因' }).trim().min(1, '请填写更正原因').max(500, '更正原因不超过 500 字'),
 });
 export type NewReversal = z.infer<typeof NewReversal>;
 

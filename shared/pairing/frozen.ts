@@ -24,7 +24,7 @@ export function refuseFrozen(
     throw conflict(
       'ledger.under_verification',
       `该家庭 ${pairing.year} 年的帮扶数据正在第 ${roundOf(pairing.frozenBy)} 轮核查中（${pairing.frozenBy}），` +
-        '核查期间不能登记、冲正或签收。请等待社区干部确认；如需更正，请社区干部退回该户。',
+        '核查期间不能登记、更正或签收。请等待社区干部确认；如需更正，请社区干部退回该户。',
     );
   }
 }

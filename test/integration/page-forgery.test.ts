@@ -185,6 +185,12 @@ beforeAll(async () => {
     headers: { 'idempotency-key': `key-${randomUUID()}` },
   });
   expect(recorded.status, recorded.text).toBe(201);
+  const toCorrect = await invoke(recordAid, 'POST /aid-records', {
+    as: cadreUser(aid.cadreId),
+    body: makeAid(aid.householdId, { date: today(), amountFen: 2_000 }),
+    headers: { 'idempotency-key': `key-${randomUUID()}` },
+  });
+  expect(toCorrect.status, toCorrect.text).toBe(201);
   const deciding = await pairedWorld(year);
   const verificationId = await roundAwaitingDecision(deciding.communityId, year);
   const published = await pairedWorld(year);
@@ -287,8 +293,18 @@ beforeAll(async () => {
     'POST /app/aid/{id}/reverse': {
       user: cadreUser(aid.cadreId),
       action: `/app/aid/${recorded.json.id}/reverse`,
-      page: `/app/households/${aid.householdId}`,
+      // The one-step post kept for forms still open before 更正 had its page: no page shows it any longer, so its
+      // token comes from the correction page's form (one token per session).
+      page: `/app/aid/${recorded.json.id}/correction`,
+      form: `/app/aid/${recorded.json.id}/correction`,
       fields: { householdId: aid.householdId, reason: '登记错误' },
+      writes: 'table',
+    },
+    'POST /app/aid/{id}/correction': {
+      user: cadreUser(aid.cadreId),
+      action: `/app/aid/${toCorrect.json.id}/correction`,
+      page: `/app/aid/${toCorrect.json.id}/correction`,
+      fields: { reason: '登记错误', confirm: 'yes' },
       writes: 'table',
     },
     'POST /app/verifications': {
