@@ -1,4 +1,5 @@
 import type { AidRecordView, HouseholdYearSummary } from '#shared/aid/ledger.ts';
+import { beijingTime } from '#shared/dates.ts';
 import { formatYuanGrouped } from '#shared/money.ts';
 import { type Html, html } from '#shared/web/html.ts';
 import { csrfField, field, invalidAttrs, type PageRequest } from '../pages/kit.ts';
@@ -145,7 +146,7 @@ ${errors._ ? html`<div class="alert" role="alert">${errors._}</div>` : Object.ke
 <dt>${req.t.objective}</dt><dd>${req.label(r.objective)}</dd>
 <dt>${req.t.amountYuan}</dt><dd><strong>${money(r.amountFen)}</strong></dd>
 <dt>${req.t.description}</dt><dd>${r.description}${items ? html`<br><span class="muted">${items}</span>` : ''}</dd>
-<dt>${req.t.recordedAt}</dt><dd>${r.recordedAt.slice(0, 10)}</dd>
+<dt>${req.t.recordedAt}</dt><dd>${beijingTime(r.recordedAt)}</dd>
 </dl></section>
 <form method="post" action="/app/aid/${r.id}/correction" class="card" novalidate>${csrfField(req)}
 ${field(
