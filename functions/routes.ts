@@ -394,6 +394,62 @@ export const PAGE_ROUTES = [
     handler: 'household-pages',
     allow: { admin: 'any', cadre: 'recording-cadre' },
   },
+  // Field evidence (issue 13): receipts, outcomes, visits and their photos; the domain checks each scope.
+  {
+    method: 'GET',
+    path: '/app/aid/{id}/receipt',
+    handler: 'household-pages',
+    allow: { admin: 'any', auditor: 'any', cadre: 'recording-cadre', communityCadre: 'own-community' },
+  },
+  {
+    method: 'POST',
+    path: '/app/aid/{id}/receipt',
+    handler: 'household-pages',
+    allow: { cadre: 'recording-cadre', communityCadre: 'own-community' },
+  },
+  {
+    method: 'GET',
+    path: '/app/aid/{id}/receipt/image',
+    handler: 'household-pages',
+    allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
+  },
+  {
+    method: 'GET',
+    path: '/app/aid/{id}/photos/{n}',
+    handler: 'household-pages',
+    allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
+  },
+  {
+    method: 'GET',
+    path: '/app/households/{id}/outcomes/new',
+    handler: 'household-pages',
+    allow: { cadre: 'paired-cadre' },
+  },
+  {
+    method: 'POST',
+    path: '/app/households/{id}/outcomes',
+    handler: 'household-pages',
+    allow: { cadre: 'paired-cadre' },
+  },
+  {
+    method: 'GET',
+    path: '/app/households/{id}/visits/new',
+    handler: 'household-pages',
+    allow: { cadre: 'paired-cadre' },
+  },
+  { method: 'POST', path: '/app/households/{id}/visits', handler: 'household-pages', allow: { cadre: 'paired-cadre' } },
+  {
+    method: 'GET',
+    path: '/app/households/{id}/visits/{visitId}/photos/{n}',
+    handler: 'household-pages',
+    allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
+  },
+  {
+    method: 'POST',
+    path: '/app/households/{id}/uploads',
+    handler: 'household-pages',
+    allow: { cadre: 'paired-cadre', communityCadre: 'own-community' },
+  },
   { method: 'GET', path: '/app/verifications', handler: 'verification-pages', allow: READERS },
   { method: 'POST', path: '/app/verifications', handler: 'verification-pages', allow: { admin: 'any' } },
   {

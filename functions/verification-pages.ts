@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { hasRole } from '#shared/caller.ts';
 import { AppError, type ErrorCode, forbidden, notFound } from '#shared/errors.ts';
+import { communityYearEvidence } from '#shared/evidence/household.ts';
 import { type Community, findEntity, listEntities } from '#shared/registry/entities.ts';
 import { parseInput } from '#shared/validate.ts';
 import {
@@ -48,7 +49,11 @@ async function packet(
 ): Promise<PageResult> {
   const c = signedIn(req);
   const v = await verificationPacket(db, c, m[1]!);
-  const community = await findEntity<Community>(db, 'community', v.communityId);
+  // Receipts and outcomes of every household: one read of the community-year beside the community's, not one each.
+  const [community, evidence] = await Promise.all([
+    findEntity<Community>(db, 'community', v.communityId),
+    communityYearEvidence(db, v.communityId, v.year),
+  ]);
   const canDecide =
     hasRole(c, 'communityCadre') &&
     c.communityId === v.communityId &&
@@ -57,7 +62,7 @@ async function packet(
   return {
     status: Object.keys(errors).length ? status : 200,
     title: req.t.packetTitle(community?.name ?? v.communityId, v.year, v.round),
-    body: html`${req.query.has('decided') ? html`<p class="notice" role="status">${req.t.decided}</p>` : ''}${packetPage(req, v, canDecide, errors, values)}`,
+    body: html`${req.query.has('decided') ? html`<p class="notice" role="status">${req.t.decided}</p>` : ''}${packetPage(req, v, canDecide, errors, values, evidence)}`,
     refresh: packetIsSettling(v) ? { seconds: 3, url: `/app/verifications/${v.id}` } : undefined,
   };
 }

@@ -5,6 +5,7 @@ import { shanghaiDate } from '#shared/dates.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
 import { csrfField, field, invalidAttrs, type PageRequest, yuan } from '../pages/kit.ts';
 import { floorProgress, recordControl } from '../pages/views.ts';
+import { aidPhotoPicker } from './evidence-views.ts';
 
 /* The views of the cadre's field pages (`functions/household-pages.ts`): a household's year and the aid form. */
 
@@ -141,6 +142,7 @@ ${field('description', req.t.description, html`<textarea id="description" name="
 ${errors.items ? html`<p class="error" role="alert">${errors.items}</p>` : ''}
 <button type="button" class="secondary" data-add-item hidden>${req.t.addItem}</button>
 </fieldset>
+${aidPhotoPicker(req, householdId, errors.photoKeys)}
 <button type="submit">${req.t.save}</button>
 </form>
 <script nonce="${req.nonce}">${raw(ITEM_SCRIPT)}</script>`;
