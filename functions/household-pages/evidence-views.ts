@@ -155,7 +155,7 @@ export function photoPicker(
   const id = `${opts.name}-file`;
   return html`<noscript><p class="muted">${w.photosNeedScript}</p></noscript>
 ${opts.keys.map((k) => html`<input type="hidden" name="${opts.name}" value="${k}">`)}
-${opts.error ? html`<p class="error" role="alert" id="${opts.name}-error">${opts.error}</p>` : ''}
+${opts.error ? html`<p class="error" id="${opts.name}-error" role="alert">${opts.error}</p>` : ''}
 <div data-photos hidden data-name="${opts.name}" data-max="${opts.max}" data-uploads="/app/households/${householdId}/uploads" data-uploading="${w.uploading}" data-uploaded="${w.uploaded(0).replace('0', '{n}')}" data-failed="${w.uploadFailed}" data-too-many="${w.tooManyPhotos}">
 ${field(id, opts.label, html`<input id="${id}" type="file" accept="image/jpeg,image/png,image/*"${opts.max > 1 ? raw(' multiple') : ''}${invalidAttrs(opts.name, opts.error)}>`)}
 <p class="muted">${opts.keys.length ? w.uploaded(opts.keys.length) : w.photosHint}</p>
@@ -228,7 +228,7 @@ ${
 <h2>${w.signHere}</h2>
 <canvas id="signature-pad" class="signature" tabindex="0" role="img" aria-label="${w.signHere}"></canvas>
 <p class="error" data-signature-error hidden role="alert">${w.signFirst}</p>
-${errors.signaturePng ? html`<p class="error" role="alert" id="signaturePng-error">${errors.signaturePng}</p>` : ''}
+${errors.signaturePng ? html`<p class="error" id="signaturePng-error" role="alert">${errors.signaturePng}</p>` : ''}
 <p class="row"><button type="button" class="secondary" data-clear>${w.clearSignature}</button><button type="submit">${w.signWithPad}</button></p>
 </form>
 <form method="post" action="/app/aid/${r.id}/receipt" class="card" id="thumbprint-form">${csrfField(req)}
