@@ -16,7 +16,7 @@ import { csrfField, field, invalidAttrs, type PageRequest, yuan } from '../pages
 
 export const ew = (req: PageRequest): EvidenceWords => EVIDENCE_WORDS[req.lang];
 
-const STYLE = `.thumbs{display:flex;flex-wrap:wrap;gap:.4rem;margin:.4rem 0}.thumbs img{width:5.5rem;height:5.5rem;object-fit:cover;border-radius:.3rem;border:1px solid #ddd;background:#eee}
+const STYLE = `#receipts{margin-top:1rem}.thumbs{display:flex;flex-wrap:wrap;gap:.4rem;margin:.4rem 0}.thumbs img{width:5.5rem;height:5.5rem;object-fit:cover;border-radius:.3rem;border:1px solid #ddd;background:#eee}
 .ev-list{list-style:none;padding:0;margin:0}.ev-list li{border-top:1px solid #eee;padding:.5rem 0}.ev-list li:first-child{border-top:0}
 .ev-list .row{justify-content:space-between}.receipt-img{max-width:100%;max-height:16rem;border:1px solid #ddd;border-radius:.35rem;background:#fff}
 .pill{display:inline-block;font-size:.85rem;padding:0 .45rem;border-radius:1rem;border:1px solid currentColor}`;
@@ -122,7 +122,8 @@ function thumbs(req: PageRequest, urls: string[]): Html {
  */
 const PHOTO_SCRIPT = `(function(){document.querySelectorAll('[data-photos]').forEach(function(box){
 var input=box.querySelector('input[type=file]'),list=box.querySelector('.thumbs'),status=box.querySelector('[data-photo-status]');
-var form=box.closest('form'),name=box.dataset.name,max=Number(box.dataset.max),button=form.querySelector('button[type=submit]');
+var form=box.closest('form'),name=box.dataset.name,max=Number(box.dataset.max);
+function busy(b){form.querySelectorAll('button[type=submit]').forEach(function(x){x.disabled=b;});}
 box.hidden=false;var pending=0;
 function count(){return form.querySelectorAll('input[name="'+name+'"]').length;}
 function load(file){return new Promise(function(ok,fail){var r=new FileReader();r.onload=function(){var i=new Image();i.onload=function(){ok(i);};i.onerror=fail;i.src=r.result;};r.onerror=fail;r.readAsDataURL(file);});}
@@ -137,10 +138,10 @@ var k=document.createElement('input');k.type='hidden';k.name=name;k.value=j.key;
 var t=document.createElement('img');t.src=reduce(img,240).toDataURL('image/jpeg',0.7);t.alt='';t.setAttribute('data-uploaded','');list.appendChild(t);}
 input.addEventListener('change',async function(){var files=Array.prototype.slice.call(input.files);input.value='';
 if(count()+files.length>max){status.textContent=box.dataset.tooMany;files=files.slice(0,Math.max(0,max-count()));}
-if(!files.length)return;pending++;button.disabled=true;status.textContent=box.dataset.uploading;
+if(!files.length)return;pending++;busy(true);status.textContent=box.dataset.uploading;
 try{for(var i=0;i<files.length;i++)await one(files[i]);status.textContent=box.dataset.uploaded.replace('{n}',String(count()));}
 catch(e){status.textContent=e.message||box.dataset.failed;}
-finally{pending--;if(!pending)button.disabled=false;}});});})();`;
+finally{pending--;if(!pending)busy(false);}});});})();`;
 
 /**
  * The photo picker: a file input (the camera on a phone), the photos uploaded so far as hidden inputs named `name`
@@ -158,7 +159,7 @@ ${opts.keys.map((k) => html`<input type="hidden" name="${opts.name}" value="${k}
 ${opts.error ? html`<p class="error" id="${opts.name}-error" role="alert">${opts.error}</p>` : ''}
 <div data-photos hidden data-name="${opts.name}" data-max="${opts.max}" data-uploads="/app/households/${householdId}/uploads" data-uploading="${w.uploading}" data-uploaded="${w.uploaded(0).replace('0', '{n}')}" data-failed="${w.uploadFailed}" data-too-many="${w.tooManyPhotos}">
 ${field(id, opts.label, html`<input id="${id}" type="file" accept="image/jpeg,image/png,image/*"${opts.max > 1 ? raw(' multiple') : ''}${invalidAttrs(opts.name, opts.error)}>`)}
-<p class="muted">${opts.keys.length ? w.uploaded(opts.keys.length) : w.photosHint}</p>
+<p class="muted">${opts.keys.length ? w.uploaded(opts.keys.length) : opts.max > 1 ? w.photosHint : w.photoHintOne}</p>
 <div class="thumbs"></div><p class="muted" data-photo-status role="status" aria-live="polite"></p></div>
 <script nonce="${req.nonce}">${raw(PHOTO_SCRIPT)}</script>`;
 }
@@ -180,7 +181,7 @@ var ctx=canvas.getContext('2d'),drawing=false,drawn=false,last=null;
 function fit(){var r=canvas.getBoundingClientRect(),d=window.devicePixelRatio||1;canvas.width=Math.round(r.width*d);canvas.height=Math.round(r.height*d);
 ctx.setTransform(d,0,0,d,0,0);ctx.lineWidth=2.5;ctx.lineCap='round';ctx.lineJoin='round';ctx.strokeStyle='#111';drawn=false;}
 function at(e){var r=canvas.getBoundingClientRect();return{x:e.clientX-r.left,y:e.clientY-r.top};}
-canvas.addEventListener('pointerdown',function(e){drawing=true;canvas.setPointerCapture(e.pointerId);last=at(e);e.preventDefault();});
+canvas.addEventListener('pointerdown',function(e){form.querySelector('[data-signature-error]').hidden=true;drawing=true;canvas.setPointerCapture(e.pointerId);last=at(e);e.preventDefault();});
 canvas.addEventListener('pointermove',function(e){if(!drawing)return;var p=at(e);ctx.beginPath();ctx.moveTo(last.x,last.y);ctx.lineTo(p.x,p.y);ctx.stroke();last=p;drawn=true;});
 ['pointerup','pointercancel','pointerleave'].forEach(function(t){canvas.addEventListener(t,function(){drawing=false;});});
 form.querySelector('[data-clear]').addEventListener('click',function(){ctx.clearRect(0,0,canvas.width,canvas.height);drawn=false;});

@@ -120,7 +120,7 @@ function packetEvidence(req: PageRequest, ev: PacketEvidence): Html {
       : ''
   }${
     ev.outcomes.length
-      ? html`<p data-outcomes><strong>${w.outcomes}</strong>：${ev.outcomes.map((o) => `${o.date} ${req.label(o.objective)}·${o.description}`).join('；')}</p>`
+      ? html`<p data-outcomes><strong>${w.outcomes}</strong>：${ev.outcomes.map((o) => `${o.date} ${req.label(o.objective)} ${o.description}`).join('；')}</p>`
       : ''
   }`;
 }
