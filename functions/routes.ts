@@ -357,6 +357,10 @@ export interface PageRouteDef {
 
 const SIGNED_IN = { admin: 'any', cadre: 'any', communityCadre: 'any', auditor: 'any' } as const;
 const READERS = { admin: 'any', auditor: 'any' } as const;
+/** Who may see a household (each scope checked by the domain), who may add its receipts, who its visits. */
+const HOUSEHOLD_READERS = { ...READERS, cadre: 'paired-cadre', communityCadre: 'own-community' } as const;
+const FIELD_WRITERS = { cadre: 'paired-cadre', communityCadre: 'own-community' } as const;
+const PAIRED = { cadre: 'paired-cadre' } as const;
 
 /**
  * The registry pages of one kind (`functions/registry-pages/`): `GET/POST /app/admin/<kind>` (list, register),
@@ -395,61 +399,21 @@ export const PAGE_ROUTES = [
     allow: { admin: 'any', cadre: 'recording-cadre' },
   },
   // Field evidence (issue 13): receipts, outcomes, visits and their photos; the domain checks each scope.
-  {
-    method: 'GET',
-    path: '/app/aid/{id}/receipt',
-    handler: 'household-pages',
-    allow: { admin: 'any', auditor: 'any', cadre: 'recording-cadre', communityCadre: 'own-community' },
-  },
-  {
-    method: 'POST',
-    path: '/app/aid/{id}/receipt',
-    handler: 'household-pages',
-    allow: { cadre: 'recording-cadre', communityCadre: 'own-community' },
-  },
-  {
-    method: 'GET',
-    path: '/app/aid/{id}/receipt/image',
-    handler: 'household-pages',
-    allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
-  },
-  {
-    method: 'GET',
-    path: '/app/aid/{id}/photos/{n}',
-    handler: 'household-pages',
-    allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
-  },
-  {
-    method: 'GET',
-    path: '/app/households/{id}/outcomes/new',
-    handler: 'household-pages',
-    allow: { cadre: 'paired-cadre' },
-  },
-  {
-    method: 'POST',
-    path: '/app/households/{id}/outcomes',
-    handler: 'household-pages',
-    allow: { cadre: 'paired-cadre' },
-  },
-  {
-    method: 'GET',
-    path: '/app/households/{id}/visits/new',
-    handler: 'household-pages',
-    allow: { cadre: 'paired-cadre' },
-  },
-  { method: 'POST', path: '/app/households/{id}/visits', handler: 'household-pages', allow: { cadre: 'paired-cadre' } },
+  { method: 'GET', path: '/app/aid/{id}/receipt', handler: 'household-pages', allow: HOUSEHOLD_READERS },
+  { method: 'POST', path: '/app/aid/{id}/receipt', handler: 'household-pages', allow: FIELD_WRITERS },
+  { method: 'GET', path: '/app/aid/{id}/receipt/image', handler: 'household-pages', allow: HOUSEHOLD_READERS },
+  { method: 'GET', path: '/app/aid/{id}/photos/{n}', handler: 'household-pages', allow: HOUSEHOLD_READERS },
+  { method: 'GET', path: '/app/households/{id}/outcomes/new', handler: 'household-pages', allow: PAIRED },
+  { method: 'POST', path: '/app/households/{id}/outcomes', handler: 'household-pages', allow: PAIRED },
+  { method: 'GET', path: '/app/households/{id}/visits/new', handler: 'household-pages', allow: PAIRED },
+  { method: 'POST', path: '/app/households/{id}/visits', handler: 'household-pages', allow: PAIRED },
   {
     method: 'GET',
     path: '/app/households/{id}/visits/{visitId}/photos/{n}',
     handler: 'household-pages',
-    allow: { admin: 'any', auditor: 'any', cadre: 'paired-cadre', communityCadre: 'own-community' },
+    allow: HOUSEHOLD_READERS,
   },
-  {
-    method: 'POST',
-    path: '/app/households/{id}/uploads',
-    handler: 'household-pages',
-    allow: { cadre: 'paired-cadre', communityCadre: 'own-community' },
-  },
+  { method: 'POST', path: '/app/households/{id}/uploads', handler: 'household-pages', allow: FIELD_WRITERS },
   { method: 'GET', path: '/app/verifications', handler: 'verification-pages', allow: READERS },
   { method: 'POST', path: '/app/verifications', handler: 'verification-pages', allow: { admin: 'any' } },
   {
