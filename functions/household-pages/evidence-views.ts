@@ -246,6 +246,7 @@ ${back}`;
 
 /** Values of the outcome form, as typed. */
 export interface OutcomeFormValues {
+  formKey: string;
   objective: string;
   date: string;
   description: string;
@@ -263,6 +264,7 @@ export function outcomeForm(
   return html`<p class="muted">${headName}</p>
 ${Object.keys(errors).length ? html`<div class="alert" role="alert">${errors._ ?? req.t.fixErrors}</div>` : ''}
 <form method="post" action="/app/households/${householdId}/outcomes" class="card" novalidate>${csrfField(req)}
+<input type="hidden" name="formKey" value="${v.formKey}">
 ${field(
   'objective',
   req.t.objective,

@@ -126,11 +126,12 @@ export async function showOutcomeForm(req: PageRequest, m: RegExpExecArray): Pro
   const w = ew(req);
   return {
     title: w.recordOutcome,
+    historyCacheable: true,
     body: outcomeForm(
       req,
       s.householdId,
       s.headName,
-      { objective: 'livelihood', date: shanghaiDate(req.now), description: '' },
+      { formKey: randomUUID(), objective: 'livelihood', date: shanghaiDate(req.now), description: '' },
       {},
     ),
   };
@@ -144,11 +145,21 @@ export async function submitOutcome(req: PageRequest, m: RegExpExecArray): Promi
     objective: req.form.get('objective') ?? '',
     date: req.form.get('date') ?? '',
     description: req.form.get('description') ?? '',
+    // One per form load (a UUID; absent from an outside caller): the outcome is recorded once per form.
+    formKey: /^[\w-]{8,64}$/.test(req.form.get('formKey') ?? '') ? req.form.get('formKey')! : '',
   };
   let errors: Record<string, string>;
   try {
     // The command validates the objective (a form field is any string until then).
-    await recordOutcome(db, c, householdId, values as Parameters<typeof recordOutcome>[3], req.now);
+    const { formKey, ...input } = values;
+    await recordOutcome(
+      db,
+      c,
+      householdId,
+      input as Parameters<typeof recordOutcome>[3],
+      req.now,
+      formKey || undefined,
+    );
     return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1#outcomes` };
   } catch (e) {
     errors = formErrors(e);

@@ -162,18 +162,17 @@ describe('the receipt page', () => {
 });
 
 describe('the outcome form', () => {
-  it('records an outcome and lists it on the household’s page', async () => {
+  it('records an outcome once per form, and lists it on the household’s page', async () => {
     const w = await world();
-    const r = await w.client.post(
-      `/app/households/${w.householdId}/outcomes/new`,
-      `/app/households/${w.householdId}/outcomes`,
-      {
-        objective: 'education',
-        date: today(),
-        description: '孩子已复学',
-      },
-    );
+    const form = await w.client.get(`/app/households/${w.householdId}/outcomes/new`);
+    const formKey = /name="formKey" value="([\w-]+)"/.exec(form.body)![1]!;
+    const fields = { objective: 'education', date: today(), description: '孩子已复学', formKey };
+    const action = `/app/households/${w.householdId}/outcomes`;
+    const r = await w.client.post(`${action}/new`, action, fields);
     expect(r.statusCode, r.body.slice(0, 300)).toBe(303);
+    // The same form sent again (a double tap, the back button): still one outcome.
+    expect((await w.client.post(`${action}/new`, action, fields)).statusCode).toBe(303);
+    expect(await stored(w.communityId, w.householdId, 'OUTCOME#')).toHaveLength(1);
     const page = await w.client.get(`/app/households/${w.householdId}`);
     expect(page.body).toMatch(/id="outcomes"[\s\S]*?data-outcome="[^"]+"[\s\S]*?孩子已复学/);
     // Those who may read the household see it too.
