@@ -14,6 +14,7 @@ import { accountAct, inviteFromPage, usersPage } from './admin-pages/users.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, pageServer } from './pages/kit.ts';
+import { ADMIN_PAGE_ROUTES } from './routes.ts';
 
 /*
  * GET/POST /app/admin/…: the admin's workspace (registry, pairings, imports, objections, accounts). A Lambda of
@@ -48,7 +49,7 @@ table.users form.inline button{margin:.1rem 0;padding:.3rem .7rem}
 dl.counts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.75rem 0}dl.counts dt{font-weight:400;color:#555}dl.counts dd{margin:0;font-size:1.5rem;font-weight:700}
 `;
 
-const serve = pageServer('admin-pages', PAGES, {
+const serve = pageServer(ADMIN_PAGE_ROUTES, PAGES, {
   words: ADMIN_WORDS,
   css: CSS,
   audit: appendPageAudit,

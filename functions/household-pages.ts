@@ -8,12 +8,28 @@ import { parseInput } from '#shared/validate.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
 import { correctionPage, ENTRIES_CSS } from './household-pages/entries.ts';
+import {
+  aidPhoto,
+  householdEvidenceSections,
+  photoUploadUrl,
+  receiptImage,
+  showOutcomeForm,
+  showReceipt,
+  showVisitForm,
+  submitOutcome,
+  submitReceipt,
+  submitVisit,
+  uploadOrigin,
+  visitPhoto,
+} from './household-pages/evidence.ts';
 import { type AidFormValues, aidForm, freshAidForm, householdPage } from './household-pages/views.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
+import { getObjectStore } from './lib/objects.ts';
 import { fieldErrors, type PageHandlers, type PageRequest, type PageResult, pageServer } from './pages/kit.ts';
 import { recordControl } from './pages/views.ts';
+import { HOUSEHOLD_PAGE_ROUTES } from './routes.ts';
 
 /*
  * GET/POST /app/households/…, /app/aid/…: the cadre's field pages — a household's year, the aid form and the
@@ -37,7 +53,13 @@ const signedIn = (req: PageRequest) => {
 async function household(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
   const c = signedIn(req);
   const s = await householdYearSummary(db, c, m[1]!, Number(req.query.get('year') ?? req.year));
-  return { title: s.headName, body: householdPage(req, s, answersFor(s, c.cadreId), req.query.has('saved')) };
+  const paired = answersFor(s, c.cadreId);
+  // Each entry's receipt and photos in its card; outcomes and visits (工作留痕) below (household-pages/evidence.ts).
+  const evidence = await householdEvidenceSections(req, s, paired);
+  return {
+    title: s.headName,
+    body: html`${householdPage(req, s, paired, req.query.has('saved'), undefined, evidence.perEntry)}${evidence.sections}`,
+  };
 }
 
 async function showAidForm(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
@@ -57,6 +79,8 @@ async function showAidForm(req: PageRequest, m: RegExpExecArray): Promise<PageRe
     title: req.t.recordAid,
     body: aidForm(req, s.householdId, s.headName, from ?? freshAidForm(req.now), {}, from && req.t.reRecordHint),
     historyCacheable: true,
+    // The aid form's photo picker PUTs to the object store (household-pages/evidence-views.ts).
+    connect: await uploadOrigin(req),
   };
 }
 
@@ -145,6 +169,7 @@ function readAidForm(form: URLSearchParams, householdId: string) {
       amountFen,
       description: values.description,
       items: values.kind === 'in_kind' ? items : undefined,
+      ...aidPhotoKeys(form),
     });
   } catch (e) {
     for (const [name, message] of Object.entries(fieldErrors(e, { amountFen: 'amountYuan' }))) errors[name] ??= message;
@@ -161,10 +186,15 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
   if (submission && !Object.keys(errors).length) {
     try {
       // The ledger entry is its own audit entry (shared/aid/ledger.ts), so no `audited` here.
-      const { record } = await recordAid(db, c, values.idempotencyKey, submission, req.now, {
-        requestId: req.requestId,
-        action: `PAGE POST ${req.path}`,
-      });
+      const { record } = await recordAid(
+        db,
+        c,
+        values.idempotencyKey,
+        submission,
+        req.now,
+        { requestId: req.requestId, action: `PAGE POST ${req.path}` },
+        getObjectStore(),
+      );
       return { redirect: `/app/households/${householdId}?saved=1&entry=${record.id}` };
     } catch (e) {
       if (e instanceof AppError && e.code === 'aid.idempotency_mismatch') {
@@ -191,7 +221,12 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
     }
   }
   const s = await householdYearSummary(db, c, householdId, req.year);
-  return { status: 400, title: req.t.recordAid, body: aidForm(req, householdId, s.headName, values, errors) };
+  return {
+    status: 400,
+    title: req.t.recordAid,
+    connect: await uploadOrigin(req),
+    body: aidForm(req, householdId, s.headName, values, errors),
+  };
 }
 
 /** The entry an earlier send of this form recorded, in a few words (date, kind, amount in yuan). */
@@ -282,6 +317,12 @@ async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult
   return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1` };
 }
 
+/** The aid form's photos (its photo picker's hidden inputs), only when there are any. */
+function aidPhotoKeys(form: URLSearchParams): { photoKeys?: string[] } {
+  const photoKeys = form.getAll('photoKeys').filter(Boolean);
+  return photoKeys.length ? { photoKeys } : {};
+}
+
 function invalidReason(): never {
   throw invalid('request.invalid', '请填写更正原因', [{ path: 'reason', message: '请填写更正原因' }]);
 }
@@ -294,9 +335,20 @@ export const PAGES: PageHandlers<'household-pages'> = {
   'POST /app/aid/{id}/reverse': reverse,
   'GET /app/aid/{id}/correction': showCorrection,
   'POST /app/aid/{id}/correction': submitCorrection,
+  // Field evidence (issue 13): receipts, outcomes, visits and their photos (household-pages/evidence.ts).
+  'GET /app/aid/{id}/receipt': showReceipt,
+  'POST /app/aid/{id}/receipt': submitReceipt,
+  'GET /app/aid/{id}/receipt/image': receiptImage,
+  'GET /app/aid/{id}/photos/{n}': aidPhoto,
+  'GET /app/households/{id}/outcomes/new': showOutcomeForm,
+  'POST /app/households/{id}/outcomes': submitOutcome,
+  'GET /app/households/{id}/visits/new': showVisitForm,
+  'POST /app/households/{id}/visits': submitVisit,
+  'GET /app/households/{id}/visits/{visitId}/photos/{n}': visitPhoto,
+  'POST /app/households/{id}/uploads': photoUploadUrl,
 };
 
-const serve = pageServer('household-pages', PAGES, {
+const serve = pageServer(HOUSEHOLD_PAGE_ROUTES, PAGES, {
   words: WORDS,
   labels: LABELS,
   css: ENTRIES_CSS,

@@ -10,6 +10,7 @@ import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { getObjectStore } from './lib/objects.ts';
 import { type PageHandlers, type PageRequest, type PageResult, pageServer } from './pages/kit.ts';
+import { IMPORT_DOWNLOAD_ROUTES } from './routes.ts';
 
 /**
  * GET /app/downloads/imports/…: the import templates and an import's error report for the admin's imports
@@ -44,7 +45,7 @@ const PAGES: PageHandlers<'import-downloads', ChromeWords> = {
   'GET /app/downloads/imports/templates/{kind}.{format}': templateDownload,
   'GET /app/downloads/imports/{id}/errors.{format}': errorsDownload,
 };
-const serve = pageServer('import-downloads', PAGES, { words: CHROME_WORDS });
+const serve = pageServer(IMPORT_DOWNLOAD_ROUTES, PAGES, { words: CHROME_WORDS });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
   serve(event),

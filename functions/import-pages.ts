@@ -12,6 +12,7 @@ import { importDeps } from './lib/import-deps.ts';
 import { getImportRunner } from './lib/import-jobs.ts';
 import { STATUS_OF } from './lib/status.ts';
 import { type PageHandlers, type PageRequest, type PageResult, pageServer } from './pages/kit.ts';
+import { IMPORT_PAGE_ROUTES } from './routes.ts';
 
 /*
  * GET/POST /app/admin/imports…: the admin's bulk import pages (the kinds and their templates, the upload, the
@@ -70,7 +71,7 @@ dl.counts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.75rem 0}dl.counts d
 .actions{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline}
 `;
 
-const serve = pageServer('import-pages', PAGES, {
+const serve = pageServer(IMPORT_PAGE_ROUTES, PAGES, {
   words: IMPORT_WORDS,
   css: CSS,
   audit: appendPageAudit,

@@ -5,6 +5,7 @@ import { CHROME_WORDS, type ChromeWords } from '#shared/web/chrome-words.ts';
 import { floorExport } from './lib/floor-export.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, type PageRequest, type PageResult, pageServer, reportQuery } from './pages/kit.ts';
+import { DOWNLOAD_PAGE_ROUTES } from './routes.ts';
 
 /**
  * GET /app/downloads/…: the auditor's report files, signed in by the same cookie as the pages. A Lambda of its
@@ -21,7 +22,7 @@ async function floorDownload(req: PageRequest<ChromeWords>, m: RegExpExecArray):
 }
 
 const PAGES: PageHandlers<'page-downloads', ChromeWords> = { 'GET /app/downloads/floor.{format}': floorDownload };
-const serve = pageServer('page-downloads', PAGES, { words: CHROME_WORDS });
+const serve = pageServer(DOWNLOAD_PAGE_ROUTES, PAGES, { words: CHROME_WORDS });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
   serve(event),

@@ -25,6 +25,7 @@ import {
   signOutForm,
 } from './pages/kit.ts';
 import { cadreHome, devLoginPage, floorReportPage } from './pages/views.ts';
+import { APP_PAGE_ROUTES } from './routes.ts';
 
 /*
  * GET/POST /app/…: the cadre's pages, the sign-in and the floor report, server-rendered, one Lambda (the
@@ -146,7 +147,7 @@ export const PAGES: PageHandlers<'pages'> = {
   'GET /app/reports/floor': floorPage,
 };
 
-const serve = pageServer('pages', PAGES, {
+const serve = pageServer(APP_PAGE_ROUTES, PAGES, {
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.

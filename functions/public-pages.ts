@@ -14,6 +14,7 @@ import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { limitObjections } from './lib/rate-limit.ts';
 import { fieldErrors, type PageHandlers, type PageRequest, type PageResult, pageServer } from './pages/kit.ts';
 import { type NoticeForm, noticePage, noticesPage, objectionStatusPage } from './public-pages/notice-views.ts';
+import { PUBLIC_PAGE_ROUTES } from './routes.ts';
 
 /*
  * GET/POST /public/…: the notice board (公示) and objections from the public, who sign in to nothing. A Lambda of
@@ -121,7 +122,7 @@ export const PAGES: PageHandlers<'public-pages', PublicWords> = {
   'GET /public/objections/status': lookUp,
 };
 
-const serve = pageServer('public-pages', PAGES, {
+const serve = pageServer(PUBLIC_PAGE_ROUTES, PAGES, {
   words: PUBLIC_WORDS,
   labels: PUBLIC_LABELS,
   css: CSS,

@@ -7,6 +7,7 @@ import { type PageHandlers, pageServer } from './pages/kit.ts';
 import { calendarPage, setDayFromPage } from './registry-pages/calendar.ts';
 import { correctIdFromPage, registryPages } from './registry-pages/edit.ts';
 import { REGISTRY_CSS } from './registry-pages/list.ts';
+import { REGISTRY_PAGE_ROUTES } from './routes.ts';
 
 /*
  * GET/POST /app/admin/{communities,units,cadres,households}…: the registry pages of the admin's workspace (and
@@ -26,7 +27,7 @@ export const PAGES: PageHandlers<'registry-pages', RegistryWords> = {
   'POST /app/admin/calendar': setDayFromPage,
 };
 
-const serve = pageServer('registry-pages', PAGES, {
+const serve = pageServer(REGISTRY_PAGE_ROUTES, PAGES, {
   words: REGISTRY_WORDS,
   css: REGISTRY_CSS,
   // Page edits name their changed fields before and after (`auditDetail`), as the registry's PATCH routes do.

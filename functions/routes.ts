@@ -341,40 +341,36 @@ export type RouteHandler = (typeof ROUTES)[number]['handler'];
  * public is sent to sign in, a role the page's `allow` does not name gets 403 `auth.role`. Scopes narrower than
  * `any` are the domain's to check, as for the API. `{…}` segments are ids (`[\w-]{1,128}`).
  */
-export interface PageRouteDef {
+export type PageLambda =
+  | 'pages'
+  | 'household-pages'
+  | 'page-downloads'
+  | 'admin-pages'
+  | 'registry-pages'
+  | 'verification-pages'
+  | 'import-pages'
+  | 'import-downloads'
+  | 'public-pages';
+
+export interface PageRouteDef<H extends PageLambda = PageLambda> {
   method: 'GET' | 'POST';
   path: string;
-  handler:
-    | 'pages'
-    | 'household-pages'
-    | 'page-downloads'
-    | 'admin-pages'
-    | 'registry-pages'
-    | 'verification-pages'
-    | 'import-pages'
-    | 'import-downloads'
-    | 'public-pages';
+  handler: H;
   allow: RouteDef['allow'];
 }
 
 const SIGNED_IN = { admin: 'any', cadre: 'any', communityCadre: 'any', auditor: 'any' } as const;
 const READERS = { admin: 'any', auditor: 'any' } as const;
+/** Who may see a household (each scope checked by the domain), who may add its receipts, who its visits. */
+const HOUSEHOLD_READERS = { ...READERS, cadre: 'paired-cadre', communityCadre: 'own-community' } as const;
+const FIELD_WRITERS = { cadre: 'paired-cadre', communityCadre: 'own-community' } as const;
+const PAIRED = { cadre: 'paired-cadre' } as const;
 
-/**
- * The registry pages of one kind (`functions/registry-pages/`): `GET/POST /app/admin/<kind>` (list, register),
- * `GET/POST /app/admin/<kind>/{id}` (edit page, save) and `POST /app/admin/<kind>/{id}/active` (deactivate,
- * re-activate). The admin's only: the API's lists serve auditors.
+/*
+ * The page table, one list per page Lambda: each Lambda's kit reads its own list (`pageServer`), so its bundle
+ * carries its own rows only, not every page's (literal rows, no spreads or calls: those esbuild cannot drop).
  */
-const registryPages = <K extends RegistryPageKind>(kind: K) =>
-  [
-    { method: 'GET', path: `/app/admin/${kind}`, handler: 'registry-pages', allow: { admin: 'any' } },
-    { method: 'POST', path: `/app/admin/${kind}`, handler: 'registry-pages', allow: { admin: 'any' } },
-    { method: 'GET', path: `/app/admin/${kind}/{id}`, handler: 'registry-pages', allow: { admin: 'any' } },
-    { method: 'POST', path: `/app/admin/${kind}/{id}`, handler: 'registry-pages', allow: { admin: 'any' } },
-    { method: 'POST', path: `/app/admin/${kind}/{id}/active`, handler: 'registry-pages', allow: { admin: 'any' } },
-  ] as const;
-
-export const PAGE_ROUTES = [
+export const APP_PAGE_ROUTES = [
   { method: 'GET', path: '/app', handler: 'pages', allow: SIGNED_IN },
   { method: 'GET', path: '/app/sign-in', handler: 'pages', allow: 'public' },
   { method: 'GET', path: '/app/dev-login', handler: 'pages', allow: 'public' },
@@ -382,6 +378,10 @@ export const PAGE_ROUTES = [
   { method: 'GET', path: '/app/callback', handler: 'pages', allow: 'public' },
   { method: 'GET', path: '/app/sign-out', handler: 'pages', allow: 'public' },
   { method: 'POST', path: '/app/sign-out', handler: 'pages', allow: 'public' },
+  { method: 'GET', path: '/app/reports/floor', handler: 'pages', allow: READERS },
+] as const satisfies readonly PageRouteDef<'pages'>[];
+
+export const HOUSEHOLD_PAGE_ROUTES = [
   {
     method: 'GET',
     path: '/app/households/{id}',
@@ -408,6 +408,25 @@ export const PAGE_ROUTES = [
     handler: 'household-pages',
     allow: { admin: 'any', cadre: 'recording-cadre' },
   },
+  // Field evidence (issue 13): receipts, outcomes, visits and their photos; the domain checks each scope.
+  { method: 'GET', path: '/app/aid/{id}/receipt', handler: 'household-pages', allow: HOUSEHOLD_READERS },
+  { method: 'POST', path: '/app/aid/{id}/receipt', handler: 'household-pages', allow: FIELD_WRITERS },
+  { method: 'GET', path: '/app/aid/{id}/receipt/image', handler: 'household-pages', allow: HOUSEHOLD_READERS },
+  { method: 'GET', path: '/app/aid/{id}/photos/{n}', handler: 'household-pages', allow: HOUSEHOLD_READERS },
+  { method: 'GET', path: '/app/households/{id}/outcomes/new', handler: 'household-pages', allow: PAIRED },
+  { method: 'POST', path: '/app/households/{id}/outcomes', handler: 'household-pages', allow: PAIRED },
+  { method: 'GET', path: '/app/households/{id}/visits/new', handler: 'household-pages', allow: PAIRED },
+  { method: 'POST', path: '/app/households/{id}/visits', handler: 'household-pages', allow: PAIRED },
+  {
+    method: 'GET',
+    path: '/app/households/{id}/visits/{visitId}/photos/{n}',
+    handler: 'household-pages',
+    allow: HOUSEHOLD_READERS,
+  },
+  { method: 'POST', path: '/app/households/{id}/uploads', handler: 'household-pages', allow: FIELD_WRITERS },
+] as const satisfies readonly PageRouteDef<'household-pages'>[];
+
+export const VERIFICATION_PAGE_ROUTES = [
   { method: 'GET', path: '/app/verifications', handler: 'verification-pages', allow: READERS },
   { method: 'POST', path: '/app/verifications', handler: 'verification-pages', allow: { admin: 'any' } },
   {
@@ -429,8 +448,13 @@ export const PAGE_ROUTES = [
     allow: { communityCadre: 'own-community' },
   },
   { method: 'POST', path: '/app/verifications/{id}/reopen', handler: 'verification-pages', allow: { admin: 'any' } },
-  { method: 'GET', path: '/app/reports/floor', handler: 'pages', allow: READERS },
+] as const satisfies readonly PageRouteDef<'verification-pages'>[];
+
+export const DOWNLOAD_PAGE_ROUTES = [
   { method: 'GET', path: '/app/downloads/floor.{format}', handler: 'page-downloads', allow: READERS },
+] as const satisfies readonly PageRouteDef<'page-downloads'>[];
+
+export const ADMIN_PAGE_ROUTES = [
   { method: 'GET', path: '/app/admin', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/app/admin/objections', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/objections/{id}/resolution', handler: 'admin-pages', allow: { admin: 'any' } },
@@ -445,10 +469,16 @@ export const PAGE_ROUTES = [
   { method: 'POST', path: '/app/admin/pairings/reassignment', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/pairings/end', handler: 'admin-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/pairings/carry-over', handler: 'admin-pages', allow: { admin: 'any' } },
+] as const satisfies readonly PageRouteDef<'admin-pages'>[];
+
+export const IMPORT_PAGE_ROUTES = [
   { method: 'GET', path: '/app/admin/imports', handler: 'import-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/imports/uploads', handler: 'import-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/imports', handler: 'import-pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/app/admin/imports/{id}', handler: 'import-pages', allow: { admin: 'any' } },
+] as const satisfies readonly PageRouteDef<'import-pages'>[];
+
+export const IMPORT_DOWNLOAD_ROUTES = [
   {
     method: 'GET',
     path: '/app/downloads/imports/templates/{kind}.{format}',
@@ -461,26 +491,91 @@ export const PAGE_ROUTES = [
     handler: 'import-downloads',
     allow: { admin: 'any' },
   },
-  ...registryPages('communities'),
-  ...registryPages('units'),
-  ...registryPages('cadres'),
-  ...registryPages('households'),
+] as const satisfies readonly PageRouteDef<'import-downloads'>[];
+
+/**
+ * The registry pages, five of each kind (`functions/registry-pages/`): `GET/POST /app/admin/<kind>` (list,
+ * register), `GET/POST /app/admin/<kind>/{id}` (edit page, save), `POST /app/admin/<kind>/{id}/active`
+ * (deactivate, re-activate); a household's ID-number correction; the working-day calendar. The admin's only.
+ */
+export const REGISTRY_PAGE_ROUTES = [
+  { method: 'GET', path: '/app/admin/communities', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/communities', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/communities/{id}', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/communities/{id}', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/communities/{id}/active', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/units', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/units', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/units/{id}', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/units/{id}', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/units/{id}/active', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/cadres', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/cadres', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/cadres/{id}', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/cadres/{id}', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/cadres/{id}/active', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/households', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/households', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'GET', path: '/app/admin/households/{id}', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/households/{id}', handler: 'registry-pages', allow: { admin: 'any' } },
+  { method: 'POST', path: '/app/admin/households/{id}/active', handler: 'registry-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/households/{id}/id-number', handler: 'registry-pages', allow: { admin: 'any' } },
   { method: 'GET', path: '/app/admin/calendar', handler: 'registry-pages', allow: { admin: 'any' } },
   { method: 'POST', path: '/app/admin/calendar', handler: 'registry-pages', allow: { admin: 'any' } },
+] as const satisfies readonly PageRouteDef<'registry-pages'>[];
+
+export const PUBLIC_PAGE_ROUTES = [
   { method: 'GET', path: '/public/notices', handler: 'public-pages', allow: 'public' },
   { method: 'GET', path: '/public/notices/{id}', handler: 'public-pages', allow: 'public' },
   { method: 'POST', path: '/public/notices/{id}/objections', handler: 'public-pages', allow: 'public' },
   { method: 'GET', path: '/public/objections/status', handler: 'public-pages', allow: 'public' },
-] as const satisfies readonly PageRouteDef[];
+] as const satisfies readonly PageRouteDef<'public-pages'>[];
+
+/** Every page, whichever Lambda serves it. */
+export type PageRoute =
+  | (typeof APP_PAGE_ROUTES)[number]
+  | (typeof HOUSEHOLD_PAGE_ROUTES)[number]
+  | (typeof VERIFICATION_PAGE_ROUTES)[number]
+  | (typeof DOWNLOAD_PAGE_ROUTES)[number]
+  | (typeof ADMIN_PAGE_ROUTES)[number]
+  | (typeof IMPORT_PAGE_ROUTES)[number]
+  | (typeof IMPORT_DOWNLOAD_ROUTES)[number]
+  | (typeof REGISTRY_PAGE_ROUTES)[number]
+  | (typeof PUBLIC_PAGE_ROUTES)[number];
+
+/**
+ * The whole table (the tests, the local server and the stack read it). A page Lambda's bundle carries only its own
+ * rows: it imports its own list, and this concatenation is marked pure so esbuild drops it (and the other lists).
+ */
+export const PAGE_ROUTES: readonly PageRoute[] = /* @__PURE__ */ concatRoutes(
+  APP_PAGE_ROUTES,
+  HOUSEHOLD_PAGE_ROUTES,
+  VERIFICATION_PAGE_ROUTES,
+  DOWNLOAD_PAGE_ROUTES,
+  ADMIN_PAGE_ROUTES,
+  IMPORT_PAGE_ROUTES,
+  IMPORT_DOWNLOAD_ROUTES,
+  REGISTRY_PAGE_ROUTES,
+  PUBLIC_PAGE_ROUTES,
+);
+
+function concatRoutes(...lists: readonly (readonly PageRoute[])[]): readonly PageRoute[] {
+  return lists.flat();
+}
 
 /** A page's key (`GET /app/households/{id}`), by the Lambda that serves it. */
 export type PageKey<H extends PageRouteDef['handler']> =
-  Extract<(typeof PAGE_ROUTES)[number], { handler: H }> extends infer R
+  Extract<PageRoute, { handler: H }> extends infer R
     ? R extends { method: infer M extends string; path: infer P extends string }
       ? `${M} ${P}`
       : never
     : never;
 
 /** The Lambdas that serve pages: signed in by cookie, public to API Gateway, checked by the page kit. */
-export const PAGE_LAMBDAS: ReadonlySet<string> = new Set(PAGE_ROUTES.map((r) => r.handler));
+export const PAGE_LAMBDAS: ReadonlySet<string> = /* @__PURE__ */ handlersOf(PAGE_ROUTES);
+
+// A call of our own, marked pure above: a pure `new Set(…)` would still evaluate its argument's `.map`, which
+// esbuild must then keep, and with it every page's row.
+function handlersOf(routes: readonly PageRoute[]): ReadonlySet<string> {
+  return new Set(routes.map((r) => r.handler));
+}

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { hasRole } from '#shared/caller.ts';
 import { AppError, type ErrorCode, forbidden, notFound } from '#shared/errors.ts';
+import { communityYearEvidence } from '#shared/evidence/household.ts';
 import { type Community, findEntity, listEntities } from '#shared/registry/entities.ts';
 import { parseInput } from '#shared/validate.ts';
 import {
@@ -23,6 +24,7 @@ import { getObjectStore } from './lib/objects.ts';
 import { verificationConfig } from './lib/verification-config.ts';
 import { getWorkflow } from './lib/workflow.ts';
 import { fieldErrors, type PageHandlers, type PageRequest, type PageResult, pageServer } from './pages/kit.ts';
+import { VERIFICATION_PAGE_ROUTES } from './routes.ts';
 import { verificationsPage } from './verification-pages/list.ts';
 import { type DecisionFormValues, packetIsSettling, packetPage } from './verification-pages/packet.ts';
 
@@ -48,7 +50,11 @@ async function packet(
 ): Promise<PageResult> {
   const c = signedIn(req);
   const v = await verificationPacket(db, c, m[1]!);
-  const community = await findEntity<Community>(db, 'community', v.communityId);
+  // Receipts and outcomes of every household: one read of the community-year beside the community's, not one each.
+  const [community, evidence] = await Promise.all([
+    findEntity<Community>(db, 'community', v.communityId),
+    communityYearEvidence(db, v.communityId, v.year),
+  ]);
   const canDecide =
     hasRole(c, 'communityCadre') &&
     c.communityId === v.communityId &&
@@ -57,7 +63,7 @@ async function packet(
   return {
     status: Object.keys(errors).length ? status : 200,
     title: req.t.packetTitle(community?.name ?? v.communityId, v.year, v.round),
-    body: html`${req.query.has('decided') ? html`<p class="notice" role="status">${req.t.decided}</p>` : ''}${packetPage(req, v, canDecide, errors, values)}`,
+    body: html`${req.query.has('decided') ? html`<p class="notice" role="status">${req.t.decided}</p>` : ''}${packetPage(req, v, canDecide, errors, values, evidence)}`,
     refresh: packetIsSettling(v) ? { seconds: 3, url: `/app/verifications/${v.id}` } : undefined,
   };
 }
@@ -174,7 +180,7 @@ export const PAGES: PageHandlers<'verification-pages'> = {
   'POST /app/verifications/{id}/reopen': reopenRound,
 };
 
-const serve = pageServer('verification-pages', PAGES, {
+const serve = pageServer(VERIFICATION_PAGE_ROUTES, PAGES, {
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.

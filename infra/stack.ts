@@ -73,6 +73,8 @@ export class LinkageAidStack extends Stack {
       'create-upload-url',
       'verification-pages',
       'import-pages',
+      // The field pages store a receipt's signature and presign photo uploads.
+      'household-pages',
     ]) {
       const fn = this.api.functions.get(handler)!;
       // Put only, and the data key only through S3: CDK's grantPut would also let the function call KMS directly.
@@ -114,9 +116,10 @@ export class LinkageAidStack extends Stack {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/signatures/*]`,
       reason: 'Reads signature images (keys named by round and hash) to show them with the packet; nothing else.',
     });
-    // A visit or an aid entry names photos the cadre uploaded: their handlers read them back (is it there, is it
-    // an image, its SHA-256) under `uploads/` only.
-    for (const handler of ['record-visit', 'record-aid']) {
+    // A visit, an aid entry or a receipt names photos the cadre uploaded: their handlers read them back (is it
+    // there, is it an image, its SHA-256) under `uploads/` only; the field pages also show them to the household's
+    // readers.
+    for (const handler of ['record-visit', 'record-aid', 'record-receipt', 'household-pages']) {
       const fn = this.api.functions.get(handler)!;
       fn.addToRolePolicy(
         new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.storage.bucket.arnForObjects('uploads/*')] }),
@@ -130,9 +133,19 @@ export class LinkageAidStack extends Stack {
       );
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/uploads/*]`,
-        reason: 'Reads the photos a cadre uploaded (keys carry the uploader) to check and hash them; nothing else.',
+        reason:
+          'Reads the photos a cadre uploaded (keys carry the uploader) to check, hash and show them; it writes none of them.',
       });
     }
+    // The receipt page shows the household's signature (stored under `receipts/`) to the household's readers.
+    const householdPages = this.api.functions.get('household-pages')!;
+    householdPages.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.storage.bucket.arnForObjects('receipts/*')] }),
+    );
+    Validations.of(householdPages).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/receipts/*]`,
+      reason: "Reads receipt signature images (keys named by entry and hash) to show them to the household's readers.",
+    });
     this.schedules = new Schedules(this, 'Schedules', { table, key, environment });
     this.imports = new ImportJobs(this, 'Imports', {
       table,

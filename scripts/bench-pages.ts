@@ -26,6 +26,7 @@ try {
     cadres.push((await ok(server.fetch('/cadres', { token: admin, body: { name: `干部${c}`, unitId } }))).id);
   const fund = [];
   const householdIds: string[] = [];
+  let firstEntry = '';
   for (let i = 0; i < HOUSEHOLDS; i++) {
     const first17 = `3209021980${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}${String(i).padStart(3, '0')}`;
     const id = (
@@ -41,13 +42,14 @@ try {
     await ok(server.fetch('/pairings', { token: admin, body: { cadreId, householdId: id, year } }));
     const cadre = await devToken(server, { sub: cadreId, groups: ['cadre'], cadreId });
     for (const amountFen of [60_000, 30_000]) {
-      await ok(
+      const entry = await ok(
         server.fetch('/aid-records', {
           token: cadre,
           body: { householdId: id, date: today, kind: 'cash', objective: 'livelihood', amountFen, description: '基准' },
           headers: { 'idempotency-key': randomUUID() },
         }),
       );
+      firstEntry ||= entry.id;
       fund.push({ reference: randomUUID(), householdId: id, date: today, objective: 'livelihood', amountFen });
     }
   }
@@ -64,7 +66,9 @@ try {
   const pages: [string, string, string | undefined][] = [
     ['GET /health (baseline)', '/health', undefined],
     ['cadre home (10 households)', '/app/', cadreCookie],
+    ['household page (its entries as cards)', `/app/households/${householdIds[0]}`, cadreCookie],
     ['aid form', `/app/households/${householdIds[0]}/aid/new`, cadreCookie],
+    ['correction page', `/app/aid/${firstEntry}/correction`, cadreCookie],
     ['verification packet (200 households)', `/app/verifications/${v.id}`, ccCookie],
     [
       'floor report, one community (200 rows)',

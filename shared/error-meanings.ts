@@ -57,6 +57,8 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'photo.not_own_upload': 'a photo key is not an upload of the caller’s own',
   'photo.not_uploaded': 'no object is stored under a photo key (the upload did not finish)',
   'photo.not_image': 'a photo is not a JPEG or PNG image of at most 5 MB',
+  'photo.not_found': 'no such photo or receipt image',
+  'photo.mismatch': 'a stored photo does not match its recorded hash',
   'fund.invalid_entries': 'rows of a fund-ledger import are invalid; nothing was imported',
   // The registry
   'community.not_found': 'no such community',

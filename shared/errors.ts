@@ -74,6 +74,8 @@ export const ERROR_CODES = {
   'photo.not_own_upload': 'invalid',
   'photo.not_uploaded': 'invalid',
   'photo.not_image': 'invalid',
+  'photo.not_found': 'not_found',
+  'photo.mismatch': 'conflict',
   'fund.invalid_entries': 'invalid',
   // The registry
   'community.not_found': 'not_found',

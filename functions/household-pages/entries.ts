@@ -57,12 +57,12 @@ function entryCells(req: PageRequest, r: Entry, struck: boolean): Html {
 }
 
 /** One entry as a row: date, kind, objective, amount, what was given; struck through when withdrawn. */
-export function entryRow(req: PageRequest, s: HouseholdYearSummary, r: Entry): Html {
+export function entryRow(req: PageRequest, s: HouseholdYearSummary, r: Entry, extra?: (r: Entry) => Html): Html {
   const withdrawn = !!r.reversedBy;
   const items = r.items?.map((i) => `${i.name} ×${i.quantity} @ ${money(i.unitValueFen)}`).join('；');
   const text = html`${r.description}${items ? html`<br><span class="muted">${items}</span>` : ''}`;
   return html`<tr class="${withdrawn ? 'withdrawn' : ''}" id="entry-${r.id}">${entryCells(req, r, withdrawn)}
-<td class="desc">${withdrawn ? html`<span class="withdrawn-tag">${req.t.withdrawnNote}</span><s>${text}</s>` : text}</td>
+<td class="desc">${withdrawn ? html`<span class="withdrawn-tag">${req.t.withdrawnNote}</span><s>${text}</s>` : text}${extra?.(r) ?? ''}</td>
 <td class="actions">${
     mayCorrect(req, s, r)
       ? html`<a class="button secondary" href="/app/aid/${r.id}/correction" data-correct>${req.t.reverse}</a>`
@@ -85,7 +85,12 @@ function withdrawalRow(req: PageRequest, s: HouseholdYearSummary, r: Entry, canR
  * The entries of a household-year in the ledger's order (by date, then as recorded), each withdrawn entry
  * together with its withdrawal, the pair in one group with a note in words, both struck through.
  */
-export function entryList(req: PageRequest, s: HouseholdYearSummary, canRecord: boolean): Html {
+export function entryList(
+  req: PageRequest,
+  s: HouseholdYearSummary,
+  canRecord: boolean,
+  extra?: (r: Entry) => Html,
+): Html {
   if (!s.records.length) return html`<p>${req.t.noEntries}</p>`;
   const byId = new Map(s.records.map((r) => [r.id, r]));
   const groups: Html[] = [];
@@ -100,7 +105,7 @@ export function entryList(req: PageRequest, s: HouseholdYearSummary, canRecord: 
       withdrawal
         ? html`<tbody class="entry pair" data-withdrawn-pair><tr class="pair-note"><td colspan="6">${req.t.withdrawnPair}</td></tr>
 ${entryRow(req, s, r)}${withdrawalRow(req, s, withdrawal, canRecord)}</tbody>`
-        : html`<tbody class="entry">${entryRow(req, s, r)}</tbody>`,
+        : html`<tbody class="entry">${entryRow(req, s, r, extra)}</tbody>`,
     );
   }
   return html`<table class="entries"><thead><tr><th>${req.t.date}</th><th>${req.t.kind}</th><th>${req.t.objective}</th><th class="num">${req.t.amountYuan}</th><th>${req.t.description}</th><th></th></tr></thead>

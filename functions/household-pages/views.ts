@@ -8,6 +8,7 @@ import { csrfField, field, invalidAttrs, type PageRequest } from '../pages/kit.t
 import { floorProgress, recordControl } from '../pages/views.ts';
 import { AID_FORM_SCRIPT } from './aid-script.ts';
 import { afterWrite, entryList } from './entries.ts';
+import { aidPhotoPicker } from './evidence-views.ts';
 
 /* The views of the cadre's field pages (`functions/household-pages.ts`): a household's year and the aid form. */
 
@@ -18,6 +19,8 @@ export function householdPage(
   canRecord: boolean,
   saved: boolean,
   refused?: string,
+  /** What each entry's card shows of its evidence (its receipt, its photos). */
+  perEntry?: (r: HouseholdYearSummary['records'][number]) => Html,
 ): Html {
   return html`${saved ? afterWrite(req, s, canRecord) : ''}
 ${refused ? html`<div class="alert" role="alert">${refused}</div>` : ''}
@@ -26,7 +29,7 @@ ${s.returned ? html`<p class="alert">${req.t.returned}：${s.returned.comment}</
 ${recordControl(req, s.householdId, s.year, s.locked, s.frozenBy, canRecord)}
 </section>
 <h2>${req.t.entries}</h2>
-${entryList(req, s, canRecord)}`;
+${entryList(req, s, canRecord, perEntry)}`;
 }
 
 /** Values of the aid form, as typed (re-shown with the errors when it is refused). */
@@ -119,6 +122,7 @@ ${errors.items ? html`<p class="error" role="alert">${errors.items}</p>` : ''}
 <button type="button" class="secondary" data-add-item hidden>${req.t.addItem}</button>
 <p class="items-total"><span id="itemsTotalLabel">${req.t.itemsTotal}</span>：<output id="itemsTotal" aria-labelledby="itemsTotalLabel" aria-live="polite">${itemsFen === undefined ? '—' : formatYuanGrouped(itemsFen)}</output><br><span class="muted">${req.t.itemsTotalHint}</span></p>
 </fieldset>
+${aidPhotoPicker(req, householdId, errors.photoKeys)}
 <button type="submit">${req.t.save}</button>
 </form>
 <script nonce="${req.nonce}">${raw(AID_FORM_SCRIPT)}</script>`;

@@ -24,7 +24,7 @@ import {
   TOKEN_COOKIE,
 } from '../lib/session.ts';
 import { STATUS_OF } from '../lib/status.ts';
-import { PAGE_ROUTES, type PageKey, type PageRouteDef } from '../routes.ts';
+import type { PageKey, PageLambda, PageRouteDef } from '../routes.ts';
 
 /**
  * The words and labels a page-serving function renders with. The pages pass every word; the download function
@@ -420,11 +420,11 @@ interface CompiledPage<W extends ChromeWords> {
 }
 
 /** The routes of one page Lambda, from the one table, with their path templates as patterns. */
-function compilePages<W extends ChromeWords, H extends PageRouteDef['handler']>(
-  lambda: H,
+function compilePages<W extends ChromeWords, H extends PageLambda>(
+  routes: readonly PageRouteDef<H>[],
   handlers: PageHandlers<H, W>,
 ): CompiledPage<W>[] {
-  return PAGE_ROUTES.filter((r) => r.handler === lambda).map((route) => ({
+  return routes.map((route) => ({
     route,
     pattern: new RegExp(`^${route.path.replace(/\./g, '\\.').replace(/\{\w+\}/g, '([\\w-]{1,128})')}$`),
     handler: handlers[`${route.method} ${route.path}` as PageKey<H>],
@@ -435,12 +435,12 @@ function compilePages<W extends ChromeWords, H extends PageRouteDef['handler']>(
  * Serves a page request: reads the sign-in cookie, finds the route, sends the signed-out to sign in, and maps
  * domain errors to error pages with the status their kind maps to (the API's table, `STATUS_OF`).
  */
-export function pageServer<W extends ChromeWords, H extends PageRouteDef['handler']>(
-  lambda: H,
+export function pageServer<W extends ChromeWords, H extends PageLambda>(
+  routes: readonly PageRouteDef<H>[],
   handlers: PageHandlers<H, W>,
   site: PageSite<W>,
 ): (event: ApiEvent) => Promise<ApiResult> {
-  const pages = compilePages(lambda, handlers);
+  const pages = compilePages(routes, handlers);
   return (event) => servePages(event, pages, site);
 }
 

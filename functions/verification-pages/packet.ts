@@ -1,6 +1,8 @@
 import { hasRole } from '#shared/caller.ts';
+import type { PacketEvidence } from '#shared/evidence/household.ts';
 import { FLOOR_FEN } from '#shared/money.ts';
 import type { verificationPacket } from '#shared/verification/index.ts';
+import { EVIDENCE_WORDS } from '#shared/web/evidence-words.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
 import { csrfField, field, invalidAttrs, type PageRequest, yuan } from '../pages/kit.ts';
 
@@ -73,7 +75,7 @@ const SIGNATURE_SCRIPT = `
 `;
 
 /** One household of the packet: total, the floor and the three checks once checked, discrepancies in words. */
-function packetHousehold(req: PageRequest, v: Packet, h: PacketHousehold): Html {
+function packetHousehold(req: PageRequest, v: Packet, h: PacketHousehold, ev?: PacketEvidence): Html {
   const mark = (ok: boolean) =>
     ok ? html`<span class="ok" aria-label="✓">✓</span>` : html`<span class="bad" aria-label="✗">✗</span>`;
   const checked = isChecked(v, h);
@@ -96,7 +98,31 @@ ${
 ${h.discrepancies.length ? html`<p><strong>${req.t.discrepancies}</strong></p><ul>${h.discrepancies.map((d) => html`<li>${d.message}</li>`)}</ul>` : ''}`
     : ''
 }
+${ev ? packetEvidence(req, ev) : ''}
 </section>`;
+}
+
+/**
+ * A household's receipts (how many entries the household acknowledged, and which not) and its outcomes, in two
+ * lines: the packet stays one screen per household on a phone.
+ */
+function packetEvidence(req: PageRequest, ev: PacketEvidence): Html {
+  const w = EVIDENCE_WORDS[req.lang];
+  const missing = ev.entries.filter((e) => !e.receipt);
+  const signed = ev.entries.length - missing.length;
+  return html`${
+    ev.entries.length
+      ? html`<p class="row" data-receipts="${signed}/${ev.entries.length}"><span class="${missing.length ? 'bad' : 'ok'}">${missing.length ? '✗' : '✓'} ${w.packetReceipts(signed, ev.entries.length)}</span>${
+          missing.length
+            ? html`<span class="muted">${w.packetMissing}：${missing.map((e) => `${e.date} ${req.label(e.kind)} ${yuan(e.amountFen)}`).join('；')}</span>`
+            : ''
+        }</p>`
+      : ''
+  }${
+    ev.outcomes.length
+      ? html`<p data-outcomes><strong>${w.outcomes}</strong>：${ev.outcomes.map((o) => `${o.date} ${req.label(o.objective)} ${o.description}`).join('；')}</p>`
+      : ''
+  }`;
 }
 
 /** The decision as recorded: what, when, and for a confirmation the seal id and the stored signature image. */
@@ -153,6 +179,7 @@ export function packetPage(
   canDecide: boolean,
   errors: Record<string, string>,
   values: DecisionFormValues = { sealId: '', acknowledgeProblems: false, signaturePng: '' },
+  evidence?: Map<string, PacketEvidence>,
 ): Html {
   const checking = v.status === 'checking';
   const checked = v.households.filter((h) => isChecked(v, h));
@@ -191,7 +218,7 @@ ${field('reason', req.t.reopenReason, html`<textarea id="reason" name="reason" r
 </form>`
     : ''
 }
-${v.households.map((h) => packetHousehold(req, v, h))}
+${v.households.map((h) => packetHousehold(req, v, h, evidence?.get(h.householdId)))}
 ${
   canDecide && v.digest
     ? html`<form method="post" action="/app/verifications/${v.id}/decision" class="card">${csrfField(req)}

@@ -17,15 +17,15 @@ export const MAX_PHOTOS = 4;
 /** `uploads/<purpose>/<day>/<uploader>/<uuid>.<ext>`, as `uploadKey` writes it, for image purposes only. */
 const PHOTO_KEY = /^uploads\/(photo|evidence)\/\d{4}-\d{2}-\d{2}\/([\w-]{1,64})\/[0-9a-f-]{36}\.(jpg|png)$/;
 
+/** One photo's upload key (a JPEG or PNG under `uploads/photo/…` or `uploads/evidence/…`). */
+export const PhotoKey = z
+  .string({ error: '照片应为上传后得到的 key' })
+  .max(200, '照片 key 过长')
+  .regex(PHOTO_KEY, '照片应为本人上传的 JPEG 或 PNG 照片（uploads/photo/… 或 uploads/evidence/…）');
+
 /** The photos a submission names: at most four distinct upload keys of JPEG or PNG images. */
 export const PhotoKeys = z
-  .array(
-    z
-      .string({ error: '照片应为上传后得到的 key' })
-      .max(200, '照片 key 过长')
-      .regex(PHOTO_KEY, '照片应为本人上传的 JPEG 或 PNG 照片（uploads/photo/… 或 uploads/evidence/…）'),
-    { error: '照片应为 key 的列表' },
-  )
+  .array(PhotoKey, { error: '照片应为 key 的列表' })
   .max(MAX_PHOTOS, `照片不超过 ${MAX_PHOTOS} 张`)
   .superRefine((list, ctx) => {
     const seen = new Set<string>();

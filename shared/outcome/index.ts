@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { AidDate, type Objective, Objective as ObjectiveSchema, yearOf } from '../aid/rules.ts';
 import type { Caller } from '../caller.ts';
@@ -48,6 +48,11 @@ export async function recordOutcome(
   householdId: string,
   rawInput: z.input<typeof NewOutcome>,
   now: Date,
+  /**
+   * The outcome form's key (one per form load): a double tap or a resent form then finds the outcome it stored
+   * instead of recording it twice. Without one (the API), each call records a new outcome.
+   */
+  formKey?: string,
 ): Promise<Outcome> {
   const input = parseInput(NewOutcome, rawInput);
   const pairing = await requirePairedCadre(db, caller, householdId, input.date, now, {
@@ -56,7 +61,9 @@ export async function recordOutcome(
   });
   const year = yearOf(input);
   const outcome: Outcome = {
-    id: `o${randomUUID()}`,
+    id: formKey
+      ? `o${createHash('sha256').update(`outcome\n${pairing.cadreId}\n${formKey}`).digest('base64url').slice(0, 26)}`
+      : `o${randomUUID()}`,
     householdId: pairing.householdId,
     communityId: pairing.communityId,
     unitId: pairing.unitId,
@@ -68,6 +75,7 @@ export async function recordOutcome(
     recordedBy: caller.sub,
     recordedAt: now.toISOString(),
   };
+  // A resent form's second put finds the first: the outcome is recorded once (append-only, never overwritten).
   await putIfAbsent(db, {
     ...keys.outcome(outcome.householdId, year, outcome.id),
     ...keys.outcomeIndexes(outcome),

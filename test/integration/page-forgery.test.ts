@@ -191,6 +191,13 @@ beforeAll(async () => {
     headers: { 'idempotency-key': `key-${randomUUID()}` },
   });
   expect(toCorrect.status, toCorrect.text).toBe(201);
+  // A second entry of the same household, for its receipt (the first one is reversed by its own fixture).
+  const toReceipt = await invoke(recordAid, 'POST /aid-records', {
+    as: cadreUser(aid.cadreId),
+    body: makeAid(aid.householdId, { date: today() }),
+    headers: { 'idempotency-key': `key-${randomUUID()}` },
+  });
+  expect(toReceipt.status, toReceipt.text).toBe(201);
   const deciding = await pairedWorld(year);
   const verificationId = await roundAwaitingDecision(deciding.communityId, year);
   const published = await pairedWorld(year);
@@ -306,6 +313,35 @@ beforeAll(async () => {
       page: `/app/aid/${toCorrect.json.id}/correction`,
       fields: { reason: '登记错误', confirm: 'yes' },
       writes: 'table',
+    },
+    'POST /app/aid/{id}/receipt': {
+      user: cadreUser(aid.cadreId),
+      action: `/app/aid/${toReceipt.json.id}/receipt`,
+      page: `/app/aid/${toReceipt.json.id}/receipt`,
+      fields: { method: 'thumbprint' },
+      writes: 'table',
+    },
+    'POST /app/households/{id}/outcomes': {
+      user: cadreUser(aid.cadreId),
+      action: `/app/households/${aid.householdId}/outcomes`,
+      page: `/app/households/${aid.householdId}/outcomes/new`,
+      fields: { objective: 'education', date: today(), description: '孩子已复学' },
+      writes: 'table',
+    },
+    'POST /app/households/{id}/visits': {
+      user: cadreUser(aid.cadreId),
+      action: `/app/households/${aid.householdId}/visits`,
+      page: `/app/households/${aid.householdId}/visits/new`,
+      fields: { idempotencyKey: randomUUID(), date: today(), note: '入户走访，了解近况' },
+      writes: 'table',
+    },
+    'POST /app/households/{id}/uploads': {
+      user: cadreUser(aid.cadreId),
+      action: `/app/households/${aid.householdId}/uploads`,
+      form: `/app/households/${aid.householdId}/visits`,
+      page: `/app/households/${aid.householdId}/visits/new`,
+      fields: { contentType: 'image/jpeg', bytes: '20480' },
+      writes: 'json',
     },
     'POST /app/verifications': {
       user: admin,
