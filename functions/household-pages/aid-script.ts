@@ -85,6 +85,9 @@ function update() {
   if (inKind) total.textContent = itemsFen === null ? '—' : groupedYuan(itemsFen);
   var typed = amount.value.trim();
   var fen = typed ? parseAmountFen(typed) : inKind ? itemsFen : null;
+  var problem = (typed && fen === null) || (inKind && typed && fen !== null && itemsFen !== null && fen !== itemsFen);
+  // A problem reads as one (the error colour), not in the colour of an amount understood.
+  understood.classList.toggle('bad', !!problem);
   if (typed && fen === null) understood.textContent = words.unreadable;
   else if (fen === null || fen === 0) understood.textContent = '';
   else if (inKind && typed && itemsFen !== null && fen !== itemsFen) understood.textContent = words.mismatch.replace('{total}', groupedYuan(itemsFen));

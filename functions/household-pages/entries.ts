@@ -21,7 +21,7 @@ table.entries tr.pair-note td{font-weight:600;color:#555;border-bottom:0;padding
 table.entries .withdrawn-tag{display:inline-block;font-size:.85rem;font-weight:700;border:1px solid #555;border-radius:.25rem;padding:0 .35rem;margin-right:.35rem}
 table.entries td.actions .button{margin-top:0;white-space:nowrap}
 .items .item{align-items:end}
-.understood{font-weight:600;color:#137333;margin:.25rem 0 0;min-height:1.5em}
+.understood{font-weight:600;color:#137333;margin:.25rem 0 0;min-height:1.5em}.understood.bad{color:#b3261e}
 .items-total output{font-weight:700;font-variant-numeric:tabular-nums}
 dl.entry{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:0}dl.entry dt{font-weight:600}dl.entry dd{margin:0;overflow-wrap:anywhere}
 @media(max-width:40rem){
