@@ -7,6 +7,7 @@ import { formatYuan, MAX_ENTRY_FEN, parseAmount } from '#shared/money.ts';
 import { parseInput } from '#shared/validate.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
+import { COMMON_EN, englishCatalogue, LEDGER_EN, REGISTRY_EN } from '#shared/web/messages-en.ts';
 import { type AidFormValues, aidForm, freshAidForm, householdPage } from './household-pages/views.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
@@ -145,7 +146,7 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
         return {
           status: 409,
           title: req.t.recordAid,
-          body: householdPage(req, s, answersFor(s, c.cadreId), false, e.message),
+          body: householdPage(req, s, answersFor(s, c.cadreId), false, req.say(e.message)),
         };
       }
       Object.assign(errors, fieldErrors(e, { amountFen: 'amountYuan' }));
@@ -164,7 +165,11 @@ async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult
   } catch (e) {
     if (!isHeldFigures(e) || !/^[\w-]{1,64}$/.test(householdId)) throw e;
     const s = await householdYearSummary(db, c, householdId, req.year);
-    return { status: 409, title: s.headName, body: householdPage(req, s, answersFor(s, c.cadreId), false, e.message) };
+    return {
+      status: 409,
+      title: s.headName,
+      body: householdPage(req, s, answersFor(s, c.cadreId), false, req.say(e.message)),
+    };
   }
   return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1` };
 }
@@ -182,6 +187,7 @@ export const PAGES: PageHandlers<'household-pages'> = {
 };
 
 const serve = pageServer('household-pages', PAGES, {
+  english: englishCatalogue(COMMON_EN, LEDGER_EN, REGISTRY_EN),
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.

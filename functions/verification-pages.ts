@@ -16,6 +16,7 @@ import {
 } from '#shared/verification/index.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
+import { COMMON_EN, englishCatalogue, PAIRING_EN, VERIFICATION_EN } from '#shared/web/messages-en.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
@@ -80,7 +81,7 @@ async function reopenRound(req: PageRequest, m: RegExpExecArray): Promise<PageRe
     );
     return { redirect: `/app/verifications/${next.id}`, audited: m[1]! };
   } catch (e) {
-    if (e instanceof AppError && e.kind === 'conflict') return packet(req, m, { _: e.message }, 409);
+    if (e instanceof AppError && e.kind === 'conflict') return packet(req, m, { _: req.say(e.message) }, 409);
     throw e;
   }
 }
@@ -94,7 +95,7 @@ function refusedDecision(req: PageRequest, e: unknown): Record<string, string> |
     'verification.failed': req.t.decisionFailed,
   };
   const headline = headlines[e.code];
-  return { _: headline ? `${headline} ${e.message}` : e.message };
+  return { _: headline ? `${headline} ${req.say(e.message)}` : req.say(e.message) };
 }
 
 async function submitDecision(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
@@ -175,6 +176,7 @@ export const PAGES: PageHandlers<'verification-pages'> = {
 };
 
 const serve = pageServer('verification-pages', PAGES, {
+  english: englishCatalogue(COMMON_EN, VERIFICATION_EN, PAIRING_EN),
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.

@@ -182,7 +182,7 @@ ${field('f-community', t.community, html`<select id="f-community" name="communit
   const listing = !q
     ? html`<p>${t.pickFilter}</p>`
     : list instanceof AppError
-      ? html`<div class="alert" role="alert">${list.message}</div>`
+      ? html`<div class="alert" role="alert">${req.say(list.message)}</div>`
       : html`<p class="muted">${t.listedBy}：${listedBy} · ${f.year}</p>${
           rows.length ? pairingTable(req, f, rows, names) : html`<p>${t.noPairings}</p>`
         }<p>${f.cursor ? html`<a href="/app/admin/pairings?${queryString(f)}">${t.firstPage}</a> ` : ''}${
@@ -264,7 +264,7 @@ async function act(
   } catch (e) {
     if (!(e instanceof AppError) || !['invalid', 'conflict', 'not_found'].includes(e.kind)) throw e;
     const errors = fieldErrors(e);
-    if (!e.issues) errors._ = e.message;
+    if (!e.issues) errors._ = req.say(e.message);
     return pairingsPage(req, { form, errors, values });
   }
 }

@@ -214,7 +214,7 @@ export async function inviteFromPage(req: Req): Promise<PageResult> {
     return { redirect: `/app/admin/users?invited=${encodeURIComponent(user.username)}`, audited: user.username };
   } catch (e) {
     if (e instanceof AppError && e.code === 'user.exists') {
-      return usersPage(req, { errors: { username: e.message }, values });
+      return usersPage(req, { errors: { username: req.say(e.message) }, values });
     }
     if (e instanceof AppError && e.kind !== 'invalid') throw e;
     return usersPage(req, { errors: fieldErrors(e), values });

@@ -126,7 +126,7 @@ export async function uploadUrlFromPage(req: Req): Promise<PageResult> {
     return { status: 201, json: { key: upload.key, url: upload.url, headers: upload.headers } };
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
-    return { status: STATUS_OF[e.kind], json: { code: e.code, message: e.message, issues: e.issues ?? [] } };
+    return { status: STATUS_OF[e.kind], json: { code: e.code, message: req.say(e.message), issues: e.issues ?? [] } };
   }
 }
 
@@ -139,7 +139,7 @@ function errorsTable(req: Req, job: ImportJob, errors: ImportJob['errors'], tota
   return html`<h2>${caption}</h2>
 <p>${req.t.downloadErrors}：<a href="/app/downloads/imports/${job.id}/errors.xlsx" download>XLSX</a> · <a href="/app/downloads/imports/${job.id}/errors.csv" download>CSV</a></p>
 <div class="table-wrap"><table class="errors"><thead><tr><th class="num">${req.t.row}</th><th>${req.t.column}</th><th>${req.t.message}</th></tr></thead><tbody>${shown.map(
-    (e) => html`<tr><td class="num">${e.row}</td><td>${e.column}</td><td>${e.message}</td></tr>`,
+    (e) => html`<tr><td class="num">${e.row}</td><td>${e.column}</td><td>${req.say(e.message)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

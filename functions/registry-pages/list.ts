@@ -19,7 +19,15 @@ import { type Html, html } from '#shared/web/html.ts';
 import type { RegistryWords } from '#shared/web/registry-words.ts';
 import { getFieldCipher } from '../lib/cipher.ts';
 import { db, idHashKey } from '../lib/clients.ts';
-import { csrfField, field, fieldErrors, invalidAttrs, type PageRequest, type PageResult } from '../pages/kit.ts';
+import {
+  csrfField,
+  field,
+  fieldErrors,
+  invalidAttrs,
+  type PageRequest,
+  type PageResult,
+  sayMessage,
+} from '../pages/kit.ts';
 
 /*
  * The registry pages (issue #12, item 2): `/app/admin/{communities,units,cadres,households}`, each a list with
@@ -61,7 +69,8 @@ const CONFLICT_FIELD: Record<string, string> = {
  */
 export function formState(e: unknown, values: Record<string, string>): FormState {
   if (!(e instanceof AppError) || (e.kind !== 'invalid' && e.kind !== 'conflict')) throw e;
-  const errors = e.kind === 'conflict' ? { [CONFLICT_FIELD[e.code] ?? '_']: e.message } : fieldErrors(e, { '': '_' });
+  const errors =
+    e.kind === 'conflict' ? { [CONFLICT_FIELD[e.code] ?? '_']: sayMessage(e.message) } : fieldErrors(e, { '': '_' });
   const { idNumber: _never, ...kept } = values;
   return { errors, values: kept, status: e.kind === 'conflict' ? 409 : 400 };
 }

@@ -78,7 +78,7 @@ function packetHousehold(req: PageRequest, v: Packet, h: PacketHousehold): Html 
     ok ? html`<span class="ok" aria-label="✓">✓</span>` : html`<span class="bad" aria-label="✗">✗</span>`;
   const checked = isChecked(v, h);
   return html`<section class="card household" aria-labelledby="v-${h.householdId}"${checked ? '' : raw(' data-unchecked')}>
-<h2 id="v-${h.householdId}">${h.headName} <span class="muted">· ${h.memberCount} 人</span>${h.returned ? html` <span class="bad">${req.t.returned}</span>` : ''}</h2>
+<h2 id="v-${h.householdId}">${h.headName} <span class="muted">· ${req.t.people(h.memberCount)}</span>${h.returned ? html` <span class="bad">${req.t.returned}</span>` : ''}</h2>
 <p class="row"><span>${req.t.aidTotal} <strong>${yuan(h.totalFen)}</strong></span>${
     checked
       ? h.meetsFloor
@@ -93,7 +93,7 @@ ${
 <li>${mark(h.checks.fundsMatchObjectives)} ${req.t.fundsMatchObjectives}</li>
 <li>${mark(h.checks.inKindMatchesObjectives)} ${req.t.inKindMatchesObjectives}</li>
 </ul>
-${h.discrepancies.length ? html`<p><strong>${req.t.discrepancies}</strong></p><ul>${h.discrepancies.map((d) => html`<li>${d.message}</li>`)}</ul>` : ''}`
+${h.discrepancies.length ? html`<p><strong>${req.t.discrepancies}</strong></p><ul>${h.discrepancies.map((d) => html`<li>${req.say(d.message)}</li>`)}</ul>` : ''}`
     : ''
 }
 </section>`;
