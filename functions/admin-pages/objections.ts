@@ -26,7 +26,7 @@ function subjectLine(req: Req, o: Listed, s: ObjectionSubject | undefined): Html
   return html`<p class="row muted"><span>${req.t.notice}：<a href="/public/notices/${o.noticeId}">${
     n ? `${n.communityName} · ${n.year} · #${n.round}` : o.noticeId
   }</a></span>${
-    e ? html`<span>${req.t.entry}：${e.name}（${e.memberCount}人，${yuan(e.totalFen)}）</span>` : ''
+    e ? html`<span>${req.t.entry}：${req.t.entrySummary(e.name, e.memberCount, yuan(e.totalFen))}</span>` : ''
   }${n ? html`<span><a href="/app/verifications/${n.verificationId}">${req.t.packet}</a></span>` : ''}</p>`;
 }
 

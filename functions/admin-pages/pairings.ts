@@ -77,10 +77,14 @@ const queryString = (f: Filters, extra: Record<string, string> = {}) =>
     ),
   ).toString();
 
-function periodsText(r: Row, names: Map<string, string>): string {
+function periodsText(req: Req, r: Row, names: Map<string, string>): string {
   if (r.periods.length < 2) return '—';
   return r.periods
-    .map((p) => `${names.get(p.cadreId) ?? p.cadreId} ${p.from}${p.until ? `–${p.until}` : ' 起'}`)
+    .map((p) =>
+      p.until
+        ? `${names.get(p.cadreId) ?? p.cadreId} ${p.from}–${p.until}`
+        : req.t.periodFrom(names.get(p.cadreId) ?? p.cadreId, p.from),
+    )
     .join(' → ');
 }
 
@@ -94,7 +98,7 @@ function marks(req: Req, r: Row): Html {
 function pairingTable(req: Req, f: Filters, rows: Row[], names: Map<string, string>): Html {
   return html`<div class="table-wrap"><table class="pairings"><thead><tr><th>${req.t.household}</th><th class="num">${req.t.members}</th><th>${req.t.community}</th><th>${req.t.cadre}</th><th>${req.t.unit}</th><th>${req.t.periods}</th><th>${req.t.marks}</th><th></th></tr></thead><tbody>${rows.map(
     (r) =>
-      html`<tr id="pairing-${r.householdId}"><td><a href="/app/households/${r.householdId}">${r.headName}</a><br><code class="muted">${r.householdId}</code></td><td class="num">${r.memberCount}</td><td>${names.get(r.communityId) ?? r.communityId}</td><td>${names.get(r.cadreId) ?? r.cadreId}</td><td>${names.get(r.unitId) ?? r.unitId}</td><td>${periodsText(r, names)}</td><td>${marks(req, r)}</td><td><a href="/app/admin/pairings?${queryString(f, { householdId: r.householdId })}#acts">${req.t.manage}</a></td></tr>`,
+      html`<tr id="pairing-${r.householdId}"><td><a href="/app/households/${r.householdId}">${r.headName}</a><br><code class="muted">${r.householdId}</code></td><td class="num">${r.memberCount}</td><td>${names.get(r.communityId) ?? r.communityId}</td><td>${names.get(r.cadreId) ?? r.cadreId}</td><td>${names.get(r.unitId) ?? r.unitId}</td><td>${periodsText(req, r, names)}</td><td>${marks(req, r)}</td><td><a href="/app/admin/pairings?${queryString(f, { householdId: r.householdId })}#acts">${req.t.manage}</a></td></tr>`,
   )}</tbody></table></div>`;
 }
 

@@ -81,7 +81,7 @@ ${field(
   req.t.name,
   html`<select id="entryId" name="entryId"${invalidAttrs('entryId', errors.entryId)}>${n.entries.map(
     (e) =>
-      html`<option value="${e.entryId}"${typed?.entryId === e.entryId ? raw(' selected') : ''}>${e.name}（${e.memberCount} 人，${formatYuan(e.totalFen)} 元）${e.underReview ? ` · ${req.t.underReview}` : ''}</option>`,
+      html`<option value="${e.entryId}"${typed?.entryId === e.entryId ? raw(' selected') : ''}>${req.t.entryOption(e.name, e.memberCount, formatYuan(e.totalFen))}${e.underReview ? ` · ${req.t.underReview}` : ''}</option>`,
   )}</select>`,
   errors.entryId,
 )}

@@ -201,7 +201,7 @@ ${
 ${toAcknowledge.length ? acknowledgement(req, toAcknowledge, values.acknowledgeProblems, errors.acknowledgeProblems) : ''}
 <label for="signature-pad">${req.t.signature}</label>
 <canvas id="signature-pad" class="signature" tabindex="0" role="img" aria-label="${req.t.signature}"></canvas>
-<p class="error" data-signature-error hidden role="alert">请先在上方签字</p>
+<p class="error" data-signature-error hidden role="alert">${req.t.signFirst}</p>
 ${errors.signaturePng ? html`<p class="error" role="alert">${errors.signaturePng}</p>` : ''}
 <button type="button" class="secondary" data-clear>${req.t.clearSignature}</button>
 ${field('sealId', req.t.sealId, html`<input id="sealId" name="sealId" required maxlength="64" value="${values.sealId}"${invalidAttrs('sealId', errors.sealId)}>`, errors.sealId)}

@@ -119,6 +119,7 @@ const zh = {
   start: '开始核查',
   communities: '社区',
   people: (n: number) => `${n} 人`,
+  signFirst: '请先在上方签字',
 };
 
 const en: typeof zh = {
@@ -240,6 +241,7 @@ const en: typeof zh = {
   start: 'Start verification',
   communities: 'Communities',
   people: (n: number) => (n === 1 ? '1 person' : `${n} people`),
+  signFirst: 'Please sign above first',
 };
 
 export type Words = typeof zh;

@@ -332,6 +332,7 @@ export const VERIFICATION_EN: MessagesEn = {
   '有 {} 户未达标或核查未通过（{}），确认前请勾选“已知悉以上问题”（acknowledgeProblems: true），或退回这些家庭':
     '{1} households are below the floor or fail a check ({2}); tick "I am aware of these problems" (acknowledgeProblems: true) before confirming, or return them',
   '{}等': '{1} and others',
+  等: ' and others',
   '帮扶台账在本轮快照之后发生了变化，本轮材料已不是最新；请退回本轮，由管理员重新发起核查':
     "The ledger changed after this round's snapshot; return the round and ask an admin to start verification again",
   只有已定稿的核查可以重新开启: 'Only a final verification can be reopened',
