@@ -46,7 +46,7 @@ function sourceFiles(dir: string): string[] {
  * The string literals of a TypeScript source, each as a message would read with every `${…}` as `X`; literals
  * joined by `+` are one message, and the literals inside a template's `${…}` are found too. Comments are skipped.
  */
-export function messageLiterals(src: string): string[] {
+function messageLiterals(src: string): string[] {
   const found: string[] = [];
   let pendingJoin = false;
   /** The last literal read at this level, which a `+` joins the next one to. */
