@@ -415,10 +415,13 @@ export function fieldErrors(e: unknown, rename: Record<string, string> = {}): Re
   return out;
 }
 
-/** A form field with its label and, when it has one, its error right beneath, tied by aria-describedby. */
+/**
+ * A form field with its label and, when it has one, its error right beneath, tied by aria-describedby. The error
+ * is said in the page's language here too, so a message a page makes itself in Chinese reads in English as well.
+ */
 export function field(name: string, labelText: string, control: Html, error?: string): Html {
   return html`<div class="${error ? 'field-error' : ''}"><label for="${name}">${labelText}</label>${control}${
-    error ? html`<p class="error" id="${name}-error" role="alert">${error}</p>` : ''
+    error ? html`<p class="error" id="${name}-error" role="alert">${sayMessage(error)}</p>` : ''
   }</div>`;
 }
 

@@ -139,7 +139,7 @@ export const statusTag = (req: Req, active: boolean) =>
     : html`<span class="tag off-tag">${req.t.statusInactiveTag}</span>`;
 
 /** Names a region column: the community's township or district, or 未分区. */
-const regionName = (name: string | null | undefined) => name ?? UNASSIGNED_REGION;
+const regionName = (name: string | null | undefined) => name ?? sayMessage(UNASSIGNED_REGION);
 
 /** What the lists and forms choose from: regions, communities, units, read once per page as needed. */
 export interface Pickers {

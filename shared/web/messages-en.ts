@@ -90,7 +90,7 @@ export const COMMON_EN: MessagesEn = {
   困难家庭: 'household',
   户主姓名: 'head of household',
   家庭人口: 'household size',
-  未分区: 'no district',
+  未分区: 'Unassigned',
   // Shared by several sections' commands
   '日期格式应为 YYYY-MM-DD，且必须是真实存在的日期': 'The date must be YYYY-MM-DD and a real date',
   请选择困难家庭: 'Please choose a household',
@@ -466,6 +466,32 @@ export const IMPORT_EN: MessagesEn = {
   导入任务编号无效: 'The import id is not valid',
   '格式应为 xlsx 或 csv': 'The format must be xlsx or csv',
   没有这种导入模板: 'There is no such import template',
+  // shared/imports/columns.ts: what each column takes, as the imports page explains it
+  必填: 'Required',
+  '必填；{}': 'Required; {1}',
+  '选填；{}': 'Optional; {1}',
+  '18 位，请把该列设为文本，以免 Excel 改成科学计数':
+    '18 characters; format the column as Text so Excel does not turn it into a number',
+  '1–30 的整数': 'a whole number from 1 to 30',
+  全市不重复: 'unique in the city',
+  '同一街道/乡镇内不重复': 'unique within its street/township',
+  '四位年份，今年或明年': 'a four-digit year, this year or next',
+  '大于 0，最多两位小数': 'more than 0, at most two decimal places',
+  已登记困难家庭户主的身份证号: "the resident ID number of a registered household's head",
+  帮扶责任人所在单位: "the responsible cadre's unit",
+  '帮生活、帮助学、帮就医、帮就业、帮住房之一':
+    'one of livelihood, education, medical, employment, housing, written in Chinese as in the example',
+  '干部编号，或单位内不重名的干部姓名': "the cadre's number, or a name unique within the unit",
+  '拨付日期，如 2026-03-01，不晚于今天': 'the payment date, e.g. 2026-03-01, not after today',
+  '财务的流水号，重复导入时据此识别': "the finance office's serial number, which recognises a repeated import",
+  须是已登记的帮扶单位名称: 'the name of a registered aid unit',
+  须是已登记的社区名称: 'the name of a registered community',
+  '11 位手机号': 'an 11-digit mobile number',
+  '单位给干部编的号，单位内不重复，结对表可按编号找人':
+    "the unit's number for the cadre, unique within the unit; pairings can find the cadre by it",
+  社区所属街道或乡镇: "the community's street or township",
+  社区重名时用来区分: 'tells communities of the same name apart',
+  '街道/乡镇所属区或县': "the street/township's district or county",
   // shared/imports/rows.ts: row errors
   '请填写{}': 'Please fill in {1}',
   '{}不超过 {} 个字': '{1} must be at most {2} characters',
@@ -503,7 +529,7 @@ export const IMPORT_EN: MessagesEn = {
   拨付日期不能晚于今天: 'The payment date cannot be after today',
   请填写帮扶目标: 'Please fill in the objective',
   '帮扶目标应为 帮生活、帮助学、帮就医、帮就业、帮住房 之一':
-    'The objective must be one of 帮生活 (livelihood), 帮助学 (education), 帮就医 (medical), 帮就业 (employment), 帮住房 (housing)',
+    'The objective must be one of livelihood, education, medical, employment, housing, written in Chinese as in the template',
   请填写金额: 'Please fill in the amount',
   '金额应为以元为单位的数字，最多两位小数': 'The amount must be a number of yuan with at most two decimal places',
   '金额过大：单笔不超过 1,000,000 元': 'Amount too large: one entry is at most 1,000,000 yuan',
