@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ADMIN_WORDS, type AdminWords } from '#shared/web/admin-words.ts';
-import { COMMON_EN, englishCatalogue, PAIRING_EN, REGISTRY_EN, VERIFICATION_EN } from '#shared/web/messages-en.ts';
 import { adminHome } from './admin-pages/home.ts';
 import { objectionsPage, resolveFromPage } from './admin-pages/objections.ts';
 import {
@@ -50,7 +49,6 @@ dl.counts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.75rem 0}dl.counts d
 `;
 
 const serve = pageServer('admin-pages', PAGES, {
-  english: englishCatalogue(COMMON_EN, REGISTRY_EN, VERIFICATION_EN, PAIRING_EN),
   words: ADMIN_WORDS,
   css: CSS,
   audit: appendPageAudit,

@@ -6,7 +6,6 @@ import { errorReportFile, type ImportFile, templateFile } from '#shared/imports/
 import { getImport } from '#shared/imports/jobs.ts';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE } from '#shared/reports/export.ts';
 import { CHROME_WORDS, type ChromeWords } from '#shared/web/chrome-words.ts';
-import { COMMON_EN, englishCatalogue, IMPORT_EN } from '#shared/web/messages-en.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { getObjectStore } from './lib/objects.ts';
@@ -45,10 +44,7 @@ const PAGES: PageHandlers<'import-downloads', ChromeWords> = {
   'GET /app/downloads/imports/templates/{kind}.{format}': templateDownload,
   'GET /app/downloads/imports/{id}/errors.{format}': errorsDownload,
 };
-const serve = pageServer('import-downloads', PAGES, {
-  words: CHROME_WORDS,
-  english: englishCatalogue(COMMON_EN, IMPORT_EN),
-});
+const serve = pageServer('import-downloads', PAGES, { words: CHROME_WORDS });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
   serve(event),

@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { notFound } from '#shared/errors.ts';
 import { CHROME_WORDS, type ChromeWords } from '#shared/web/chrome-words.ts';
-import { COMMON_EN, englishCatalogue } from '#shared/web/messages-en.ts';
 import { floorExport } from './lib/floor-export.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, type PageRequest, type PageResult, pageServer, reportQuery } from './pages/kit.ts';
@@ -22,7 +21,7 @@ async function floorDownload(req: PageRequest<ChromeWords>, m: RegExpExecArray):
 }
 
 const PAGES: PageHandlers<'page-downloads', ChromeWords> = { 'GET /app/downloads/floor.{format}': floorDownload };
-const serve = pageServer('page-downloads', PAGES, { words: CHROME_WORDS, english: englishCatalogue(COMMON_EN) });
+const serve = pageServer('page-downloads', PAGES, { words: CHROME_WORDS });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
   serve(event),

@@ -547,16 +547,6 @@ export const IMPORT_EN: MessagesEn = {
     '{1} ledger entries belong to households under verification or confirmed; nothing was imported. {2}',
 };
 
-/** Every section: for a function that renders them all, and the completeness test. */
-export const ALL_EN: MessagesEn = {
-  ...COMMON_EN,
-  ...LEDGER_EN,
-  ...REGISTRY_EN,
-  ...VERIFICATION_EN,
-  ...PAIRING_EN,
-  ...IMPORT_EN,
-};
-
 interface Pattern {
   re: RegExp;
   en: string;
