@@ -7,7 +7,7 @@ import { formatYuan, MAX_ENTRY_FEN, parseAmount } from '#shared/money.ts';
 import { parseInput } from '#shared/validate.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
-import { COMMON_EN, englishCatalogue, LEDGER_EN, REGISTRY_EN } from '#shared/web/messages-en.ts';
+import { COMMON_EN, englishCatalogue, LEDGER_EN } from '#shared/web/messages-en.ts';
 import { type AidFormValues, aidForm, freshAidForm, householdPage } from './household-pages/views.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
@@ -187,7 +187,7 @@ export const PAGES: PageHandlers<'household-pages'> = {
 };
 
 const serve = pageServer('household-pages', PAGES, {
-  english: englishCatalogue(COMMON_EN, LEDGER_EN, REGISTRY_EN),
+  english: englishCatalogue(COMMON_EN, LEDGER_EN),
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.

@@ -92,6 +92,7 @@ export const COMMON_EN: MessagesEn = {
   家庭人口: 'household size',
   未分区: 'Unassigned',
   // Shared by several sections' commands
+  您无权查看该困难家庭: 'You may not see this household',
   '日期格式应为 YYYY-MM-DD，且必须是真实存在的日期': 'The date must be YYYY-MM-DD and a real date',
   请选择困难家庭: 'Please choose a household',
   困难家庭不存在: 'The household does not exist',
@@ -249,7 +250,6 @@ export const REGISTRY_EN: MessagesEn = {
   '家庭人口至少 1 人': 'The household size must be at least 1',
   '家庭人口不超过 30 人': 'The household size must be at most 30',
   '该身份证号已登记过困难家庭，不能重复登记': 'A household with this resident ID number is already registered',
-  您无权查看该困难家庭: 'You may not see this household',
   请填写更正原因: 'Please give the reason for the correction',
   '原因不超过 500 个字': 'The reason must be at most 500 characters',
   '该家庭 {} 年在原社区已有帮扶、资金、成效或走访记录，不能迁移到其他社区':
