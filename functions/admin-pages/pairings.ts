@@ -187,7 +187,7 @@ ${field('f-community', t.community, html`<select id="f-community" name="communit
     ? html`<p>${t.pickFilter}</p>`
     : list instanceof AppError
       ? html`<div class="alert" role="alert">${req.say(list.message)}</div>`
-      : html`<p class="muted">${t.listedBy}：${listedBy} · ${f.year}</p>${
+      : html`<p class="muted">${t.listedBy}${t.colon}${listedBy} · ${f.year}</p>${
           rows.length ? pairingTable(req, f, rows, names) : html`<p>${t.noPairings}</p>`
         }<p>${f.cursor ? html`<a href="/app/admin/pairings?${queryString(f)}">${t.firstPage}</a> ` : ''}${
           list?.nextCursor
@@ -219,14 +219,14 @@ ${preview ? carryPreview(req, preview, names, `/app/admin/pairings/carry-over?${
     ? ''
     : job.status === 'running'
       ? html`<div class="notice" role="status" data-carry-job="running">${t.carryRunning}<progress max="${job.unitsTotal}" value="${job.unitsDone}"></progress></div>`
-      : html`<p class="notice" role="status" data-carry-job="${job.status}">${t.carriedOk}：${t.createdCount} ${resultOf(job).created}，${t.unchangedCount} ${resultOf(job).unchanged}，${t.skippedCount} ${resultOf(job).skipped.length}</p>`;
+      : html`<p class="notice" role="status" data-carry-job="${job.status}">${t.carriedOk}${t.colon}${t.createdCount} ${resultOf(job).created}，${t.unchangedCount} ${resultOf(job).unchanged}，${t.skippedCount} ${resultOf(job).skipped.length}</p>`;
   return {
     status: state.errors ? 400 : 200,
     title: t.pairings,
     ...(job?.status === 'running' ? { refresh: { seconds: 2, url: `/app/admin/pairings?${req.query}` } } : {}),
-    body: html`${jobNotice}${done ? html`<p class="notice" role="status">${t[done[1]]}：${req.query.get(done[0])}</p>` : ''}${
+    body: html`${jobNotice}${done ? html`<p class="notice" role="status">${t[done[1]]}${t.colon}${req.query.get(done[0])}</p>` : ''}${
       carried !== null
-        ? html`<p class="notice" role="status">${t.carriedOk}：${t.createdCount} ${carried}，${t.unchangedCount} ${req.query.get('unchanged') ?? '0'}，${t.skippedCount} ${req.query.get('skipped') ?? '0'}</p>${
+        ? html`<p class="notice" role="status">${t.carriedOk}${t.colon}${t.createdCount} ${carried}，${t.unchangedCount} ${req.query.get('unchanged') ?? '0'}，${t.skippedCount} ${req.query.get('skipped') ?? '0'}</p>${
             req.query.get('digest') === 'changed' ? html`<div class="alert" role="alert">${t.digestChanged}</div>` : ''
           }`
         : ''
@@ -236,7 +236,7 @@ ${preview ? carryPreview(req, preview, names, `/app/admin/pairings/carry-over?${
 
 function carryPreview(req: Req, p: CarryOverResult, names: Map<string, string>, action: string): Html {
   const t = req.t;
-  return html`<h3>${t.preview}：${p.fromYear} → ${p.toYear}</h3>
+  return html`<h3>${t.preview}${t.colon}${p.fromYear} → ${p.toYear}</h3>
 <dl class="counts"><div><dt>${t.considered}</dt><dd class="num">${p.pairings}</dd></div><div><dt>${t.toCreate}</dt><dd class="num">${p.created}</dd></div><div><dt>${t.unchangedCount}</dt><dd class="num">${p.unchanged}</dd></div><div><dt>${t.skippedCount}</dt><dd class="num">${p.skipped.length}</dd></div></dl>
 ${
   p.skipped.length
@@ -248,8 +248,8 @@ ${
         )}</tbody></table></div>`
     : ''
 }
-<p class="muted">${t.digest}：<span class="digest">${p.digest}</span></p>
-<form method="post" action="${action}">${csrfField(req)}<input type="hidden" name="action" value="commit"><input type="hidden" name="fromYear" value="${p.fromYear}"><input type="hidden" name="toYear" value="${p.toYear}"><input type="hidden" name="digest" value="${p.digest}"><button type="submit">${t.commitCarryOver}（${p.created}）</button></form>`;
+<p class="muted">${t.digest}${t.colon}<span class="digest">${p.digest}</span></p>
+<form method="post" action="${action}">${csrfField(req)}<input type="hidden" name="action" value="commit"><input type="hidden" name="fromYear" value="${p.fromYear}"><input type="hidden" name="toYear" value="${p.toYear}"><input type="hidden" name="digest" value="${p.digest}"><button type="submit">${t.commitCarryOver}${t.openParen}${p.created}${t.closeParen}</button></form>`;
 }
 
 const formValues = (req: Req, names: string[]) =>

@@ -145,7 +145,7 @@ function errorsTable(req: Req, job: ImportJob, errors: ImportJob['errors'], tota
   const shown = errors.slice(0, ERRORS_SHOWN);
   const caption = req.t.errorsShown.replace('{n}', String(shown.length)).replace('{total}', String(total));
   return html`<h2>${caption}</h2>
-<p>${req.t.downloadErrors}：<a href="/app/downloads/imports/${job.id}/errors.xlsx" download>XLSX</a> · <a href="/app/downloads/imports/${job.id}/errors.csv" download>CSV</a></p>
+<p>${req.t.downloadErrors}${req.t.colon}<a href="/app/downloads/imports/${job.id}/errors.xlsx" download>XLSX</a> · <a href="/app/downloads/imports/${job.id}/errors.csv" download>CSV</a></p>
 <div class="table-wrap"><table class="errors"><thead><tr><th class="num">${req.t.row}</th><th>${req.t.column}</th><th>${req.t.message}</th></tr></thead><tbody>${shown.map(
     (e) => html`<tr><td class="num">${e.row}</td><td>${e.column}</td><td>${req.say(e.message)}</td></tr>`,
   )}</tbody></table></div>`;
@@ -159,7 +159,7 @@ function commitForms(req: Req, job: ImportJob, valid: number, errorRows: number)
     }<button type="submit"${secondary ? html` class="secondary"` : ''}>${label}</button></form> `;
   if (!errorRows) return html`<p class="ok">${req.t.noErrors}</p>${form(req.t.importAll, false)}`;
   if (!valid) return html`<div class="alert">${req.t.allInvalid}</div>`;
-  return form(`${req.t.importValid}（${valid}）`, true);
+  return form(`${req.t.importValid}${req.t.openParen}${valid}${req.t.closeParen}`, true);
 }
 
 function dryRunView(req: Req, job: ImportJob, errors: ImportJob['errors']): Html {
@@ -176,10 +176,10 @@ const STATUS_WORD = { running: 'statusRunning', done: 'statusDone', failed: 'sta
 function commitView(req: Req, job: ImportJob): Html {
   const t = req.t;
   return html`<p>${req.t.kinds[job.kind]} · <span class="tag ${job.status}" data-status="${job.status}">${t[STATUS_WORD[job.status]]}</span></p>
-<label for="progress">${t.progress}：${job.rowsDone} / ${job.rowsTotal}</label>
+<label for="progress">${t.progress}${t.colon}${job.rowsDone} / ${job.rowsTotal}</label>
 <progress id="progress" value="${job.rowsDone}" max="${Math.max(job.rowsTotal, 1)}">${job.rowsDone} / ${job.rowsTotal}</progress>
 ${job.status === 'running' ? html`<p class="muted">${t.refreshing}</p>` : ''}
-${job.failure ? html`<div class="alert" role="alert">${t.failure}：${job.failure}</div>` : ''}
+${job.failure ? html`<div class="alert" role="alert">${t.failure}${t.colon}${job.failure}</div>` : ''}
 <dl class="counts">${count(t.created, job.created)}${count(t.updated, job.updated)}${count(t.unchanged, job.unchanged)}${count(t.skipped, job.skipped)}</dl>
 ${errorsTable(req, job, job.errors, job.errorCount)}
 <p><a href="/app/admin/imports">${t.imports}</a></p>`;

@@ -46,7 +46,7 @@ export function cadreHome(req: PageRequest, households: { pairing: CadrePairing;
 <h2 id="h-${p.householdId}"><a href="/app/households/${p.householdId}">${p.headName}</a> <span class="muted">· ${req.t.people(p.memberCount)}</span></h2>
 ${floorProgress(req, totalFen)}
 ${p.handedOver ? html`<p class="muted">${req.t.handedOver(p.handedOver.from)}</p>` : ''}
-${p.returnedBy ? html`<p class="alert">${req.t.returned}：${p.returnComment ?? ''}</p>` : ''}
+${p.returnedBy ? html`<p class="alert">${req.t.returned}${req.t.colon}${p.returnComment ?? ''}</p>` : ''}
 ${recordControl(req, p.householdId, p.year, !!p.lockedBy, p.frozenBy ?? null, true)}
 </section>`,
   )}`;

@@ -127,7 +127,11 @@ export function entitySelect(
     html`<select id="${name}" name="${name}"${invalidAttrs(name, error)}>${option('', req.t.chooseOne, chosen)}${entities
       .filter((e) => e.active !== false || e.id === chosen)
       .map((e) =>
-        option(e.id, e.active === false ? `${e.name}（${req.t.statusInactiveTag}）` : e.name, chosen),
+        option(
+          e.id,
+          e.active === false ? `${e.name}${req.t.openParen}${req.t.statusInactiveTag}${req.t.closeParen}` : e.name,
+          chosen,
+        ),
       )}</select>`,
     error,
   );
@@ -294,7 +298,7 @@ async function createdNotice(req: Req, kind: KindPath): Promise<Html | ''> {
       ? await findHousehold(db, id).then((h) => h && { name: h.headName })
       : await findEntity<{ name: string }>(db, KIND_OF[kind], id);
   if (!found) return '';
-  return html`<p class="notice" role="status">${req.t.registeredOk}：<a href="/app/admin/${kind}/${id}">${found.name}</a></p>`;
+  return html`<p class="notice" role="status">${req.t.registeredOk}${req.t.colon}<a href="/app/admin/${kind}/${id}">${found.name}</a></p>`;
 }
 
 /**
@@ -393,7 +397,7 @@ ${entitySelect('unitId', t.unit, p.units, chosen('unitId'), req, state?.errors.u
       return html`${textField('headName', t.headName, state, { required: true, max: 50, value: v('headName') })}
 ${current ? '' : idNumberField('idNumber', t.idNumber, t.idNumberHint, state?.errors.idNumber)}
 ${entitySelect('communityId', t.community, p.communities, chosen('communityId'), req, state?.errors.communityId)}
-${textField('memberCount', `${t.memberCount}${t.persons ? `（${t.persons}）` : ''}`, state, {
+${textField('memberCount', `${t.memberCount}${t.persons ? `${t.openParen}${t.persons}${t.closeParen}` : ''}`, state, {
   required: true,
   max: 2,
   type: 'number',

@@ -163,7 +163,7 @@ export function packetPage(
   // Errors with no field of their own (a stale page's missing digest) are said at the top.
   const general = errors._ ?? errors.digest ?? errors.decision;
   return html`${general ? html`<div class="alert" role="alert" data-decision-error>${general}</div>` : ''}
-<p class="row"><span>${req.t.status}：<strong data-status="${v.status}">${req.label(v.status)}</strong></span>${
+<p class="row"><span>${req.t.status}${req.t.colon}<strong data-status="${v.status}">${req.label(v.status)}</strong></span>${
     v.decision && v.status === 'awaiting_confirmation'
       ? html`<span>${v.decision.decision === 'confirm' ? req.t.confirmedDecision : req.t.rejectedDecision}</span>`
       : ''

@@ -587,12 +587,18 @@ export function englishCatalogue(...sections: MessagesEn[]): EnglishCatalogue {
  * part translated in turn; a message the catalogue does not know comes back as it is (Chinese, never blank).
  */
 export function toEnglish(catalogue: EnglishCatalogue, message: string): string {
+  const english = translate(catalogue, message);
+  // A label that starts a sentence (帮助学 → education) starts it with a capital.
+  return english === message ? message : english.charAt(0).toUpperCase() + english.slice(1);
+}
+
+function translate(catalogue: EnglishCatalogue, message: string): string {
   const exact = catalogue.exact.get(message);
   if (exact !== undefined) return exact;
   for (const { re, en } of catalogue.patterns) {
     const m = re.exec(message);
     if (!m) continue;
-    const parts = m.slice(1).map((part) => toEnglish(catalogue, part));
+    const parts = m.slice(1).map((part) => translate(catalogue, part));
     return en.replace(/\{(\d)\}/g, (_, i: string) => parts[Number(i) - 1] ?? '');
   }
   return message;

@@ -180,6 +180,13 @@ describe('English for the domain’s messages', () => {
     );
   });
 
+  it('starts a message with a capital when a label begins it', () => {
+    const c = englishCatalogue(...ALL_EN);
+    expect(toEnglish(c, '帮助学现金：帮扶手册合计 ¥1.00，资金台账合计 ¥0.00，不一致')).toBe(
+      'Education cash: the aid book totals ¥1.00, the fund ledger ¥0.00; they differ',
+    );
+  });
+
   it('shows a message it does not know as it is, never blank', () => {
     expect(toEnglish(catalogue, '一条新的消息')).toBe('一条新的消息');
     expect(toEnglish(englishCatalogue(), '困难家庭不存在')).toBe('困难家庭不存在');
