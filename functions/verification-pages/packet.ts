@@ -131,7 +131,7 @@ function acknowledgement(req: PageRequest, problems: PacketHousehold[], checked:
       .filter(Boolean)
       .join(req.t.listSeparator);
   return html`<div class="${error ? 'field-error' : ''}"><fieldset class="ack"><legend>${req.t.acknowledgeLegend(problems.length)}</legend>
-<ul data-problem-households>${problems.map((h) => html`<li><strong>${h.headName}</strong>：${reasons(h)}</li>`)}</ul>
+<ul data-problem-households>${problems.map((h) => html`<li><strong>${h.headName}</strong>${req.t.colon}${reasons(h)}</li>`)}</ul>
 <label><input type="checkbox" id="acknowledgeProblems" name="acknowledgeProblems" value="true"${checked ? raw(' checked') : ''}${invalidAttrs('acknowledgeProblems', error)}> ${req.t.acknowledge}</label>
 ${
   // The domain's message names the API field (acknowledgeProblems); the page names its own checkbox.
