@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ADMIN_WORDS, type AdminWords } from '#shared/web/admin-words.ts';
+import { ACCOUNTS_EN, COMMON_EN, englishCatalogue, NOTICE_EN, PAIRING_EN } from '#shared/web/messages-en.ts';
 import { adminHome } from './admin-pages/home.ts';
 import { objectionsPage, resolveFromPage } from './admin-pages/objections.ts';
 import {
@@ -51,6 +52,7 @@ dl.counts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.75rem 0}dl.counts d
 
 const serve = pageServer(ADMIN_PAGE_ROUTES, PAGES, {
   words: ADMIN_WORDS,
+  english: englishCatalogue(COMMON_EN, PAIRING_EN, ACCOUNTS_EN, NOTICE_EN),
   css: CSS,
   audit: appendPageAudit,
 });

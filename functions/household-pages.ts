@@ -7,6 +7,7 @@ import { formatYuan, formatYuanGrouped, MAX_ENTRY_FEN, parseAmount } from '#shar
 import { parseInput } from '#shared/validate.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
+import { COMMON_EN, englishCatalogue, LEDGER_EN } from '#shared/web/messages-en.ts';
 import { correctionPage, ENTRIES_CSS } from './household-pages/entries.ts';
 import {
   aidPhoto,
@@ -214,7 +215,7 @@ async function submitAid(req: PageRequest, m: RegExpExecArray): Promise<PageResu
         return {
           status: 409,
           title: req.t.recordAid,
-          body: householdPage(req, s, answersFor(s, c.cadreId), false, e.message),
+          body: householdPage(req, s, answersFor(s, c.cadreId), false, req.say(e.message)),
         };
       }
       Object.assign(errors, fieldErrors(e, { amountFen: 'amountYuan' }));
@@ -312,7 +313,11 @@ async function reverse(req: PageRequest, m: RegExpExecArray): Promise<PageResult
   } catch (e) {
     if (!isHeldFigures(e) || !/^[\w-]{1,64}$/.test(householdId)) throw e;
     const s = await householdYearSummary(db, c, householdId, req.year);
-    return { status: 409, title: s.headName, body: householdPage(req, s, answersFor(s, c.cadreId), false, e.message) };
+    return {
+      status: 409,
+      title: s.headName,
+      body: householdPage(req, s, answersFor(s, c.cadreId), false, req.say(e.message)),
+    };
   }
   return { redirect: `/app/households/${encodeURIComponent(householdId)}?saved=1` };
 }
@@ -349,6 +354,7 @@ export const PAGES: PageHandlers<'household-pages'> = {
 };
 
 const serve = pageServer(HOUSEHOLD_PAGE_ROUTES, PAGES, {
+  english: englishCatalogue(COMMON_EN, LEDGER_EN),
   words: WORDS,
   labels: LABELS,
   css: ENTRIES_CSS,

@@ -5,6 +5,7 @@ import { ImportRequest, startImport } from '#shared/imports/index.ts';
 import { parseInput } from '#shared/validate.ts';
 import { html } from '#shared/web/html.ts';
 import { IMPORT_WORDS, type ImportWords } from '#shared/web/import-words.ts';
+import { COMMON_EN, englishCatalogue, IMPORT_EN, REGISTRY_EN } from '#shared/web/messages-en.ts';
 import { importPage, importsPage, uploadUrlFromPage } from './import-pages/views.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
@@ -49,8 +50,10 @@ async function importFromPage(req: PageRequest<ImportWords>): Promise<PageResult
     return {
       status: STATUS_OF[e.kind],
       title: req.t.importRefused,
-      body: html`<div class="alert" role="alert">${key ? e.message : req.t.chooseFile}</div>${
-        key && issues.length ? html`<ul class="errors">${issues.map((i) => html`<li>${i.message}</li>`)}</ul>` : ''
+      body: html`<div class="alert" role="alert">${key ? req.say(e.message) : req.t.chooseFile}</div>${
+        key && issues.length
+          ? html`<ul class="errors">${issues.map((i) => html`<li>${req.say(i.message)}</li>`)}</ul>`
+          : ''
       }<p><a href="/app/admin/imports${/^[\w-]{1,20}$/.test(kind) ? `?kind=${kind}` : ''}">${req.t.backToImports}</a></p>`,
     };
   }
@@ -72,6 +75,7 @@ dl.counts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.75rem 0}dl.counts d
 `;
 
 const serve = pageServer(IMPORT_PAGE_ROUTES, PAGES, {
+  english: englishCatalogue(COMMON_EN, IMPORT_EN, REGISTRY_EN),
   words: IMPORT_WORDS,
   css: CSS,
   audit: appendPageAudit,

@@ -11,6 +11,7 @@ import { type Community, listEntities, type Unit } from '#shared/registry/entiti
 import { currentRound } from '#shared/verification/index.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
+import { COMMON_EN, englishCatalogue, PAIRING_EN } from '#shared/web/messages-en.ts';
 import { safeNextPath } from '#shared/web/redirect.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
@@ -148,6 +149,7 @@ export const PAGES: PageHandlers<'pages'> = {
 };
 
 const serve = pageServer(APP_PAGE_ROUTES, PAGES, {
+  english: englishCatalogue(COMMON_EN, PAIRING_EN),
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.

@@ -6,6 +6,7 @@ import { fileObjection, getNotice, listNotices, NewObjection } from '#shared/not
 import { objectionStatus } from '#shared/notice/objections.ts';
 import { type Community, findEntity } from '#shared/registry/entities.ts';
 import { parseInput } from '#shared/validate.ts';
+import { COMMON_EN, englishCatalogue, NOTICE_EN, VERIFICATION_EN } from '#shared/web/messages-en.ts';
 import { PUBLIC_LABELS, PUBLIC_WORDS, type PublicWords } from '#shared/web/public-words.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
@@ -87,7 +88,7 @@ async function lookUp(req: Req): Promise<PageResult> {
       return {
         status: 400,
         title,
-        body: objectionStatusPage(req, reference, undefined, e.issues?.[0]?.message ?? e.message),
+        body: objectionStatusPage(req, reference, undefined, req.say(e.issues?.[0]?.message ?? e.message)),
       };
     }
     throw e;
@@ -123,6 +124,7 @@ export const PAGES: PageHandlers<'public-pages', PublicWords> = {
 };
 
 const serve = pageServer(PUBLIC_PAGE_ROUTES, PAGES, {
+  english: englishCatalogue(COMMON_EN, VERIFICATION_EN, NOTICE_EN),
   words: PUBLIC_WORDS,
   labels: PUBLIC_LABELS,
   css: CSS,

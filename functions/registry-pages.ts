@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { COMMON_EN, englishCatalogue, PAIRING_EN, REGISTRY_EN } from '#shared/web/messages-en.ts';
 import { REGISTRY_WORDS, type RegistryWords } from '#shared/web/registry-words.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
@@ -28,6 +29,7 @@ export const PAGES: PageHandlers<'registry-pages', RegistryWords> = {
 };
 
 const serve = pageServer(REGISTRY_PAGE_ROUTES, PAGES, {
+  english: englishCatalogue(COMMON_EN, REGISTRY_EN, PAIRING_EN),
   words: REGISTRY_WORDS,
   css: REGISTRY_CSS,
   // Page edits name their changed fields before and after (`auditDetail`), as the registry's PATCH routes do.

@@ -17,6 +17,7 @@ import {
 } from '#shared/verification/index.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
+import { COMMON_EN, englishCatalogue, NOTICE_EN, PAIRING_EN, VERIFICATION_EN } from '#shared/web/messages-en.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
@@ -86,7 +87,7 @@ async function reopenRound(req: PageRequest, m: RegExpExecArray): Promise<PageRe
     );
     return { redirect: `/app/verifications/${next.id}`, audited: m[1]! };
   } catch (e) {
-    if (e instanceof AppError && e.kind === 'conflict') return packet(req, m, { _: e.message }, 409);
+    if (e instanceof AppError && e.kind === 'conflict') return packet(req, m, { _: req.say(e.message) }, 409);
     throw e;
   }
 }
@@ -100,7 +101,7 @@ function refusedDecision(req: PageRequest, e: unknown): Record<string, string> |
     'verification.failed': req.t.decisionFailed,
   };
   const headline = headlines[e.code];
-  return { _: headline ? `${headline} ${e.message}` : e.message };
+  return { _: headline ? `${headline} ${req.say(e.message)}` : req.say(e.message) };
 }
 
 async function submitDecision(req: PageRequest, m: RegExpExecArray): Promise<PageResult> {
@@ -181,6 +182,7 @@ export const PAGES: PageHandlers<'verification-pages'> = {
 };
 
 const serve = pageServer(VERIFICATION_PAGE_ROUTES, PAGES, {
+  english: englishCatalogue(COMMON_EN, VERIFICATION_EN, NOTICE_EN, PAIRING_EN),
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.

@@ -23,10 +23,12 @@ interface CardErrors {
 function subjectLine(req: Req, o: Listed, s: ObjectionSubject | undefined): Html {
   const n = s?.notice;
   const e = s?.entry;
-  return html`<p class="row muted"><span>${req.t.notice}：<a href="/public/notices/${o.noticeId}">${
+  return html`<p class="row muted"><span>${req.t.notice}${req.t.colon}<a href="/public/notices/${o.noticeId}">${
     n ? `${n.communityName} · ${n.year} · #${n.round}` : o.noticeId
   }</a></span>${
-    e ? html`<span>${req.t.entry}：${e.name}（${e.memberCount}人，${yuan(e.totalFen)}）</span>` : ''
+    e
+      ? html`<span>${req.t.entry}${req.t.colon}${req.t.entrySummary(e.name, e.memberCount, yuan(e.totalFen))}</span>`
+      : ''
   }${n ? html`<span><a href="/app/verifications/${n.verificationId}">${req.t.packet}</a></span>` : ''}</p>`;
 }
 
@@ -37,7 +39,7 @@ function openCard(req: Req, o: Listed, s: ObjectionSubject | undefined, err?: Ca
     html`<label><input type="radio" name="upheld" value="${value}"${value === values.upheld ? html` checked` : ''}${invalidAttrs(`upheld-${o.id}`, errors.upheld)}>${label}</label>`;
   return html`<section class="card objection" id="objection-${o.id}" data-reference="${o.reference ?? ''}">
 <h2>${req.t.reference} ${o.reference ?? '—'} <span class="tag review">${req.t.statusOpen}</span></h2>
-<p class="muted">${req.t.filedAt}：${beijingTime(o.filedAt)}（${req.t.beijingTime}）</p>
+<p class="muted">${req.t.filedAt}${req.t.colon}${beijingTime(o.filedAt)}${req.t.openParen}${req.t.beijingTime}${req.t.closeParen}</p>
 ${subjectLine(req, o, s)}
 <blockquote class="objection-text">${o.text}</blockquote>
 ${errors._ ? html`<div class="alert" role="alert">${errors._}</div>` : ''}
@@ -58,12 +60,12 @@ function resolvedRow(req: Req, o: Listed, s: ObjectionSubject | undefined): Html
   const r = o.resolution;
   return html`<section class="card objection" data-reference="${o.reference ?? ''}">
 <h2>${req.t.reference} ${o.reference ?? '—'} <span class="tag">${req.t[STATUS_WORD[o.status as keyof typeof STATUS_WORD]]}</span></h2>
-<p class="muted">${req.t.filedAt}：${beijingTime(o.filedAt)}${
-    r ? html` · ${req.t.resolvedAt}：${beijingTime(r.resolvedAt)}` : ''
+<p class="muted">${req.t.filedAt}${req.t.colon}${beijingTime(o.filedAt)}${
+    r ? html` · ${req.t.resolvedAt}${req.t.colon}${beijingTime(r.resolvedAt)}` : ''
   }（${req.t.beijingTime}）</p>
 ${subjectLine(req, o, s)}
 <blockquote class="objection-text">${o.text}</blockquote>
-${r ? html`<p><strong>${req.t.resolutionNote}：</strong>${r.note}</p>` : ''}</section>`;
+${r ? html`<p><strong>${req.t.resolutionNote}${req.t.colon}</strong>${r.note}</p>` : ''}</section>`;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function objectionsPage(req: Req, cardErrors?: CardErrors): Promise
 ${
   cursor
     ? ''
-    : html`<h2>${req.t.openObjections}（${open.items.length}${open.nextCursor ? '+' : ''}）</h2>${
+    : html`<h2>${req.t.openObjections}${req.t.openParen}${open.items.length}${open.nextCursor ? '+' : ''}${req.t.closeParen}</h2>${
         open.items.length
           ? open.items.map((o) =>
               openCard(req, o, subjects.get(o.id), cardErrors?.id === o.id ? cardErrors : undefined),

@@ -77,10 +77,14 @@ const queryString = (f: Filters, extra: Record<string, string> = {}) =>
     ),
   ).toString();
 
-function periodsText(r: Row, names: Map<string, string>): string {
+function periodsText(req: Req, r: Row, names: Map<string, string>): string {
   if (r.periods.length < 2) return '—';
   return r.periods
-    .map((p) => `${names.get(p.cadreId) ?? p.cadreId} ${p.from}${p.until ? `–${p.until}` : ' 起'}`)
+    .map((p) =>
+      p.until
+        ? `${names.get(p.cadreId) ?? p.cadreId} ${p.from}–${p.until}`
+        : req.t.periodFrom(names.get(p.cadreId) ?? p.cadreId, p.from),
+    )
     .join(' → ');
 }
 
@@ -94,7 +98,7 @@ function marks(req: Req, r: Row): Html {
 function pairingTable(req: Req, f: Filters, rows: Row[], names: Map<string, string>): Html {
   return html`<div class="table-wrap"><table class="pairings"><thead><tr><th>${req.t.household}</th><th class="num">${req.t.members}</th><th>${req.t.community}</th><th>${req.t.cadre}</th><th>${req.t.unit}</th><th>${req.t.periods}</th><th>${req.t.marks}</th><th></th></tr></thead><tbody>${rows.map(
     (r) =>
-      html`<tr id="pairing-${r.householdId}"><td><a href="/app/households/${r.householdId}">${r.headName}</a><br><code class="muted">${r.householdId}</code></td><td class="num">${r.memberCount}</td><td>${names.get(r.communityId) ?? r.communityId}</td><td>${names.get(r.cadreId) ?? r.cadreId}</td><td>${names.get(r.unitId) ?? r.unitId}</td><td>${periodsText(r, names)}</td><td>${marks(req, r)}</td><td><a href="/app/admin/pairings?${queryString(f, { householdId: r.householdId })}#acts">${req.t.manage}</a></td></tr>`,
+      html`<tr id="pairing-${r.householdId}"><td><a href="/app/households/${r.householdId}">${r.headName}</a><br><code class="muted">${r.householdId}</code></td><td class="num">${r.memberCount}</td><td>${names.get(r.communityId) ?? r.communityId}</td><td>${names.get(r.cadreId) ?? r.cadreId}</td><td>${names.get(r.unitId) ?? r.unitId}</td><td>${periodsText(req, r, names)}</td><td>${marks(req, r)}</td><td><a href="/app/admin/pairings?${queryString(f, { householdId: r.householdId })}#acts">${req.t.manage}</a></td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -182,8 +186,8 @@ ${field('f-community', t.community, html`<select id="f-community" name="communit
   const listing = !q
     ? html`<p>${t.pickFilter}</p>`
     : list instanceof AppError
-      ? html`<div class="alert" role="alert">${list.message}</div>`
-      : html`<p class="muted">${t.listedBy}：${listedBy} · ${f.year}</p>${
+      ? html`<div class="alert" role="alert">${req.say(list.message)}</div>`
+      : html`<p class="muted">${t.listedBy}${t.colon}${listedBy} · ${f.year}</p>${
           rows.length ? pairingTable(req, f, rows, names) : html`<p>${t.noPairings}</p>`
         }<p>${f.cursor ? html`<a href="/app/admin/pairings?${queryString(f)}">${t.firstPage}</a> ` : ''}${
           list?.nextCursor
@@ -215,14 +219,14 @@ ${preview ? carryPreview(req, preview, names, `/app/admin/pairings/carry-over?${
     ? ''
     : job.status === 'running'
       ? html`<div class="notice" role="status" data-carry-job="running">${t.carryRunning}<progress max="${job.unitsTotal}" value="${job.unitsDone}"></progress></div>`
-      : html`<p class="notice" role="status" data-carry-job="${job.status}">${t.carriedOk}：${t.createdCount} ${resultOf(job).created}，${t.unchangedCount} ${resultOf(job).unchanged}，${t.skippedCount} ${resultOf(job).skipped.length}</p>`;
+      : html`<p class="notice" role="status" data-carry-job="${job.status}">${t.carriedOk}${t.colon}${t.createdCount} ${resultOf(job).created}，${t.unchangedCount} ${resultOf(job).unchanged}，${t.skippedCount} ${resultOf(job).skipped.length}</p>`;
   return {
     status: state.errors ? 400 : 200,
     title: t.pairings,
     ...(job?.status === 'running' ? { refresh: { seconds: 2, url: `/app/admin/pairings?${req.query}` } } : {}),
-    body: html`${jobNotice}${done ? html`<p class="notice" role="status">${t[done[1]]}：${req.query.get(done[0])}</p>` : ''}${
+    body: html`${jobNotice}${done ? html`<p class="notice" role="status">${t[done[1]]}${t.colon}${req.query.get(done[0])}</p>` : ''}${
       carried !== null
-        ? html`<p class="notice" role="status">${t.carriedOk}：${t.createdCount} ${carried}，${t.unchangedCount} ${req.query.get('unchanged') ?? '0'}，${t.skippedCount} ${req.query.get('skipped') ?? '0'}</p>${
+        ? html`<p class="notice" role="status">${t.carriedOk}${t.colon}${t.createdCount} ${carried}，${t.unchangedCount} ${req.query.get('unchanged') ?? '0'}，${t.skippedCount} ${req.query.get('skipped') ?? '0'}</p>${
             req.query.get('digest') === 'changed' ? html`<div class="alert" role="alert">${t.digestChanged}</div>` : ''
           }`
         : ''
@@ -232,7 +236,7 @@ ${preview ? carryPreview(req, preview, names, `/app/admin/pairings/carry-over?${
 
 function carryPreview(req: Req, p: CarryOverResult, names: Map<string, string>, action: string): Html {
   const t = req.t;
-  return html`<h3>${t.preview}：${p.fromYear} → ${p.toYear}</h3>
+  return html`<h3>${t.preview}${t.colon}${p.fromYear} → ${p.toYear}</h3>
 <dl class="counts"><div><dt>${t.considered}</dt><dd class="num">${p.pairings}</dd></div><div><dt>${t.toCreate}</dt><dd class="num">${p.created}</dd></div><div><dt>${t.unchangedCount}</dt><dd class="num">${p.unchanged}</dd></div><div><dt>${t.skippedCount}</dt><dd class="num">${p.skipped.length}</dd></div></dl>
 ${
   p.skipped.length
@@ -244,8 +248,8 @@ ${
         )}</tbody></table></div>`
     : ''
 }
-<p class="muted">${t.digest}：<span class="digest">${p.digest}</span></p>
-<form method="post" action="${action}">${csrfField(req)}<input type="hidden" name="action" value="commit"><input type="hidden" name="fromYear" value="${p.fromYear}"><input type="hidden" name="toYear" value="${p.toYear}"><input type="hidden" name="digest" value="${p.digest}"><button type="submit">${t.commitCarryOver}（${p.created}）</button></form>`;
+<p class="muted">${t.digest}${t.colon}<span class="digest">${p.digest}</span></p>
+<form method="post" action="${action}">${csrfField(req)}<input type="hidden" name="action" value="commit"><input type="hidden" name="fromYear" value="${p.fromYear}"><input type="hidden" name="toYear" value="${p.toYear}"><input type="hidden" name="digest" value="${p.digest}"><button type="submit">${t.commitCarryOver}${t.openParen}${p.created}${t.closeParen}</button></form>`;
 }
 
 const formValues = (req: Req, names: string[]) =>
@@ -264,7 +268,7 @@ async function act(
   } catch (e) {
     if (!(e instanceof AppError) || !['invalid', 'conflict', 'not_found'].includes(e.kind)) throw e;
     const errors = fieldErrors(e);
-    if (!e.issues) errors._ = e.message;
+    if (!e.issues) errors._ = req.say(e.message);
     return pairingsPage(req, { form, errors, values });
   }
 }

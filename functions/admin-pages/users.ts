@@ -188,11 +188,11 @@ export async function usersPage(req: Req, state?: FormState): Promise<PageResult
   return {
     status: state ? 400 : 200,
     title: req.t.accounts,
-    body: html`${done ? html`<p class="notice" role="status">${req.t[done[1]]}：${req.query.get(done[0])}</p>` : ''}
+    body: html`${done ? html`<p class="notice" role="status">${req.t[done[1]]}${req.t.colon}${req.query.get(done[0])}</p>` : ''}
 <p class="muted">${usesLocalAccounts() ? req.t.localAccounts : req.t.cognitoAccounts}</p>
 ${
   users.items.length
-    ? html`<div class="table-wrap"><table class="users"><thead><tr><th>${req.t.username}</th><th>${req.t.email}</th><th>${req.t.role}</th><th>${req.t.scope}</th><th>${req.t.userStatus}</th><th>${req.t.invitations}（${req.t.lastInvited}，${req.t.beijingTime}）</th><th>${req.t.actions}</th></tr></thead>
+    ? html`<div class="table-wrap"><table class="users"><thead><tr><th>${req.t.username}</th><th>${req.t.email}</th><th>${req.t.role}</th><th>${req.t.scope}</th><th>${req.t.userStatus}</th><th>${req.t.invitations}${req.t.openParen}${req.t.lastInvited}，${req.t.beijingTime}${req.t.closeParen}</th><th>${req.t.actions}</th></tr></thead>
 <tbody>${users.items.map((u) => userRow(req, u, r))}</tbody></table></div>`
     : html`<p>${req.t.noUsers}</p>`
 }
@@ -214,7 +214,7 @@ export async function inviteFromPage(req: Req): Promise<PageResult> {
     return { redirect: `/app/admin/users?invited=${encodeURIComponent(user.username)}`, audited: user.username };
   } catch (e) {
     if (e instanceof AppError && e.code === 'user.exists') {
-      return usersPage(req, { errors: { username: e.message }, values });
+      return usersPage(req, { errors: { username: req.say(e.message) }, values });
     }
     if (e instanceof AppError && e.kind !== 'invalid') throw e;
     return usersPage(req, { errors: fieldErrors(e), values });

@@ -244,7 +244,9 @@ export async function photoUploadUrl(req: PageRequest, m: RegExpExecArray): Prom
     return { status: 201, json: { key: upload.key, url: upload.url, headers: upload.headers } };
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
-    return { status: STATUS_OF[e.kind], json: { code: e.code, message: e.message, issues: e.issues ?? [] } };
+    // The page's script shows these beside the photo picker: in the page's language.
+    const issues = (e.issues ?? []).map((i) => ({ ...i, message: req.say(i.message) }));
+    return { status: STATUS_OF[e.kind], json: { code: e.code, message: req.say(e.message), issues } };
   }
 }
 

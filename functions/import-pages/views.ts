@@ -1,5 +1,5 @@
 import { AppError } from '#shared/errors.ts';
-import { IMPORT_COLUMNS, type ImportKind, KIND_LABELS } from '#shared/imports/columns.ts';
+import { IMPORT_COLUMNS, type ImportKind } from '#shared/imports/columns.ts';
 import { getImport, type ImportJob, storedReport } from '#shared/imports/jobs.ts';
 import { CSV_TYPE, createUpload, UploadRequest } from '#shared/objects.ts';
 import { parseInput } from '#shared/validate.ts';
@@ -32,7 +32,7 @@ const WHAT_IT_TAKES: Record<ImportKind, { zh: string; en: string }> = {
   },
   'fund-ledger': {
     zh: '台账编号、身份证号、日期、帮扶目标（帮生活等）和金额（元）',
-    en: 'Reference, resident ID, date, objective (帮生活 …) and amount in yuan',
+    en: 'Reference, resident ID, date, objective (in Chinese, as in the template) and amount in yuan',
   },
 };
 
@@ -71,7 +71,8 @@ function columnNotes(req: Req, kind: ImportKind): Html {
     kind
   ].map(
     (c) =>
-      html`<tr><td>${c.header}<br><code>${c.code}</code></td><td>${c.required ? req.t.required : req.t.optional}</td><td>${c.note}</td><td>${c.example}</td></tr>`,
+      // The header and the example are what goes in the file, in Chinese whatever the page's language.
+      html`<tr><td><span lang="zh-CN">${c.header}</span><br><code>${c.code}</code></td><td>${c.required ? req.t.required : req.t.optional}</td><td>${req.say(c.note)}</td><td lang="zh-CN">${c.example}</td></tr>`,
   )}</tbody></table></details>`;
 }
 
@@ -90,7 +91,7 @@ export async function importsPage(req: Req): Promise<PageResult> {
     body: html`<p>${t.importIntro}</p>
 <div class="table-wrap"><table class="kinds"><thead><tr><th>${t.kind}</th><th>${t.whatItTakes}</th><th>${t.template}</th></tr></thead><tbody>${KINDS.map(
       (k, i) =>
-        html`<tr id="kind-${k}"><td>${i + 1}. ${KIND_LABELS[k]}<br><code>${k}</code></td><td>${WHAT_IT_TAKES[k][req.lang]}${columnNotes(req, k)}</td><td class="nowrap">${templates(k)}</td></tr>`,
+        html`<tr id="kind-${k}"><td>${i + 1}. ${req.t.kinds[k]}<br><code>${k}</code></td><td>${WHAT_IT_TAKES[k][req.lang]}${columnNotes(req, k)}</td><td class="nowrap">${templates(k)}</td></tr>`,
     )}</tbody></table></div>
 <section class="card"><h2>${t.uploadFile}</h2>
 <noscript><div class="alert">${t.noScript}</div></noscript>
@@ -100,7 +101,7 @@ export async function importsPage(req: Req): Promise<PageResult> {
       'kind',
       t.kind,
       html`<select id="kind" name="kind">${KINDS.map(
-        (k) => html`<option value="${k}"${k === chosen ? html` selected` : ''}>${KIND_LABELS[k]}</option>`,
+        (k) => html`<option value="${k}"${k === chosen ? html` selected` : ''}>${req.t.kinds[k]}</option>`,
       )}</select>`,
     )}
 ${field('file', t.file, html`<input id="file" name="file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">`)}</div>
@@ -126,7 +127,14 @@ export async function uploadUrlFromPage(req: Req): Promise<PageResult> {
     return { status: 201, json: { key: upload.key, url: upload.url, headers: upload.headers } };
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
-    return { status: STATUS_OF[e.kind], json: { code: e.code, message: e.message, issues: e.issues ?? [] } };
+    return {
+      status: STATUS_OF[e.kind],
+      json: {
+        code: e.code,
+        message: req.say(e.message),
+        issues: (e.issues ?? []).map((i) => ({ ...i, message: req.say(i.message) })),
+      },
+    };
   }
 }
 
@@ -137,9 +145,9 @@ function errorsTable(req: Req, job: ImportJob, errors: ImportJob['errors'], tota
   const shown = errors.slice(0, ERRORS_SHOWN);
   const caption = req.t.errorsShown.replace('{n}', String(shown.length)).replace('{total}', String(total));
   return html`<h2>${caption}</h2>
-<p>${req.t.downloadErrors}：<a href="/app/downloads/imports/${job.id}/errors.xlsx" download>XLSX</a> · <a href="/app/downloads/imports/${job.id}/errors.csv" download>CSV</a></p>
+<p>${req.t.downloadErrors}${req.t.colon}<a href="/app/downloads/imports/${job.id}/errors.xlsx" download>XLSX</a> · <a href="/app/downloads/imports/${job.id}/errors.csv" download>CSV</a></p>
 <div class="table-wrap"><table class="errors"><thead><tr><th class="num">${req.t.row}</th><th>${req.t.column}</th><th>${req.t.message}</th></tr></thead><tbody>${shown.map(
-    (e) => html`<tr><td class="num">${e.row}</td><td>${e.column}</td><td>${e.message}</td></tr>`,
+    (e) => html`<tr><td class="num">${e.row}</td><td>${e.column}</td><td>${req.say(e.message)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -151,13 +159,13 @@ function commitForms(req: Req, job: ImportJob, valid: number, errorRows: number)
     }<button type="submit"${secondary ? html` class="secondary"` : ''}>${label}</button></form> `;
   if (!errorRows) return html`<p class="ok">${req.t.noErrors}</p>${form(req.t.importAll, false)}`;
   if (!valid) return html`<div class="alert">${req.t.allInvalid}</div>`;
-  return form(`${req.t.importValid}（${valid}）`, true);
+  return form(`${req.t.importValid}${req.t.openParen}${valid}${req.t.closeParen}`, true);
 }
 
 function dryRunView(req: Req, job: ImportJob, errors: ImportJob['errors']): Html {
   const errorRows = new Set(errors.map((e) => e.row)).size;
   const valid = job.rowsTotal - errorRows;
-  return html`<p>${KIND_LABELS[job.kind]} · <code>${job.key.split('/').pop()}</code></p>
+  return html`<p>${req.t.kinds[job.kind]} · <code>${job.key.split('/').pop()}</code></p>
 <dl class="counts">${count(req.t.rows, job.rowsTotal)}${count(req.t.validRows, valid)}${count(req.t.errorRows, errorRows)}</dl>
 <div class="actions">${commitForms(req, job, valid, errorRows)}<a href="/app/admin/imports?kind=${job.kind}">${req.t.uploadAgain}</a></div>
 ${errorsTable(req, job, errors, errors.length)}`;
@@ -167,11 +175,11 @@ const STATUS_WORD = { running: 'statusRunning', done: 'statusDone', failed: 'sta
 
 function commitView(req: Req, job: ImportJob): Html {
   const t = req.t;
-  return html`<p>${KIND_LABELS[job.kind]} · <span class="tag ${job.status}" data-status="${job.status}">${t[STATUS_WORD[job.status]]}</span></p>
-<label for="progress">${t.progress}：${job.rowsDone} / ${job.rowsTotal}</label>
+  return html`<p>${req.t.kinds[job.kind]} · <span class="tag ${job.status}" data-status="${job.status}">${t[STATUS_WORD[job.status]]}</span></p>
+<label for="progress">${t.progress}${t.colon}${job.rowsDone} / ${job.rowsTotal}</label>
 <progress id="progress" value="${job.rowsDone}" max="${Math.max(job.rowsTotal, 1)}">${job.rowsDone} / ${job.rowsTotal}</progress>
 ${job.status === 'running' ? html`<p class="muted">${t.refreshing}</p>` : ''}
-${job.failure ? html`<div class="alert" role="alert">${t.failure}：${job.failure}</div>` : ''}
+${job.failure ? html`<div class="alert" role="alert">${t.failure}${t.colon}${job.failure}</div>` : ''}
 <dl class="counts">${count(t.created, job.created)}${count(t.updated, job.updated)}${count(t.unchanged, job.unchanged)}${count(t.skipped, job.skipped)}</dl>
 ${errorsTable(req, job, job.errors, job.errorCount)}
 <p><a href="/app/admin/imports">${t.imports}</a></p>`;

@@ -1,12 +1,28 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
 import { type AuditDetail, type AuditEntry, recordAudit } from '#shared/audit/index.ts';
 import { type Caller, callerFromClaims } from '#shared/caller.ts';
 import type { ApiEvent, ApiResult } from './api-event.ts';
 import { logger } from './logger.ts';
 
-/** The audit trail's metric: namespace `LinkageAid`, dimension `service` (what the alarm names). */
-const metrics = new Metrics({ namespace: 'LinkageAid', serviceName: 'linkage-aid' });
+/**
+ * The audit trail's alarm metric (namespace `LinkageAid`, dimension `service`, what infra/monitoring.ts alarms on),
+ * as one embedded-metric log line: CloudWatch's EMF, a JSON line with an `_aws` block, which CloudWatch turns into
+ * a metric without an API call. Written here rather than with Powertools Metrics, which would add ~14 KB to every
+ * Lambda that audits (each page Lambda is near its 250 KB budget) for this single line.
+ */
+function publishAuditWriteFailed(): void {
+  const line = {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        { Namespace: 'LinkageAid', Dimensions: [['service']], Metrics: [{ Name: 'AuditWriteFailed', Unit: 'Count' }] },
+      ],
+    },
+    service: 'linkage-aid',
+    AuditWriteFailed: 1,
+  };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
 
 /**
  * The audit trail's one writer: a middy middleware that `apiHandler` registers for every API handler. After a
@@ -143,8 +159,7 @@ export async function appendAudit(entry: AuditEntry): Promise<void> {
     });
     // Published as an embedded metric (a log line CloudWatch turns into a metric; no API call), which
     // infra/monitoring.ts alarms on.
-    metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
+    publishAuditWriteFailed();
   }
 }
 

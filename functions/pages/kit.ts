@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { AuditDetail } from '#shared/audit/index.ts';
 import type { Caller } from '#shared/caller.ts';
@@ -9,6 +10,7 @@ import { parseInput } from '#shared/validate.ts';
 import type { ChromeWords, Lang } from '#shared/web/chrome-words.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
 import type { Words } from '#shared/web/i18n.ts';
+import { type EnglishCatalogue, toEnglish } from '#shared/web/messages-en.ts';
 import { authorizeRoles } from '../lib/authorize.ts';
 import type { ApiEvent, ApiResult } from '../lib/http.ts';
 import { enterRequestScope, logger } from '../lib/logger.ts';
@@ -47,6 +49,11 @@ export interface PageSite<W extends ChromeWords = Words> {
   }) => Promise<void>;
   /** Styles only this function's pages use, after the shared ones (so each bundle carries only its own). */
   css?: string;
+  /**
+   * English for the domain's (Chinese) messages these pages can show: `englishCatalogue(COMMON_EN, …)` from
+   * shared/web/messages-en.ts, only the sections they render. Without one, English pages show them in Chinese.
+   */
+  english?: EnglishCatalogue;
 }
 
 /** One page request: the path's parts, the query, the form body, who is signed in, and the words to use. */
@@ -62,6 +69,11 @@ export interface PageRequest<W extends ChromeWords = Words> {
   lang: Lang;
   t: W;
   label: (code: string) => string;
+  /**
+   * A message from the domain (an error, a field issue, a packet's problem) in the page's language: the domain
+   * speaks Chinese, the API keeps it, and an English page shows the catalogue's English (Chinese when unknown).
+   */
+  say: (message: string) => string;
   /** The function's own styles (`PageSite.css`). */
   css: string;
   now: Date;
@@ -96,6 +108,7 @@ export function readRequest<W extends ChromeWords>(
     : '';
   const form = isForm(headers['content-type']) ? new URLSearchParams(rawBody) : new URLSearchParams();
   const lang: Lang = (query.get('lang') ?? cookies[LANG_COOKIE]) === 'en' ? 'en' : 'zh';
+  const english = site.english;
   const now = new Date();
   const proto = headers['x-forwarded-proto'] ?? (event.requestContext.domainName === 'localhost' ? 'http' : 'https');
   const secure = proto === 'https';
@@ -110,6 +123,7 @@ export function readRequest<W extends ChromeWords>(
     lang,
     t: site.words[lang],
     label: (code) => site.labels?.[lang][code] ?? code,
+    say: lang === 'en' && english ? (message) => toEnglish(english, message) : (message) => message,
     css: site.css ?? '',
     now,
     year: Number(shanghaiDate(now).slice(0, 4)),
@@ -373,26 +387,41 @@ export function errorPage(req: PageRequest<ChromeWords>, e: AppError, status: nu
   return {
     status,
     title: req.t.error,
-    body: html`<div class="alert" role="alert">${e.message}</div><p><a href="/app/">${req.t.back}</a></p>`,
+    body: html`<div class="alert" role="alert">${req.say(e.message)}</div><p><a href="/app/">${req.t.back}</a></p>`,
   };
 }
 
-/** Field errors by field name, from a domain error's issues (paths mapped to the form's field names). */
+/**
+ * The request being served's `say`, for `fieldErrors`: every page calls it with the error alone, so it finds the
+ * page's language here rather than in an argument (outside a page request messages stay as they are).
+ */
+const pageSpeech = new AsyncLocalStorage<(message: string) => string>();
+
+/** A domain message in the language of the page being served, for code that has no request (`PageRequest.say`). */
+export const sayMessage = (message: string): string => (pageSpeech.getStore() ?? ((m: string) => m))(message);
+
+/**
+ * Field errors by field name, from a domain error's issues (paths mapped to the form's field names), in the
+ * page's language (`PageRequest.say`).
+ */
 export function fieldErrors(e: unknown, rename: Record<string, string> = {}): Record<string, string> {
   if (!(e instanceof AppError)) throw e;
   const out: Record<string, string> = {};
   for (const issue of e.issues ?? [{ path: '_', message: e.message }]) {
     const field = rename[issue.path] ?? issue.path.split('.')[0] ?? '_';
-    out[field] ??= issue.message;
+    out[field] ??= sayMessage(issue.message);
   }
-  if (!e.issues) out._ = e.message;
+  if (!e.issues) out._ = sayMessage(e.message);
   return out;
 }
 
-/** A form field with its label and, when it has one, its error right beneath, tied by aria-describedby. */
+/**
+ * A form field with its label and, when it has one, its error right beneath, tied by aria-describedby. The error
+ * is said in the page's language here too, so a message a page makes itself in Chinese reads in English as well.
+ */
 export function field(name: string, labelText: string, control: Html, error?: string): Html {
   return html`<div class="${error ? 'field-error' : ''}"><label for="${name}">${labelText}</label>${control}${
-    error ? html`<p class="error" id="${name}-error" role="alert">${error}</p>` : ''
+    error ? html`<p class="error" id="${name}-error" role="alert">${sayMessage(error)}</p>` : ''
   }</div>`;
 }
 
@@ -453,6 +482,15 @@ async function servePages<W extends ChromeWords>(
   const cookies = parseCookies((event.cookies ?? []).concat(event.headers?.cookie ? [event.headers.cookie] : []));
   const caller = await pageCaller(cookies[TOKEN_COOKIE]);
   const req = readRequest(event, caller, site);
+  return pageSpeech.run(req.say, () => servePage(req, caller, pages, site));
+}
+
+async function servePage<W extends ChromeWords>(
+  req: PageRequest<W>,
+  caller: Caller | undefined,
+  pages: readonly CompiledPage<W>[],
+  site: PageSite<W>,
+): Promise<ApiResult> {
   try {
     for (const { route, pattern, handler } of pages) {
       const m = req.method === route.method ? pattern.exec(req.path) : null;

@@ -43,10 +43,10 @@ export function cadreHome(req: PageRequest, households: { pairing: CadrePairing;
   if (!households.length) return html`<p>${req.t.noEntries}</p>`;
   return html`<p class="muted">${req.t.year} ${req.year}</p>${households.map(
     ({ pairing: p, totalFen }) => html`<section class="card" aria-labelledby="h-${p.householdId}">
-<h2 id="h-${p.householdId}"><a href="/app/households/${p.householdId}">${p.headName}</a> <span class="muted">· ${p.memberCount} 人</span></h2>
+<h2 id="h-${p.householdId}"><a href="/app/households/${p.householdId}">${p.headName}</a> <span class="muted">· ${req.t.people(p.memberCount)}</span></h2>
 ${floorProgress(req, totalFen)}
 ${p.handedOver ? html`<p class="muted">${req.t.handedOver(p.handedOver.from)}</p>` : ''}
-${p.returnedBy ? html`<p class="alert">${req.t.returned}：${p.returnComment ?? ''}</p>` : ''}
+${p.returnedBy ? html`<p class="alert">${req.t.returned}${req.t.colon}${p.returnComment ?? ''}</p>` : ''}
 ${recordControl(req, p.householdId, p.year, !!p.lockedBy, p.frozenBy ?? null, true)}
 </section>`,
   )}`;

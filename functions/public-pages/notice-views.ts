@@ -11,7 +11,7 @@ type Req = PageRequest<PublicWords>;
 
 /** A window as the public reads it: both ends in Beijing time, said so. */
 const windowText = (req: Req, n: Notice) =>
-  `${req.t.window}：${beijingTime(n.opensAt)} — ${beijingTime(n.closesAt)}${req.t.beijingTime}`;
+  `${req.t.window}${req.t.colon}${beijingTime(n.opensAt)} — ${beijingTime(n.closesAt)}${req.t.beijingTime}`;
 
 /** The public notice board. */
 export function noticesPage(req: Req, notices: Notice[]): Html {
@@ -67,9 +67,9 @@ ${n.entries.some((e) => e.underReview) ? html`<p class="muted">${req.t.underRevi
 <div class="issuer">
 <figure class="qr-box" data-qr="${url}">${raw(qrSvg(url, req.t.scan))}<figcaption>${req.t.scan}</figcaption></figure>
 <div class="sign-off">
-<p>${req.t.issuer}：${n.communityName} <span class="seal">${req.t.seal}</span></p>
-<p data-seal-line>${req.t.issuedOn}：${dateLine(req, n.opensAt)}</p>
-${supervisionPhone ? html`<p data-supervision-phone>${req.t.supervisionPhone}：${supervisionPhone}</p>` : ''}
+<p>${req.t.issuer}${req.t.colon}${n.communityName} <span class="seal">${req.t.seal}</span></p>
+<p data-seal-line>${req.t.issuedOn}${req.t.colon}${dateLine(req, n.opensAt)}</p>
+${supervisionPhone ? html`<p data-supervision-phone>${req.t.supervisionPhone}${req.t.colon}${supervisionPhone}</p>` : ''}
 </div></div>
 <p class="muted no-print"><a href="/notices/${encodeURIComponent(n.id)}" title="${req.t.verifyHint}" data-verify>${req.t.verify}</a></p>
 ${
@@ -81,7 +81,7 @@ ${field(
   req.t.name,
   html`<select id="entryId" name="entryId"${invalidAttrs('entryId', errors.entryId)}>${n.entries.map(
     (e) =>
-      html`<option value="${e.entryId}"${typed?.entryId === e.entryId ? raw(' selected') : ''}>${e.name}（${e.memberCount} 人，${formatYuan(e.totalFen)} 元）${e.underReview ? ` · ${req.t.underReview}` : ''}</option>`,
+      html`<option value="${e.entryId}"${typed?.entryId === e.entryId ? raw(' selected') : ''}>${req.t.entryOption(e.name, e.memberCount, formatYuan(e.totalFen))}${e.underReview ? ` · ${req.t.underReview}` : ''}</option>`,
   )}</select>`,
   errors.entryId,
 )}

@@ -124,11 +124,11 @@ async function changeLog(req: Req, id: string, p: Pickers): Promise<Html> {
                 ? html`<ul>${Object.keys(e.after).flatMap((f) => {
                     const label = fieldLabel(req, f);
                     return label
-                      ? [html`<li>${label}：${shown(f, e.before?.[f])} → ${shown(f, e.after?.[f])}</li>`]
+                      ? [html`<li>${label}${req.t.colon}${shown(f, e.before?.[f])} → ${shown(f, e.after?.[f])}</li>`]
                       : [];
                   })}</ul>`
                 : '—'
-            }${e.reason ? html`<p class="muted">${req.t.reason}：${e.reason}</p>` : ''}</td></tr>`,
+            }${e.reason ? html`<p class="muted">${req.t.reason}${req.t.colon}${e.reason}</p>` : ''}</td></tr>`,
         )}</tbody></table></div>`
       : html`<p>${req.t.noChangeLog}</p>`
   }</section>`;
@@ -150,7 +150,7 @@ function correctionForm(req: Req, e: Entity, refused?: Refused): Html {
   const state = refused?.form === 'correct' ? refused : undefined;
   const reasonError = state?.errors.reason;
   return html`<section class="card" id="correct"><h2>${req.t.correctIdNumber}</h2>
-<p>${req.t.currentIdNumber}：<span class="mono" data-masked>${String(e.idNumberMasked)}</span></p>
+<p>${req.t.currentIdNumber}${req.t.colon}<span class="mono" data-masked>${String(e.idNumberMasked)}</span></p>
 <p class="muted">${req.t.correctionHint}</p>
 ${state?.errors._ ? html`<div class="alert" role="alert">${state.errors._}</div>` : ''}
 <form method="post" action="/app/admin/households/${e.id}/id-number">${csrfField(req)}
@@ -194,7 +194,7 @@ export function registryEdit(kind: KindPath) {
     return {
       status: refused?.status ?? 200,
       title: `${req.t[TITLE[kind]]} · ${title}`,
-      body: html`<p class="muted"><a href="/app/admin/${kind}">← ${req.t.backToList}（${req.t[LIST_TITLE[kind]]}）</a>${
+      body: html`<p class="muted"><a href="/app/admin/${kind}">← ${req.t.backToList}${req.t.openParen}${req.t[LIST_TITLE[kind]]}${req.t.closeParen}</a>${
         related(req, kind, id) ? html` · ${related(req, kind, id)}` : ''
       }</p>
 ${done ? html`<p class="notice" role="status">${req.t[done[1]]}</p>` : ''}
@@ -203,7 +203,7 @@ ${state?.errors._ ? html`<div class="alert" role="alert">${state.errors._}</div>
 <form method="post" action="/app/admin/${kind}/${id}">${csrfField(req)}
 ${entityFields(req, kind, pickers, state, e)}
 <button type="submit">${req.t.save}</button></form>
-<p class="muted">${req.t.createdAt}：${beijingTime(String(e.createdAt))}</p></section>
+<p class="muted">${req.t.createdAt}${req.t.colon}${beijingTime(String(e.createdAt))}</p></section>
 <div>${kind === 'households' ? correctionForm(req, e, refused) : ''}${activeForm(req, kind, e, refused)}</div></div>
 ${await changeLog(req, id, pickers)}`,
     };

@@ -19,7 +19,15 @@ import { type Html, html } from '#shared/web/html.ts';
 import type { RegistryWords } from '#shared/web/registry-words.ts';
 import { getFieldCipher } from '../lib/cipher.ts';
 import { db, idHashKey } from '../lib/clients.ts';
-import { csrfField, field, fieldErrors, invalidAttrs, type PageRequest, type PageResult } from '../pages/kit.ts';
+import {
+  csrfField,
+  field,
+  fieldErrors,
+  invalidAttrs,
+  type PageRequest,
+  type PageResult,
+  sayMessage,
+} from '../pages/kit.ts';
 
 /*
  * The registry pages (issue #12, item 2): `/app/admin/{communities,units,cadres,households}`, each a list with
@@ -61,7 +69,8 @@ const CONFLICT_FIELD: Record<string, string> = {
  */
 export function formState(e: unknown, values: Record<string, string>): FormState {
   if (!(e instanceof AppError) || (e.kind !== 'invalid' && e.kind !== 'conflict')) throw e;
-  const errors = e.kind === 'conflict' ? { [CONFLICT_FIELD[e.code] ?? '_']: e.message } : fieldErrors(e, { '': '_' });
+  const errors =
+    e.kind === 'conflict' ? { [CONFLICT_FIELD[e.code] ?? '_']: sayMessage(e.message) } : fieldErrors(e, { '': '_' });
   const { idNumber: _never, ...kept } = values;
   return { errors, values: kept, status: e.kind === 'conflict' ? 409 : 400 };
 }
@@ -118,7 +127,11 @@ export function entitySelect(
     html`<select id="${name}" name="${name}"${invalidAttrs(name, error)}>${option('', req.t.chooseOne, chosen)}${entities
       .filter((e) => e.active !== false || e.id === chosen)
       .map((e) =>
-        option(e.id, e.active === false ? `${e.name}（${req.t.statusInactiveTag}）` : e.name, chosen),
+        option(
+          e.id,
+          e.active === false ? `${e.name}${req.t.openParen}${req.t.statusInactiveTag}${req.t.closeParen}` : e.name,
+          chosen,
+        ),
       )}</select>`,
     error,
   );
@@ -130,7 +143,7 @@ export const statusTag = (req: Req, active: boolean) =>
     : html`<span class="tag off-tag">${req.t.statusInactiveTag}</span>`;
 
 /** Names a region column: the community's township or district, or 未分区. */
-const regionName = (name: string | null | undefined) => name ?? UNASSIGNED_REGION;
+const regionName = (name: string | null | undefined) => name ?? sayMessage(UNASSIGNED_REGION);
 
 /** What the lists and forms choose from: regions, communities, units, read once per page as needed. */
 export interface Pickers {
@@ -285,7 +298,7 @@ async function createdNotice(req: Req, kind: KindPath): Promise<Html | ''> {
       ? await findHousehold(db, id).then((h) => h && { name: h.headName })
       : await findEntity<{ name: string }>(db, KIND_OF[kind], id);
   if (!found) return '';
-  return html`<p class="notice" role="status">${req.t.registeredOk}：<a href="/app/admin/${kind}/${id}">${found.name}</a></p>`;
+  return html`<p class="notice" role="status">${req.t.registeredOk}${req.t.colon}<a href="/app/admin/${kind}/${id}">${found.name}</a></p>`;
 }
 
 /**
@@ -384,7 +397,7 @@ ${entitySelect('unitId', t.unit, p.units, chosen('unitId'), req, state?.errors.u
       return html`${textField('headName', t.headName, state, { required: true, max: 50, value: v('headName') })}
 ${current ? '' : idNumberField('idNumber', t.idNumber, t.idNumberHint, state?.errors.idNumber)}
 ${entitySelect('communityId', t.community, p.communities, chosen('communityId'), req, state?.errors.communityId)}
-${textField('memberCount', `${t.memberCount}${t.persons ? `（${t.persons}）` : ''}`, state, {
+${textField('memberCount', `${t.memberCount}${t.persons ? `${t.openParen}${t.persons}${t.closeParen}` : ''}`, state, {
   required: true,
   max: 2,
   type: 'number',

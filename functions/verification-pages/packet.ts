@@ -80,7 +80,7 @@ function packetHousehold(req: PageRequest, v: Packet, h: PacketHousehold, ev?: P
     ok ? html`<span class="ok" aria-label="✓">✓</span>` : html`<span class="bad" aria-label="✗">✗</span>`;
   const checked = isChecked(v, h);
   return html`<section class="card household" aria-labelledby="v-${h.householdId}"${checked ? '' : raw(' data-unchecked')}>
-<h2 id="v-${h.householdId}">${h.headName} <span class="muted">· ${h.memberCount} 人</span>${h.returned ? html` <span class="bad">${req.t.returned}</span>` : ''}</h2>
+<h2 id="v-${h.householdId}">${h.headName} <span class="muted">· ${req.t.people(h.memberCount)}</span>${h.returned ? html` <span class="bad">${req.t.returned}</span>` : ''}</h2>
 <p class="row"><span>${req.t.aidTotal} <strong>${yuan(h.totalFen)}</strong></span>${
     checked
       ? h.meetsFloor
@@ -95,7 +95,7 @@ ${
 <li>${mark(h.checks.fundsMatchObjectives)} ${req.t.fundsMatchObjectives}</li>
 <li>${mark(h.checks.inKindMatchesObjectives)} ${req.t.inKindMatchesObjectives}</li>
 </ul>
-${h.discrepancies.length ? html`<p><strong>${req.t.discrepancies}</strong></p><ul>${h.discrepancies.map((d) => html`<li>${d.message}</li>`)}</ul>` : ''}`
+${h.discrepancies.length ? html`<p><strong>${req.t.discrepancies}</strong></p><ul>${h.discrepancies.map((d) => html`<li>${req.say(d.message)}</li>`)}</ul>` : ''}`
     : ''
 }
 ${ev ? packetEvidence(req, ev) : ''}
@@ -157,7 +157,7 @@ function acknowledgement(req: PageRequest, problems: PacketHousehold[], checked:
       .filter(Boolean)
       .join(req.t.listSeparator);
   return html`<div class="${error ? 'field-error' : ''}"><fieldset class="ack"><legend>${req.t.acknowledgeLegend(problems.length)}</legend>
-<ul data-problem-households>${problems.map((h) => html`<li><strong>${h.headName}</strong>：${reasons(h)}</li>`)}</ul>
+<ul data-problem-households>${problems.map((h) => html`<li><strong>${h.headName}</strong>${req.t.colon}${reasons(h)}</li>`)}</ul>
 <label><input type="checkbox" id="acknowledgeProblems" name="acknowledgeProblems" value="true"${checked ? raw(' checked') : ''}${invalidAttrs('acknowledgeProblems', error)}> ${req.t.acknowledge}</label>
 ${
   // The domain's message names the API field (acknowledgeProblems); the page names its own checkbox.
@@ -190,7 +190,7 @@ export function packetPage(
   // Errors with no field of their own (a stale page's missing digest) are said at the top.
   const general = errors._ ?? errors.digest ?? errors.decision;
   return html`${general ? html`<div class="alert" role="alert" data-decision-error>${general}</div>` : ''}
-<p class="row"><span>${req.t.status}：<strong data-status="${v.status}">${req.label(v.status)}</strong></span>${
+<p class="row"><span>${req.t.status}${req.t.colon}<strong data-status="${v.status}">${req.label(v.status)}</strong></span>${
     v.decision && v.status === 'awaiting_confirmation'
       ? html`<span>${v.decision.decision === 'confirm' ? req.t.confirmedDecision : req.t.rejectedDecision}</span>`
       : ''
@@ -228,7 +228,7 @@ ${
 ${toAcknowledge.length ? acknowledgement(req, toAcknowledge, values.acknowledgeProblems, errors.acknowledgeProblems) : ''}
 <label for="signature-pad">${req.t.signature}</label>
 <canvas id="signature-pad" class="signature" tabindex="0" role="img" aria-label="${req.t.signature}"></canvas>
-<p class="error" data-signature-error hidden role="alert">请先在上方签字</p>
+<p class="error" data-signature-error hidden role="alert">${req.t.signFirst}</p>
 ${errors.signaturePng ? html`<p class="error" role="alert">${errors.signaturePng}</p>` : ''}
 <button type="button" class="secondary" data-clear>${req.t.clearSignature}</button>
 ${field('sealId', req.t.sealId, html`<input id="sealId" name="sealId" required maxlength="64" value="${values.sealId}"${invalidAttrs('sealId', errors.sealId)}>`, errors.sealId)}

@@ -150,6 +150,8 @@ const zh = {
   skipCadreDeactivated: '帮扶责任人已停用',
   skipPairedElsewhere: '新年度已与其他帮扶责任人结对',
   skipCommunityHeld: '社区新年度正在核查或已定稿',
+  entrySummary: (name: string, people: number, total: string) => `${name}（${people}人，${total}）`,
+  periodFrom: (who: string, from: string) => `${who} ${from} 起`,
 };
 
 const en: typeof zh = {
@@ -302,6 +304,9 @@ const en: typeof zh = {
   skipCadreDeactivated: 'cadre deactivated',
   skipPairedElsewhere: 'already paired with another cadre in the new year',
   skipCommunityHeld: "the community's new year is under verification or final",
+  entrySummary: (name: string, people: number, total: string) =>
+    `${name} (${people === 1 ? '1 person' : `${people} people`}, ${total})`,
+  periodFrom: (who: string, from: string) => `${who} from ${from}`,
 };
 
 export const ADMIN_WORDS: Record<Lang, typeof zh> = { zh, en };

@@ -147,6 +147,8 @@ const zh = {
   underReviewNote: '标“复核中”的家庭：有异议经核实成立，其帮扶数据正在重新核查，核查后将重新公示。',
   start: '开始核查',
   communities: '社区',
+  people: (n: number) => `${n} 人`,
+  signFirst: '请先在上方签字',
 };
 
 const en: typeof zh = {
@@ -296,6 +298,8 @@ const en: typeof zh = {
     'Marked “Under review”: an objection was upheld and the household’s figures are being re-investigated; they will be noticed again.',
   start: 'Start verification',
   communities: 'Communities',
+  people: (n: number) => (n === 1 ? '1 person' : `${n} people`),
+  signFirst: 'Please sign above first',
 };
 
 export type Words = typeof zh;

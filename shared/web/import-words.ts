@@ -2,6 +2,7 @@
  * The words of the import's form post (`functions/import-pages.ts`): a Lambda of its own that renders only a
  * refused import, so it carries these few and the chrome's, not the whole admin workspace's.
  */
+import type { ImportKind } from '../imports/columns.ts';
 import { CHROME_WORDS, type ChromeWords, type Lang } from './chrome-words.ts';
 
 const zh = {
@@ -54,6 +55,14 @@ const zh = {
   skipped: '跳过',
   failure: '失败原因',
   refreshing: '页面每 2 秒自动刷新。',
+  kinds: {
+    communities: '社区',
+    units: '帮扶单位',
+    cadres: '帮扶干部',
+    households: '困难家庭',
+    pairings: '结对关系',
+    'fund-ledger': '五帮资金台账',
+  } as Record<ImportKind, string>,
 };
 
 export const IMPORT_WORDS: Record<Lang, typeof zh> = {
@@ -108,6 +117,14 @@ export const IMPORT_WORDS: Record<Lang, typeof zh> = {
     skipped: 'Skipped',
     failure: 'Why it failed',
     refreshing: 'This page refreshes every 2 seconds.',
+    kinds: {
+      communities: 'Communities',
+      units: 'Aid units',
+      cadres: 'Cadres',
+      households: 'Households',
+      pairings: 'Pairings',
+      'fund-ledger': 'Fund ledger',
+    },
   },
 };
 export type ImportWords = typeof zh;

@@ -39,6 +39,7 @@ const zh = {
   filedAt: '提交时间',
   status: '处理状态',
   referenceHint: '回执编号在提交异议后显示，如 K7M-QX9-PA4。',
+  entryOption: (name: string, people: number, yuan: string) => `${name}（${people} 人，${yuan} 元）`,
 };
 
 export type PublicWords = typeof zh;
@@ -79,6 +80,8 @@ const en: PublicWords = {
   filedAt: 'Filed',
   status: 'Status',
   referenceHint: 'The reference is shown after you file an objection, e.g. K7M-QX9-PA4.',
+  entryOption: (name: string, people: number, yuan: string) =>
+    `${name} (${people === 1 ? '1 person' : `${people} people`}, ${yuan} yuan)`,
 };
 
 export const PUBLIC_WORDS: Record<Lang, PublicWords> = { zh, en };

@@ -151,7 +151,7 @@ const en: typeof zh = {
   persons: '',
   code: 'Code (staff number)',
   phone: 'Phone',
-  regionHint: 'A township needs its district; with neither, the community is listed under 未分区 (unassigned).',
+  regionHint: 'A township needs its district; with neither, the community is listed under “Unassigned”.',
   codeHint: 'Unique within the unit, optional; pairing imports find the cadre by it',
   idNumberHint: 'The 18-character resident ID; stored encrypted, pages and lists show it masked',
   newCommunity: 'Register a community',

@@ -230,7 +230,7 @@ describe('the audit trail', () => {
     const w = await pairedWorld(2026);
     setAuditSink(() => Promise.reject(new Error('table unavailable')));
     const printed: string[] = [];
-    // Powertools Metrics writes to the process's stdout through a console of its own.
+    // The embedded metric is a line on the process's stdout (functions/lib/audit.ts).
     const write = process.stdout.write.bind(process.stdout);
     const log = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
       if (String(chunk).includes('_aws')) {

@@ -800,3 +800,139 @@ describe('signing out', () => {
     );
   });
 });
+
+describe('in English', () => {
+  // Issue #13, item 7: every page and every refused form reads in English with `?lang=en`. Driven by the same
+  // table and fixtures as the forgery checks, so a new page is checked as soon as it has a fixture. Chinese a
+  // person typed (names, descriptions, notes, as stored in the table) may show, and Chinese marked lang="zh-CN";
+  // any other Han character is a word or a domain message with no English (see shared/web/messages-en.ts and the
+  // pages' words files).
+  const HAN = /\p{Script=Han}+/gu;
+  /** Stored fields that hold what a person typed (or a fixture seeded); their Chinese is data, not the page's. */
+  const TYPED = /^(name|headName|township|district|description|text|note|reason|comment|unit|community|cadre)$/;
+
+  async function typedData(): Promise<string[]> {
+    const found = new Set<string>();
+    const walk = (value: unknown, key = '') => {
+      if (typeof value === 'string') {
+        if (TYPED.test(key) && /\p{Script=Han}/u.test(value)) found.add(value);
+      } else if (Array.isArray(value)) for (const v of value) walk(v, key);
+      else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+    };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await db.doc.send(new ScanCommand({ TableName: db.table, ExclusiveStartKey: start }));
+      for (const item of out.Items ?? []) walk(item);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    // Longest first, so a name is not cut by a shorter one inside it; masked names (张*) as the notice shows them.
+    return [...found].sort((a, b) => b.length - a.length);
+  }
+
+  /** What a person reads on a page: text and the attributes read aloud or shown, without scripts and styles. */
+  function visibleText(body: string): string {
+    const attrs = [...body.matchAll(/\b(?:aria-label|title|placeholder|alt)="([^"]*)"/g)].map((m) => m[1]);
+    const text = body
+      .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1>/g, ' ')
+      // Chinese marked as Chinese: the language switch (中文), and what an import file must hold as it is.
+      .replace(/<(\w+)\b[^>]*\blang="zh-CN"[^>]*>[\s\S]*?<\/\1>/g, ' ')
+      .replace(/<[^>]+>/g, ' ');
+    return `${text} ${attrs.join(' ')}`
+      .replace(/&[#\w]+;/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+  }
+
+  /** The Han characters on a page that are not data a person typed, each with a little context. */
+  async function untranslated(body: string): Promise<string[]> {
+    let text = visibleText(body);
+    for (const typed of await typedData()) {
+      text = text.split(typed).join(' ');
+      // A notice shows the head's name masked: its first character, then stars.
+      text = text.split(`${[...typed][0]}*`).join(' ');
+    }
+    const runs = new Map<string, string>();
+    for (const m of text.matchAll(HAN)) {
+      runs.set(m[0], runs.get(m[0]) ?? text.slice(Math.max(0, m.index - 30), m.index + m[0].length + 30));
+    }
+    return [...runs.values()];
+  }
+
+  const english = (path: string) => `${path}${path.includes('?') ? '&' : '?'}lang=en`;
+  const patternOf = (path: string) =>
+    new RegExp(`^${path.replace(/\./g, '\\.').replace(/\{\w+\}/g, '[\\w-]{1,128}')}$`);
+
+  /**
+   * A concrete address for each GET page, with who may open it: its own path, or a fixture's page or action that
+   * it matches, or one that its first segments match (`/app/verifications/{id}` for `…/{id}/signature`; a photo's
+   * number after them made up).
+   */
+  function getPages(): { route: string; path: string; user: DevTokenRequest | undefined }[] {
+    const known = Object.values(FIXTURES).flatMap((f) => [f.page, f.action.split('?')[0]!].map((p) => ({ p, f })));
+    const concrete = (path: string) => {
+      if (!path.includes('{')) return { path, f: undefined };
+      const segments = path.split('/');
+      for (let k = segments.length; k > 1; k--) {
+        const head = patternOf(segments.slice(0, k).join('/'));
+        // Ids past the fixture's part (a photo's number) are made up: such a page answers its 404 page, in English.
+        const tail = segments.slice(k).map((s) => (s.includes('{') ? '0' : s));
+        for (const { p, f } of known) {
+          const start = p.split('/').slice(0, k).join('/');
+          if (head.test(start)) return { path: [start, ...tail].join('/'), f };
+        }
+      }
+      return undefined;
+    };
+    return PAGE_ROUTES.filter((r) => r.method === 'GET' && r.handler in LAMBDAS).map((r) => {
+      const found = concrete(r.path);
+      expect(found, `GET ${r.path}: no fixture's page opens it; give one a page under it`).toBeDefined();
+      return {
+        route: `GET ${r.path}`,
+        path: found!.path,
+        user: found!.f?.user ?? (r.allow === 'public' ? undefined : admin),
+      };
+    });
+  }
+
+  it('shows every GET page with no Chinese but what people typed', async () => {
+    const problems: string[] = [];
+    for (const { route, path, user } of getPages()) {
+      const browser = await new Browser(user).signIn();
+      const res = await send(browser, { path: english(path) });
+      expect(res.statusCode, `${route}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
+      if (!/^text\/html/.test(res.headers?.['content-type'] ?? '')) continue;
+      for (const left of await untranslated(res.body)) problems.push(`${route} (${path}): …${left}…`);
+    }
+    expect(problems).toStrictEqual([]);
+  });
+
+  it('answers every form in English: its own fields (and the page it leads to), and bad input’s field errors, alerts and error pages', async () => {
+    const problems: string[] = [];
+    for (const [source, f] of Object.entries(FIXTURES)) {
+      // The fixture's own fields first: accepted, or refused as used up by the tests before (a second reversal).
+      for (const value of [undefined, '', 'x', '-1']) {
+        const browser = await new Browser(f.user).signIn();
+        const session = browser.cookies.get('la_token');
+        const token = session
+          ? csrfToken(decodeURIComponent(session))
+          : await tokenFromPage(browser, english(f.page), f.form ?? f.action);
+        const fields =
+          value === undefined ? f.fields : Object.fromEntries(Object.keys(f.fields).map((k) => [k, value]));
+        const res = await send(browser, {
+          method: 'POST',
+          path: english(f.action),
+          headers: SAME_ORIGIN,
+          body: new URLSearchParams({ ...fields, _csrf: token }).toString(),
+        });
+        expect(res.statusCode, `${source}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
+        const location = res.statusCode === 303 ? String(res.headers?.location ?? '') : '';
+        const shown = location.startsWith('/') ? await send(browser, { path: english(location) }) : res;
+        const json = /json/.test(shown.headers?.['content-type'] ?? '');
+        const page = json ? `<p>${shown.body}</p>` : shown.body;
+        for (const left of await untranslated(page))
+          problems.push(`${source} with ${value ?? 'its fields'}: …${left}…`);
+      }
+    }
+    expect(problems).toStrictEqual([]);
+  });
+});
