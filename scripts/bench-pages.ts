@@ -80,7 +80,13 @@ try {
         body: { objective: 'education', date: today, description: '孩子已返校' },
       }),
     );
-    await ok(server.fetch(`/households/${id}/visits`, { token: cadre, body: { date: today, note: '入户走访' } }));
+    await ok(
+      server.fetch(`/households/${id}/visits`, {
+        token: cadre,
+        body: { date: today, note: '入户走访' },
+        headers: { 'idempotency-key': randomUUID() },
+      }),
+    );
   }
   await ok(server.fetch('/fund-ledger', { token: admin, body: { entries: fund } }));
 
