@@ -1,7 +1,7 @@
 import type { AidRecordView, HouseholdYearSummary } from '#shared/aid/ledger.ts';
 import type { Receipt } from '#shared/aid/receipt.ts';
 import { OBJECTIVES } from '#shared/aid/rules.ts';
-import { shanghaiDate } from '#shared/dates.ts';
+import { beijingTime, shanghaiDate } from '#shared/dates.ts';
 import type { HouseholdEvidence } from '#shared/evidence/household.ts';
 import { MAX_PHOTOS } from '#shared/evidence/photos.ts';
 import { EVIDENCE_WORDS, type EvidenceWords } from '#shared/web/evidence-words.ts';
@@ -219,7 +219,7 @@ export function receiptPage(
   const w = ew(req);
   const back = html`<p><a href="/app/households/${r.householdId}#entry-${r.id}">${req.t.back}</a></p>`;
   if (receipt) {
-    return html`${style(req)}${entrySummary(req, headName, r)}<section class="card"><h2>${w.receiptDone}</h2><p>${receiptState(req, receipt)} <span class="muted">${receipt.receivedAt.slice(0, 10)}</span></p>
+    return html`${style(req)}${entrySummary(req, headName, r)}<section class="card"><h2>${w.receiptDone}</h2><p>${receiptState(req, receipt)} <span class="muted">${beijingTime(receipt.receivedAt)}</span></p>
 ${receipt.imageKey || receipt.photo ? html`<img class="receipt-img" src="/app/aid/${r.id}/receipt/image" alt="${w.receiptImage}" data-receipt-image>` : ''}</section>${back}`;
   }
   const general = errors._;

@@ -5,7 +5,7 @@ import type { Caller } from '#shared/caller.ts';
 import { shanghaiDate } from '#shared/dates.ts';
 import { AppError, forbidden, notFound } from '#shared/errors.ts';
 import { FloorReportQuery } from '#shared/floor/report.ts';
-import { formatYuan } from '#shared/money.ts';
+import { formatYuanGrouped } from '#shared/money.ts';
 import { parseInput } from '#shared/validate.ts';
 import type { ChromeWords, Lang } from '#shared/web/chrome-words.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
@@ -222,7 +222,8 @@ export interface PageResult {
   auditDetail?: AuditDetail;
 }
 
-export const yuan = (fen: number) => `¥${formatYuan(fen)}`;
+/** An amount as people read it: `¥1,050.00` (grouped, as the aid form says what it understood). */
+export const yuan = (fen: number) => `¥${formatYuanGrouped(fen)}`;
 
 const CSS = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1d1d1f;background:#f6f7f9}

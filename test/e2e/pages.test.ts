@@ -247,7 +247,7 @@ describe('the packet page tells the truth', () => {
       const first = page.locator('main > [data-summary], main > section.household').first();
       expect(await first.getAttribute('data-summary')).not.toBeNull();
       const listed = await page.locator('[data-problem-households] li').allTextContents();
-      expect(listed.sort()).toStrictEqual(['张三：未达标（还差 ¥1000.00）', '李四：核查未通过']);
+      expect(listed.sort()).toStrictEqual(['张三：未达标（还差 ¥1,000.00）', '李四：核查未通过']);
       expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       await page.context().close();
     }
