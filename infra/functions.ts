@@ -41,13 +41,16 @@ export interface LinkageFunctionProps {
  * check uses too. The AWS SDK v3 comes from the runtime (see `bundling.ts` for why).
  */
 /**
- * The one log group of the stack's functions, with a retention, rather than one Lambda creates on first use and
- * keeps forever. One, not one per function: CloudFormation allows a stack 500 resources, and a log group per
- * function was an eighth of them. Every line names its function (`function`, functions/lib/logger.ts), and
- * Lambda's own START/END/REPORT lines carry the request id that the function's lines carry too.
+ * The one log group of the deployment's functions, nested stacks' included, with a retention, rather than one
+ * Lambda creates on first use and keeps forever. One, not one per function: CloudFormation allows a stack 500
+ * resources, and a log group per function was an eighth of them. Every line names its function (`function`,
+ * functions/lib/logger.ts), and Lambda's own START/END/REPORT lines carry the request id that the function's lines
+ * carry too.
  */
 function functionLogs(scope: Construct): LogGroup {
-  const stack = Stack.of(scope);
+  // In the root stack: a nested stack's functions get its name as a parameter.
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
   return (
     (stack.node.tryFindChild('FunctionLogs') as LogGroup | undefined) ??
     new LogGroup(stack, 'FunctionLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN })

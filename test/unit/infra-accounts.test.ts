@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { LinkageAidStack } from '#infra/stack.ts';
+import { deploymentOf } from '../support/deployment.ts';
 
 /**
  * Who may reach Cognito (issue #12, item 7): only the admin's account routes and pages, each with only the calls it
@@ -10,14 +10,13 @@ import { LinkageAidStack } from '#infra/stack.ts';
  */
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new LinkageAidStack(app, 'Test', { env: { account: '123456789012', region: 'cn-northwest-1' } });
-const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>;
-const poolId = stack.getLogicalId(stack.auth.userPool.node.defaultChild as never);
+const { resources, logicalId } = deploymentOf(stack);
+const poolId = logicalId(stack.auth.userPool);
 
 /** Each function (by handler file) and the Cognito statements of its role's policies. */
 function cognitoGrants(): Map<string, { actions: string[]; resources: unknown[] }[]> {
   const roleOf = new Map<string, string>();
-  for (const [handler, fn] of stack.api.functions)
-    roleOf.set(stack.getLogicalId(fn.role!.node.defaultChild as never), handler);
+  for (const [handler, fn] of stack.api.functions) roleOf.set(logicalId(fn.role!), handler);
   const out = new Map<string, { actions: string[]; resources: unknown[] }[]>();
   for (const r of Object.values(resources).filter((x) => x.Type === 'AWS::IAM::Policy')) {
     for (const role of r.Properties.Roles as { Ref: string }[]) {
@@ -64,8 +63,7 @@ describe('the accounts’ reach into Cognito', () => {
   it('tells each of those functions which pool (USER_POOL_ID)', () => {
     for (const handler of ['create-user', 'disable-user', 'enable-user', 'resend-invitation', 'admin-pages']) {
       const fn = stack.api.functions.get(handler)!;
-      const env = (resources[stack.getLogicalId(fn.node.defaultChild as never)]!.Properties.Environment.Variables ??
-        {}) as Record<string, unknown>;
+      const env = (resources[logicalId(fn)]!.Properties.Environment.Variables ?? {}) as Record<string, unknown>;
       expect(env.USER_POOL_ID, handler).toStrictEqual({ Ref: poolId });
     }
   });

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { LinkageAidStack } from '#infra/stack.ts';
+import { deploymentOf } from '../support/deployment.ts';
 
 const ENV = { account: '123456789012', region: 'cn-northwest-1' };
 const noBundling = { 'aws:cdk:bundling-stacks': [] };
@@ -9,9 +9,9 @@ const noBundling = { 'aws:cdk:bundling-stacks': [] };
 // Spelled out rather than imported from infra/auth.ts: the test must not follow a rename there.
 const SCOPE = ['custom:cadreId', 'custom:communityId', 'custom:unitId'];
 
-const template = Template.fromStack(new LinkageAidStack(new App({ context: noBundling }), 'Test', { env: ENV }));
-const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient')).map(
-  (r) => r.Properties as { ReadAttributes?: string[]; WriteAttributes?: string[] },
+const { ofType } = deploymentOf(new LinkageAidStack(new App({ context: noBundling }), 'Test', { env: ENV }));
+const clients = ofType('AWS::Cognito::UserPoolClient').map(
+  ([, r]) => r.Properties as { ReadAttributes?: string[]; WriteAttributes?: string[] },
 );
 
 /** What users may write with their own access token; Cognito reads a missing or empty list as "everything". */
@@ -41,7 +41,7 @@ describe('the sign-in app client', () => {
   });
 
   it('admins can still change a user scope (the attributes stay mutable)', () => {
-    const [pool] = Object.values(template.findResources('AWS::Cognito::UserPool'));
+    const [pool] = ofType('AWS::Cognito::UserPool').map(([, r]) => r);
     const schema = pool!.Properties.Schema as { Name: string; Mutable?: boolean }[];
     for (const attribute of SCOPE) {
       expect(schema.find((a) => `custom:${a.Name}` === attribute)?.Mutable).toBe(true);

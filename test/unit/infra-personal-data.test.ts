@@ -1,8 +1,8 @@
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { RESIDENT_ID_KMS_CONTEXT } from '#functions/lib/cipher.ts';
 import { LinkageAidStack } from '#infra/stack.ts';
+import { deploymentOf } from '../support/deployment.ts';
 
 /**
  * Who may handle resident ID numbers in plaintext on AWS: the functions that register households (one at a time,
@@ -12,10 +12,11 @@ import { LinkageAidStack } from '#infra/stack.ts';
 
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new LinkageAidStack(app, 'Test', { env: { account: '123456789012', region: 'cn-northwest-1' } });
-const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>;
-const idOf = (handler: string) => stack.getLogicalId(stack.api.functions.get(handler)!.node.defaultChild as CfnElement);
+// The whole deployment: the import worker is in a nested stack of its own (infra/imports.ts).
+const { resources, logicalId } = deploymentOf(stack);
+const idOf = (handler: string) => logicalId(stack.api.functions.get(handler)!);
 /** The import worker registers households from a file: it seals their numbers as registration does. */
-const importWorker = stack.getLogicalId(stack.imports.worker.node.defaultChild as CfnElement);
+const importWorker = logicalId(stack.imports.worker);
 const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
 
 /** The role of a function, and the KMS actions its policies allow under the resident-ID context. */

@@ -1,17 +1,14 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLE_ACCESS } from '#infra/access.ts';
 import { LinkageAidStack } from '#infra/stack.ts';
 import { TABLE_DESIGN } from '#shared/table.ts';
-
-type Resource = { Type: string; Properties: Record<string, any> };
+import { deploymentOf, type Resource } from '../support/deployment.ts';
 
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new LinkageAidStack(app, 'Test', { env: { account: '123456789012', region: 'cn-northwest-1' } });
-const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const logicalIdOf = (handler: string) => stack.getLogicalId(stack.api.functions.get(handler)!.node.defaultChild as any);
+const { ofType, logicalId } = deploymentOf(stack);
+const logicalIdOf = (handler: string) => logicalId(stack.api.functions.get(handler)!);
 
 describe('the per-client rate limit on AWS', () => {
   it('lets DynamoDB expire rate-limit counters by TTL on expiresAt', () => {
@@ -46,7 +43,7 @@ describe('the per-client rate limit on AWS', () => {
 
   it('lets the objection route update its counter: UpdateItem, still no DeleteItem', () => {
     expect(TABLE_ACCESS['file-objection']).toBe('update');
-    const role = stack.getLogicalId(stack.api.functions.get('file-objection')!.role!.node.defaultChild as any);
+    const role = logicalId(stack.api.functions.get('file-objection')!.role!);
     const actions = ofType('AWS::IAM::Policy')
       .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
       .flatMap(([, p]) => (p.Properties.PolicyDocument.Statement as any[]).flatMap((s) => [s.Action].flat()));

@@ -1,31 +1,59 @@
-import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { PAGE_LAMBDAS, ROUTES } from '#functions/routes.ts';
 import { BACKGROUND_HANDLERS, SCHEDULED_HANDLERS } from '#functions/scheduled.ts';
 import { WORKFLOW_TASKS } from '#functions/workflow-tasks.ts';
 import { BATCH_WRITE_PARTITIONS } from '#infra/access.ts';
 import { LinkageAidStack } from '#infra/stack.ts';
+import { deploymentOf, type Resource } from '../support/deployment.ts';
 
 const ENV = { account: '123456789012', region: 'cn-northwest-1' };
 const noBundling = { 'aws:cdk:bundling-stacks': [] };
 
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
-
+/** The whole deployment: the main stack and its nested stacks (the workflow, schedules, imports, alarms). */
 function synth() {
   const app = new App({ context: noBundling });
   const stack = new LinkageAidStack(app, 'Test', { env: ENV });
-  const template = Template.fromStack(stack);
-  const resources = template.toJSON().Resources as Record<string, Resource>;
-  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-  const monitoring = Template.fromStack(stack.monitoring).toJSON().Resources as Record<string, Resource>;
-  const alarmsOf = () => Object.values(monitoring).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-  return { stack, template, resources, ofType, alarmsOf };
+  const deployment = deploymentOf(stack);
+  const { resources, ofType } = deployment;
+  const alarmsOf = () => ofType('AWS::CloudWatch::Alarm').map(([, r]) => r);
+  return { stack, deployment, resources, ofType, alarmsOf };
 }
 
-const { template, resources, ofType, alarmsOf } = synth();
+const { stack, deployment, resources, ofType, alarmsOf } = synth();
+
+describe('the stacks’ sizes', () => {
+  it('keeps the main stack well under CloudFormation’s 500 resources, and every nested stack under it', () => {
+    // Headroom for the next issues' functions and routes: a Lambda costs ~3 resources, a route 1–3 more.
+    expect(Object.keys(deployment.main.Resources).length).toBeLessThan(440);
+    expect([...deployment.nested.keys()].sort()).toStrictEqual(
+      ['Test/Imports', 'Test/Monitoring', 'Test/Schedules', 'Test/Verification'].sort(),
+    );
+    for (const [path, template] of deployment.nested) {
+      expect(Object.keys(template.Resources).length, path).toBeLessThan(500);
+    }
+  });
+
+  it('deploys the workflow, the schedules and the import jobs in nested stacks, and the API in the main one', () => {
+    const inNested = (c: IConstruct) => Stack.of(c).nested;
+    expect(inNested(stack.verification.stateMachine)).toBe(true);
+    expect(Object.values(stack.verification.functions).every(inNested)).toBe(true);
+    expect([stack.schedules.floorRisk, stack.imports.worker, stack.imports.sweep].every(inNested)).toBe(true);
+    expect([...stack.api.functions.values()].some(inNested)).toBe(false);
+  });
+
+  it('sends every function’s logs to the one log group, in the main stack', () => {
+    const logGroups = Object.entries(deployment.main.Resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
+    const functions = ofType('AWS::Lambda::Function');
+    const targets = new Set(functions.map(([, fn]) => JSON.stringify(fn.Properties.LoggingConfig.LogGroup)));
+    expect(targets.size).toBe(1);
+    const [target] = [...targets].map((t) => JSON.parse(t) as { Ref: string });
+    expect(logGroups.map(([id]) => id)).toContain(target!.Ref);
+  });
+});
 
 describe('the deployed stack', () => {
   it('passes cdk-nag AwsSolutions checks with every finding acknowledged', () => {
@@ -124,7 +152,7 @@ describe('the deployed stack', () => {
   it('never deploys the local dev-token route', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
     expect(routeKeys.some((k) => k.includes('dev-token') || k.includes('/_local'))).toBe(false);
-    expect(JSON.stringify(template.toJSON())).not.toContain('dev-token');
+    expect(JSON.stringify([deployment.main, ...deployment.nested.values()])).not.toContain('dev-token');
   });
 
   it('logs API access as JSON and throttles the stage, the public objection route harder', () => {
@@ -176,9 +204,9 @@ describe('the deployed stack', () => {
   it('gives every page Lambda the user pool it verifies sign-in cookies against', () => {
     const app = new App({ context: noBundling });
     const stack = new LinkageAidStack(app, 'Pages', { env: ENV });
-    const found = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    const { resources: found, logicalId } = deploymentOf(stack);
     for (const handler of PAGE_LAMBDAS) {
-      const id = stack.getLogicalId(stack.api.functions.get(handler)!.node.defaultChild as CfnElement);
+      const id = logicalId(stack.api.functions.get(handler)!);
       expect(found[id]!.Properties.Environment.Variables, handler).toHaveProperty('USER_POOL_ID');
     }
   });
@@ -228,7 +256,6 @@ describe('the deployed stack', () => {
   });
 
   it('alarms on failed, timed-out and throttled executions and on every function’s errors and throttles', () => {
-    // The alarms are a nested stack of their own (infra/monitoring.ts), to keep the main stack within 500 resources.
     const alarms = alarmsOf().map((a) => a.Properties);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
     expect(byMetric('ExecutionsFailed')).toHaveLength(1);
@@ -249,9 +276,32 @@ describe('use of the data key', () => {
     for (const s of kms) {
       const via = JSON.stringify(s.Condition?.StringEquals?.['kms:ViaService'] ?? '');
       const context = JSON.stringify(s.Condition ?? {});
+      // The import worker's read of the ID hash key (see the next test): decrypting it, and only as Secrets Manager.
+      if (via.includes('secretsmanager.')) {
+        expect(s.Action).toBe('kms:Decrypt');
+        continue;
+      }
       // Service principals' own grants (logs, SNS, Step Functions) are conditioned differently; ours are these:
       expect(via.includes('dynamodb.') || via.includes('s3.') || context.includes('kms:EncryptionContext')).toBe(true);
     }
+  });
+
+  it('lets the readers of the ID hash key decrypt it only as Secrets Manager, the import worker by its own role', () => {
+    // The worker's grant is on its role, not in the key's policy as CDK writes the others': its role is in a nested
+    // stack, and naming it in the key's policy would make the key depend on that stack (a cycle, infra/imports.ts).
+    const role = (fn: IConstruct) => deployment.logicalId((fn as unknown as { role: IConstruct }).role);
+    const [[, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
+    const viaSecrets = (s: any) => JSON.stringify(s.Condition ?? {}).includes('secretsmanager.');
+    const inKeyPolicy = (key.Properties.KeyPolicy.Statement as any[])
+      .filter((s) => viaSecrets(s) && s.Action === 'kms:Decrypt')
+      .flatMap((s) => [s.Principal.AWS].flat().map((p: { 'Fn::GetAtt': string[] }) => p['Fn::GetAtt'][0]));
+    const onRole = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.PolicyDocument.Statement as any[]).some((s) => viaSecrets(s)))
+      .flatMap(([, p]) => (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref));
+    expect(onRole).toStrictEqual([role(stack.imports.worker)]);
+    expect(inKeyPolicy).not.toContain(role(stack.imports.worker));
+    const readers = ['register-household', 'update-household', 'registry-pages', 'start-import', 'import-pages'];
+    for (const handler of readers) expect(inKeyPolicy, handler).toContain(role(stack.api.functions.get(handler)!));
   });
 });
 
@@ -259,8 +309,8 @@ describe('the city’s supervision phone', () => {
   it('reaches the public notice pages when the deployment sets one (cdk context supervisionPhone)', () => {
     const app = new App({ context: noBundling });
     const stack = new LinkageAidStack(app, 'Phone', { env: ENV, supervisionPhone: '0523-12345678' });
-    const found = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-    const id = stack.getLogicalId(stack.api.functions.get('public-pages')!.node.defaultChild as CfnElement);
+    const { resources: found, logicalId } = deploymentOf(stack);
+    const id = logicalId(stack.api.functions.get('public-pages')!);
     expect(found[id]!.Properties.Environment.Variables.SUPERVISION_PHONE).toBe('0523-12345678');
   });
 });

@@ -1,19 +1,17 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { createTableInput } from '#infra/local/dynamo.ts';
 import { LinkageAidStack } from '#infra/stack.ts';
 import { TABLE_DESIGN } from '#shared/table.ts';
+import { deploymentOf } from '../support/deployment.ts';
 
 describe('the deployed table', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   // A customer-managed key on TableV2 needs a concrete region.
-  const template = Template.fromStack(
+  const { ofType } = deploymentOf(
     new LinkageAidStack(app, 'Test', { env: { account: '123456789012', region: 'cn-northwest-1' } }),
   );
-  const [table] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as {
-    Properties: Record<string, any>;
-  }[];
+  const [table] = ofType('AWS::DynamoDB::GlobalTable').map(([, r]) => r);
 
   it('has the keys and indexes of the shared table design, as the local stack does', () => {
     const p = table!.Properties;

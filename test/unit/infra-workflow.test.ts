@@ -2,9 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VERIFICATION_ASL, WORKFLOW_TASKS, type WorkflowTask } from '#functions/workflow-tasks.ts';
@@ -12,8 +9,7 @@ import { REPO_ROOT } from '#infra/functions.ts';
 import { loadDefinition, taskStates } from '#infra/local/workflow.ts';
 import { LinkageAidStack } from '#infra/stack.ts';
 import { VERIFICATION_ASL_PATH } from '#infra/workflow.ts';
-
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+import { deploymentOf } from '../support/deployment.ts';
 
 /** What CloudFormation does with DefinitionSubstitutions: replace each `${key}` of the definition text. */
 const substitute = (text: string, values: Record<string, string>) =>
@@ -29,13 +25,14 @@ describe('the verification workflow', () => {
   const stack = new LinkageAidStack(app, 'Test', { env: { account: '123456789012', region: 'cn-northwest-1' } });
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);
-  const template = Template.fromJSON(artifact.template);
-  const resources = artifact.template.Resources as Record<string, Resource>;
+  // The workflow is a nested stack of its own (infra/workflow.ts): read the whole deployment.
+  const { resources, ofType, logicalId } = deploymentOf(stack, assembly);
+  const policies = ofType('AWS::IAM::Policy').map(([, p]) => p);
 
   const { stateMachine, functions } = stack.verification;
-  const machineId = stack.getLogicalId(stateMachine.node.defaultChild as CfnStateMachine);
+  const machineId = logicalId(stateMachine);
   const machine = resources[machineId]!;
-  const fnId = (task: WorkflowTask) => stack.getLogicalId(functions[task].node.defaultChild as CfnFunction);
+  const fnId = (task: WorkflowTask) => logicalId(functions[task]);
   const tasks = Object.keys(WORKFLOW_TASKS) as WorkflowTask[];
 
   const fileBytes = readFileSync(VERIFICATION_ASL_PATH);
@@ -116,7 +113,7 @@ describe('the verification workflow', () => {
   });
 
   it('runs each task function on Node 22, arm64, traced, with the table name', () => {
-    const table = stack.getLogicalId(stack.ledger.table.node.defaultChild as never);
+    const table = logicalId(stack.ledger.table);
     for (const task of tasks) {
       const p = resources[fnId(task)]!.Properties;
       expect([task, p.Runtime, p.Architectures, p.Handler, p.TracingConfig]).toStrictEqual([
@@ -132,7 +129,6 @@ describe('the verification workflow', () => {
 
   it("lets the state machine's role invoke each task function, and no other", () => {
     const role = machine.Properties.RoleArn['Fn::GetAtt'][0];
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
     const statements = policies
       .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
@@ -143,15 +139,13 @@ describe('the verification workflow', () => {
       .map((r) => r['Fn::GetAtt'][0]);
     expect([...new Set(invoked)].sort()).toStrictEqual(tasks.map(fnId).sort());
     // The grant exists before the state machine is created, so the first execution can already invoke.
-    expect(machine.DependsOn).toContain(
-      stack.getLogicalId(stateMachine.role.node.findChild('DefaultPolicy').node.defaultChild as never),
-    );
+    expect(machine.DependsOn).toContain(logicalId(stateMachine.role.node.findChild('DefaultPolicy')));
   });
 
   it('lets the objection check update items (the close, interrupted filings) but not batch-write or delete', () => {
     const actionsOf = (task: WorkflowTask) => {
       const role = resources[fnId(task)]!.Properties.Role['Fn::GetAtt'][0];
-      return (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[])
+      return policies
         .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
         .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: unknown }) => [s.Action].flat()));
     };
