@@ -87,13 +87,13 @@ function select(
   label: string,
   options: readonly { id: string; name: string }[],
   current: string | undefined,
-  all: string,
+  all: string | undefined,
   errors: Errors,
 ): Html {
   return field(
     name,
     label,
-    html`<select id="${name}" name="${name}"${errors[name] ? raw(` aria-invalid="true" aria-describedby="${name}-error"`) : ''}><option value="">${all}</option>${options.map(
+    html`<select id="${name}" name="${name}"${errors[name] ? raw(` aria-invalid="true" aria-describedby="${name}-error"`) : ''}>${all === undefined ? '' : html`<option value="">${all}</option>`}${options.map(
       (o) => html`<option value="${o.id}"${sel(current, o.id)}>${o.name}</option>`,
     )}</select>`,
     errors[name],
@@ -144,7 +144,7 @@ function formActions(req: PageRequest, path: string): Html {
   return html`<div class="actions"><button type="submit">${w.apply}</button><a href="${path}">${w.reset}</a></div>`;
 }
 
-/** The message of a bad filter the form has no field for (shown above the form). */
+/** The message of a bad filter the form shows no field for (shown above the form): the page, an unknown key. */
 function otherError(errors: Errors | undefined, shown: readonly string[]): Html {
   if (!errors) return html``;
   const rest = Object.entries(errors).filter(([k]) => !shown.includes(k));
@@ -153,6 +153,7 @@ function otherError(errors: Errors | undefined, shown: readonly string[]): Html 
 
 // ─── Floor compliance ────────────────────────────────────────────────────────────────────────────────────────
 
+const FLOOR_FIELDS = ['year', 'districtId', 'townshipId', 'communityId', 'unitId', 'below', 'q', 'sort', 'dir'];
 const FLOOR_PARAMS = ['year', 'districtId', 'townshipId', 'communityId', 'unitId', 'below', 'q', 'sort', 'dir', 'page'];
 
 /** At most this many units in the chart: beyond, the worst ones, with a note. */
@@ -221,7 +222,7 @@ ${select(
   w.sortBy,
   FLOOR_SORTS.map((s) => ({ id: s, name: sortLabels[s] })),
   v('sort') ?? 'shortfall',
-  sortLabels.shortfall,
+  undefined,
   errors,
 )}
 ${select(
@@ -240,7 +241,7 @@ ${select(
   }</div>
 ${formActions(req, '/app/reports/floor')}
 </form>`;
-  const header = html`${reportTabs(req, '/app/reports/floor')}${otherError(errors, FLOOR_PARAMS)}${form}`;
+  const header = html`${reportTabs(req, '/app/reports/floor')}${otherError(errors, FLOOR_FIELDS)}${form}`;
   if (!shown) return header;
   const { report } = shown;
   const params = floorParams(shown.q);
@@ -351,7 +352,7 @@ ${unitsDownloadArea(req, q)}
 <div class="table-wrap"><table data-unit-rows><thead><tr><th>${req.t.unit}</th><th>${req.t.status}</th><th class="num">${w.paired}</th><th class="num">${w.meeting}</th><th class="num">${w.belowFloor}</th><th class="num">${w.shortfallTotal}</th><th class="num">${w.verifiedFinal}</th></tr></thead>
 <tbody>${report.rows.map(
     (r) =>
-      html`<tr data-unit="${r.unitId}" data-completed="${r.completed}"><td>${r.unitName || r.unitId}</td><td>${
+      html`<tr data-unit="${r.unitId}" data-completed="${String(r.completed)}"><td>${r.unitName || r.unitId}</td><td>${
         r.completed ? html`<span class="ok">${w.completed}</span>` : html`<span class="bad">${w.notCompleted}</span>`
       }</td><td class="num">${r.householdsPaired}</td><td class="num">${r.householdsMeetingFloor}</td><td class="num">${
         r.householdsBelowFloor
@@ -420,7 +421,7 @@ ${
     ? barChart(
         w.byDistrict,
         s.byDistrict.map((d) => ({
-          label: d.district,
+          label: d.districtId === null ? w.unassigned : d.district,
           value: d.totalFen,
           text: `${yuan(d.totalFen)} · ${d.householdsPaired} ${w.householdsUnit}`,
         })),
@@ -430,7 +431,7 @@ ${
 <div class="table-wrap"><table data-by-district><thead><tr><th>${w.district}</th><th class="num">${w.householdsPaired}</th><th class="num">${req.t.met}</th><th class="num">${req.t.notMet}</th><th class="num">${w.cashTotal}</th><th class="num">${w.inKindTotal}</th><th class="num">${w.aidTotal}</th></tr></thead>
 <tbody>${s.byDistrict.map(
     (d) =>
-      html`<tr><td>${d.district}</td><td class="num">${d.householdsPaired}</td><td class="num">${d.householdsMeetingFloor}</td><td class="num">${d.householdsBelowFloor}</td><td class="num">${yuan(d.cashFen)}</td><td class="num">${yuan(d.inKindFen)}</td><td class="num">${yuan(d.totalFen)}</td></tr>`,
+      html`<tr><td>${d.districtId === null ? w.unassigned : d.district}</td><td class="num">${d.householdsPaired}</td><td class="num">${d.householdsMeetingFloor}</td><td class="num">${d.householdsBelowFloor}</td><td class="num">${yuan(d.cashFen)}</td><td class="num">${yuan(d.inKindFen)}</td><td class="num">${yuan(d.totalFen)}</td></tr>`,
   )}</tbody></table></div>
 <h2>${w.byMonth}</h2>
 ${barChart(
@@ -529,6 +530,7 @@ function verificationsDownloadArea(_req: PageRequest, _q: z.output<typeof Verifi
 
 // ─── Audit trail ─────────────────────────────────────────────────────────────────────────────────────────────
 
+const AUDIT_FIELDS = ['entityId', 'actor', 'from', 'to'];
 const AUDIT_PARAMS = ['entityId', 'actor', 'from', 'to', 'page'];
 const AUDIT_PAGE_SIZE = 50;
 
@@ -563,7 +565,7 @@ export async function auditPage(req: PageRequest): Promise<PageResult> {
     }
   }
   const value = (n: string) => (read.q as Record<string, unknown> | undefined)?.[n] ?? req.query.get(n) ?? defaults[n];
-  const form = html`${reportTabs(req, '/app/reports/audit')}<p class="muted">${w.auditIntro}</p>${otherError(errors, AUDIT_PARAMS)}<form method="get" action="/app/reports/audit" class="card filters">
+  const form = html`${reportTabs(req, '/app/reports/audit')}<p class="muted">${w.auditIntro}</p>${otherError(errors, AUDIT_FIELDS)}<form method="get" action="/app/reports/audit" class="card filters">
 ${textInput('entityId', w.entity, value('entityId') as string | undefined, errors, ' maxlength="200"')}
 ${textInput('actor', w.actor, value('actor') as string | undefined, errors, ' maxlength="100"')}
 ${textInput('from', w.from, value('from') as string | undefined, errors, ' type="date"')}
