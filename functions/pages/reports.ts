@@ -576,11 +576,13 @@ ${formActions(req, '/app/reports/audit')}</form>`;
   const names = await accountNames();
   const person = (sub: string) => names.get(sub) ?? sub;
   const needle = q.actor?.toLowerCase();
+  // Newest first: the trail answers in time order, and a reader looks for what happened last.
+  const newest = [...found.entries].reverse();
   const entries = needle
-    ? found.entries.filter(
+    ? newest.filter(
         (e) => e.actor.toLowerCase().includes(needle) || person(e.actor).toLowerCase().includes(needle),
       )
-    : found.entries;
+    : newest;
   const pages = Math.max(1, Math.ceil(entries.length / AUDIT_PAGE_SIZE));
   const page = Math.min(q.page, pages);
   const slice = entries.slice((page - 1) * AUDIT_PAGE_SIZE, page * AUDIT_PAGE_SIZE);
