@@ -19,7 +19,7 @@ export interface Bar {
 const WIDTH = 760;
 const LABEL_W = 200;
 const BAR_X = LABEL_W + 10;
-const BAR_W = 400;
+const BAR_W = 360;
 const ROW_H = 26;
 const FONT = 13;
 

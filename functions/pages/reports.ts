@@ -410,7 +410,7 @@ ${barChart(
   objectives.map(([o, f]) => ({
     label: req.label(o),
     value: f.fen,
-    text: `${yuan(f.fen)} · ${w.outcomes} ${f.outcomes}`,
+    text: yuan(f.fen),
   })),
 )}
 <div class="table-wrap"><table data-by-objective><thead><tr><th>${req.t.objective}</th><th class="num">${w.amount}</th><th class="num">${w.outcomes}</th></tr></thead>
@@ -579,9 +579,7 @@ ${formActions(req, '/app/reports/audit')}</form>`;
   // Newest first: the trail answers in time order, and a reader looks for what happened last.
   const newest = [...found.entries].reverse();
   const entries = needle
-    ? newest.filter(
-        (e) => e.actor.toLowerCase().includes(needle) || person(e.actor).toLowerCase().includes(needle),
-      )
+    ? newest.filter((e) => e.actor.toLowerCase().includes(needle) || person(e.actor).toLowerCase().includes(needle))
     : newest;
   const pages = Math.max(1, Math.ceil(entries.length / AUDIT_PAGE_SIZE));
   const page = Math.min(q.page, pages);
