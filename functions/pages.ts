@@ -5,31 +5,24 @@ import { listHouseholdYearRecords } from '#shared/aid/ledger.ts';
 import { totalsOf } from '#shared/aid/rules.ts';
 import { hasRole } from '#shared/caller.ts';
 import { AppError, forbidden, invalid, notFound } from '#shared/errors.ts';
-import { floorReport } from '#shared/floor/report.ts';
 import { listCadrePairings } from '#shared/pairing/index.ts';
-import { type Community, listEntities, type Unit } from '#shared/registry/entities.ts';
 import { currentRound } from '#shared/verification/index.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
-import { COMMON_EN, englishCatalogue, PAIRING_EN } from '#shared/web/messages-en.ts';
+import { COMMON_EN, englishCatalogue, PAIRING_EN, REPORTS_EN } from '#shared/web/messages-en.ts';
 import { safeNextPath } from '#shared/web/redirect.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } from './lib/session.ts';
-import {
-  type PageHandlers,
-  type PageRequest,
-  type PageResult,
-  pageServer,
-  reportQuery,
-  signOutForm,
-} from './pages/kit.ts';
-import { cadreHome, devLoginPage, floorReportPage } from './pages/views.ts';
+import { CHART_CSS } from './pages/charts.ts';
+import { type PageHandlers, type PageRequest, type PageResult, pageServer, signOutForm } from './pages/kit.ts';
+import { auditPage, floorReportPage, summaryPage, unitReportPage, verificationStatusPage } from './pages/reports.ts';
+import { cadreHome, devLoginPage } from './pages/views.ts';
 import { APP_PAGE_ROUTES } from './routes.ts';
 
 /*
- * GET/POST /app/…: the cadre's pages, the sign-in and the floor report, server-rendered, one Lambda (the
+ * GET/POST /app/…: the cadre's pages, the sign-in and the auditor's report pages, server-rendered, one Lambda (the
  * verification pages are `verification-pages`). Forms post back here and redirect
  * (post/redirect/get); the browser carries the sign-in token in an HttpOnly cookie, verified by the kit, which
  * also checks each page's roles from `PAGE_ROUTES` (functions/routes.ts) before the page below runs.
@@ -61,16 +54,6 @@ async function home(req: PageRequest): Promise<PageResult> {
   if (hasRole(c, 'admin')) return { redirect: '/app/verifications' };
   if (hasRole(c, 'auditor')) return { redirect: '/app/reports/floor' };
   throw forbidden('auth.role', '您的账号没有可用的角色');
-}
-
-async function floorPage(req: PageRequest): Promise<PageResult> {
-  const q = reportQuery(req);
-  const [report, communities, units] = await Promise.all([
-    floorReport(db, q),
-    listEntities<Community>(db, 'community'),
-    listEntities<Unit>(db, 'unit'),
-  ]);
-  return { title: req.t.floorReport, body: floorReportPage(req, report.rows, communities, units, q) };
 }
 
 async function signIn(req: PageRequest): Promise<PageResult> {
@@ -145,15 +128,21 @@ export const PAGES: PageHandlers<'pages'> = {
   'GET /app/callback': callback,
   'GET /app/sign-out': signOut,
   'POST /app/sign-out': signOut,
-  'GET /app/reports/floor': floorPage,
+  // The auditor's report pages (functions/pages/reports.ts).
+  'GET /app/reports/floor': floorReportPage,
+  'GET /app/reports/units': unitReportPage,
+  'GET /app/reports/summary': summaryPage,
+  'GET /app/reports/verifications': verificationStatusPage,
+  'GET /app/reports/audit': auditPage,
 };
 
 const serve = pageServer(APP_PAGE_ROUTES, PAGES, {
-  english: englishCatalogue(COMMON_EN, PAIRING_EN),
+  english: englishCatalogue(COMMON_EN, PAIRING_EN, REPORTS_EN),
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.
   audit: appendPageAudit,
+  css: CHART_CSS,
 });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>

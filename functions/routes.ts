@@ -379,6 +379,10 @@ export const APP_PAGE_ROUTES = [
   { method: 'GET', path: '/app/sign-out', handler: 'pages', allow: 'public' },
   { method: 'POST', path: '/app/sign-out', handler: 'pages', allow: 'public' },
   { method: 'GET', path: '/app/reports/floor', handler: 'pages', allow: READERS },
+  { method: 'GET', path: '/app/reports/units', handler: 'pages', allow: READERS },
+  { method: 'GET', path: '/app/reports/summary', handler: 'pages', allow: READERS },
+  { method: 'GET', path: '/app/reports/verifications', handler: 'pages', allow: READERS },
+  { method: 'GET', path: '/app/reports/audit', handler: 'pages', allow: READERS },
 ] as const satisfies readonly PageRouteDef<'pages'>[];
 
 export const HOUSEHOLD_PAGE_ROUTES = [

@@ -278,6 +278,10 @@ export function layout(
   if (c && (c.roles.has('admin') || c.roles.has('auditor'))) {
     nav.push(
       html`<a href="/app/reports/floor">${req.t.floorReport}</a>`,
+      html`<a href="/app/reports/units">${req.t.unitReport}</a>`,
+      html`<a href="/app/reports/summary">${req.t.summaryReport}</a>`,
+      html`<a href="/app/reports/verifications">${req.t.verificationStatus}</a>`,
+      html`<a href="/app/reports/audit">${req.t.auditTrail}</a>`,
       html`<a href="/app/verifications">${req.t.verifications}</a>`,
     );
   }

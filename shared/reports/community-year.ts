@@ -26,6 +26,8 @@ export interface HouseholdYear {
   cashFen: number;
   inKindFen: number;
   byObjectiveFen: Record<Objective, number>;
+  /** Net of reversals by the month of the entry's date (January first): a reversal keeps its entry's date. */
+  byMonthFen: number[];
   /** Outcomes recorded in the year, by objective. */
   outcomes: Record<Objective, number>;
 }
@@ -49,6 +51,7 @@ export const REPORT_ATTRIBUTES = [
   'kind',
   'objective',
   'amountFen',
+  'date',
 ];
 
 const zeros = () => Object.fromEntries(OBJECTIVES.map((o) => [o, 0])) as Record<Objective, number>;
@@ -84,6 +87,7 @@ export async function readHouseholdYears(db: Db, communityId: string, year: numb
             cashFen: 0,
             inKindFen: 0,
             byObjectiveFen: zeros(),
+            byMonthFen: new Array<number>(12).fill(0),
             outcomes: zeros(),
           },
         };
@@ -96,6 +100,8 @@ export async function readHouseholdYears(db: Db, communityId: string, year: numb
         if (item.kind === 'cash') m.cashFen += amount;
         else m.inKindFen += amount;
         m.byObjectiveFen[item.objective as Objective] += amount;
+        const month = Number(String(item.date ?? '').slice(5, 7));
+        if (month >= 1 && month <= 12) m.byMonthFen[month - 1]! += amount;
       } else if (entity === 'outcome') {
         m.outcomes[item.objective as Objective] += 1;
       } else {

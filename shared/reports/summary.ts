@@ -49,6 +49,8 @@ export interface CampaignSummary extends HouseholdFigures {
   byObjective: Record<Objective, ObjectiveFigures>;
   /** Outcomes recorded in the year, all objectives. */
   outcomes: number;
+  /** Money by the month of the entries' dates, January first (net of reversals; adds up to `totalFen`). */
+  byMonthFen: number[];
   /** Distinct households with at least one `employment` outcome in the year. */
   householdsEmployed: number;
   /**
@@ -106,6 +108,7 @@ export async function campaignSummary(db: Db, year: number, opts: ReportScope & 
       ObjectiveFigures
     >,
     outcomes: 0,
+    byMonthFen: new Array<number>(12).fill(0),
     householdsEmployed: 0,
     byDistrict: [],
   };
@@ -125,6 +128,7 @@ export async function campaignSummary(db: Db, year: number, opts: ReportScope & 
       else s.householdsBelowFloor++;
       s.cashFen += h.cashFen;
       s.inKindFen += h.inKindFen;
+      for (let m = 0; m < 12; m++) s.byMonthFen[m]! += h.byMonthFen[m]!;
       const d = districtOf(h.communityId);
       d.householdsPaired++;
       if (h.totalFen > 0 || outcomes > 0) d.householdsHelped++;

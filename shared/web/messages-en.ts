@@ -583,6 +583,56 @@ export const NOTICE_EN: MessagesEn = {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The auditor's report pages: their filters (shared/floor/page.ts, functions/pages/report-queries.ts) and the audit trail's action names (shared/audit/actions.ts). */
+export const REPORTS_EN: MessagesEn = {
+  '只看未达标应为 1': '“Only below the floor” must be 1',
+  '搜索词不超过 40 个字': 'The search is at most 40 characters',
+  '排序应为姓名、社区、单位、合计或差额': 'Sort by name, community, unit, total or shortfall',
+  '顺序应为 asc 或 desc': 'The order must be asc or desc',
+  页码应为正整数: 'The page must be a positive whole number',
+  页码过大: 'The page number is too large',
+  '日期应为 YYYY-MM-DD': 'A date must be YYYY-MM-DD',
+  '操作人不超过 100 个字符': 'The person is at most 100 characters',
+  '{}（页面）': '{1} (page)',
+  登记帮扶: 'Recorded aid',
+  更正撤回帮扶记录: 'Withdrew an aid entry',
+  上传签收凭证: 'Uploaded a receipt',
+  登记家庭: 'Registered a household',
+  修改家庭信息: 'Edited a household',
+  登记帮扶成效: 'Recorded an outcome',
+  登记走访: 'Recorded a visit',
+  登记社区: 'Registered a community',
+  修改社区信息: 'Edited a community',
+  登记帮扶单位: 'Registered a work unit',
+  修改帮扶单位信息: 'Edited a work unit',
+  登记帮扶干部: 'Registered a cadre',
+  修改帮扶干部信息: 'Edited a cadre',
+  建立结对: 'Paired a household',
+  结束结对: 'Ended a pairing',
+  调整结对干部: 'Reassigned a pairing',
+  结对延续到新年度: 'Carried pairings over to a new year',
+  登记资金台账: 'Recorded a fund-ledger entry',
+  开始导入: 'Started an import',
+  上传文件: 'Uploaded a file',
+  上传照片: 'Uploaded a photo',
+  上传导入文件: 'Uploaded an import file',
+  启动核查: 'Started a verification',
+  社区确认核查结果: 'Community decided on a verification',
+  重新开启核查: 'Reopened a verification',
+  提出异议: 'Filed an objection',
+  处理异议: 'Resolved an objection',
+  邀请账号: 'Invited an account',
+  停用账号: 'Disabled an account',
+  启用账号: 'Enabled an account',
+  重发邀请: 'Resent an invitation',
+  设置工作日: 'Set a working day',
+  停用或启用社区: 'Deactivated or reactivated a community',
+  停用或启用帮扶单位: 'Deactivated or reactivated a work unit',
+  停用或启用帮扶干部: 'Deactivated or reactivated a cadre',
+  停用或启用家庭: 'Deactivated or reactivated a household',
+  更正身份证号: 'Corrected a resident ID number',
+};
+
 /** Compiles sections (later ones win on the same key) into a catalogue for `toEnglish`. */
 export function englishCatalogue(...sections: MessagesEn[]): EnglishCatalogue {
   const exact = new Map<string, string>();

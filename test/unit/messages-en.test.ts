@@ -10,12 +10,23 @@ import {
   NOTICE_EN,
   PAIRING_EN,
   REGISTRY_EN,
+  REPORTS_EN,
   toEnglish,
   VERIFICATION_EN,
 } from '#shared/web/messages-en.ts';
 
 /** Every section: a message must have English in one of them. */
-const ALL_EN = [COMMON_EN, LEDGER_EN, REGISTRY_EN, ACCOUNTS_EN, VERIFICATION_EN, NOTICE_EN, PAIRING_EN, IMPORT_EN];
+const ALL_EN = [
+  COMMON_EN,
+  LEDGER_EN,
+  REGISTRY_EN,
+  ACCOUNTS_EN,
+  VERIFICATION_EN,
+  NOTICE_EN,
+  PAIRING_EN,
+  IMPORT_EN,
+  REPORTS_EN,
+];
 
 const HAN = /\p{Script=Han}/u;
 
