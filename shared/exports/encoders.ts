@@ -1,4 +1,4 @@
-import { Deflate } from 'fflate';
+import { constants, deflateRawSync } from 'node:zlib';
 import { BOM, csvLine } from '../csv.ts';
 import { formatYuan } from '../money.ts';
 import type { ColumnKind } from '../reports/export.ts';
@@ -8,7 +8,8 @@ import type { ByteSink } from './sink.ts';
  * The export files' encoders, written for a job that may stop after any chunk of rows and be continued by
  * another process: each encoder's whole state between chunks is a small JSON value (`checkpoint()`), and the
  * bytes it produced so far are complete up to that point. CSV needs nothing; XLSX carries its zip's offsets,
- * CRC and sizes, and flushes its compressor to a byte boundary, so a fresh compressor continues the stream.
+ * CRC and sizes, and compresses in pieces each ended by a sync flush, so the next invocation's pieces continue
+ * the same deflate stream (Node's zlib: fflate 0.8.3's `flush(true)` wrote invalid stored blocks at some sizes).
  */
 
 /** One column of an exported file: the row's field, its Chinese header, its machine code, its kind. */
@@ -221,34 +222,36 @@ export function xlsxEncoder(
   opts: { maxRows?: number; level?: number; state?: XlsxState } = {},
 ): Encoder & { checkpoint(): XlsxState } {
   const maxRows = opts.maxRows ?? XLSX_MAX_ROWS;
-  const level = (opts.level ?? 3) as 3;
+  const level = opts.level ?? 3;
   const s: XlsxState = opts.state ? structuredClone(opts.state) : { offset: 0, entries: [], sheet: 0, rowsInSheet: 0 };
-  let deflate: Deflate | undefined;
   const out = (bytes: Uint8Array) => {
     sink.write(bytes);
     s.offset += bytes.byteLength;
   };
-  const compressor = () => {
-    deflate ??= new Deflate({ level }, (chunk) => {
-      s.current!.csize += chunk.byteLength;
-      out(chunk);
-    });
-    return deflate;
-  };
-  const put = (text: string) => {
-    const bytes = enc.encode(text);
+  // Text waiting to be compressed: compressed in pieces of about 256 KB, each a raw deflate stream of its own
+  // ended by a sync flush (byte-aligned, not final), so the pieces concatenate into one valid stream and no
+  // compressor outlives a piece: a checkpoint needs only the CRC and sizes.
+  let pending = '';
+  const compress = (final: boolean) => {
+    const bytes = enc.encode(pending);
+    pending = '';
     const e = s.current!;
     e.crc = crc32(e.crc, bytes);
     e.usize += bytes.byteLength;
-    compressor().push(bytes);
+    const z = deflateRawSync(bytes, { level, finishFlush: final ? constants.Z_FINISH : constants.Z_SYNC_FLUSH });
+    e.csize += z.byteLength;
+    out(z);
+  };
+  const put = (text: string) => {
+    pending += text;
+    if (pending.length > 256_000) compress(false);
   };
   const open = (name: string) => {
     s.current = { name, offset: s.offset, crc: 0, csize: 0, usize: 0 };
     out(localHeader(enc.encode(name)));
   };
   const close = () => {
-    compressor().push(new Uint8Array(0), true);
-    deflate = undefined;
+    compress(true);
     const e = s.current!;
     out(dataDescriptor(e));
     s.entries.push(e);
@@ -330,7 +333,7 @@ export function xlsxEncoder(
           cells += cell(`${letters[i]}${r}`, c, row[c.key]);
         });
         xml += `<row r="${r}">${cells}</row>`;
-        if (xml.length > 64_000) {
+        if (xml.length > 256_000) {
           put(xml);
           xml = '';
         }
@@ -338,12 +341,9 @@ export function xlsxEncoder(
       if (xml) put(xml);
     },
     checkpoint() {
-      // A sync flush ends the compressed data on a byte boundary with no final block: a fresh compressor
-      // (the next invocation's) continues the same deflate stream, with no references into what came before.
-      if (deflate) {
-        deflate.flush(true);
-        deflate = undefined;
-      }
+      // What is pending is compressed and sync-flushed: the file so far ends on a byte boundary, and the next
+      // invocation's pieces continue the same deflate stream.
+      if (s.current && pending) compress(false);
       return structuredClone(s);
     },
     end() {
