@@ -28,7 +28,7 @@ export class ExportJobs extends Construct {
 
   constructor(scope: Construct, id: string, props: ExportJobsProps) {
     super(scope, id);
-    this.worker = new LinkageFunction(this, 'Worker', {
+    this.worker = new LinkageFunction(this, 'ExportWorker', {
       handler: 'export-worker',
       environment: props.environment,
       timeout: Duration.minutes(15),
@@ -65,7 +65,7 @@ export class ExportJobs extends Construct {
       this.worker.grantInvoke(fn);
     }
     this.worker.addEnvironment('EXPORT_WORKER_FUNCTION', 'self');
-    const selfInvoke = new Policy(this, 'WorkerSelfInvoke', {
+    const selfInvoke = new Policy(this, 'ExportWorkerSelfInvoke', {
       statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.worker.functionArn] })],
     });
     this.worker.role!.attachInlinePolicy(selfInvoke);
