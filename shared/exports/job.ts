@@ -21,6 +21,8 @@ import {
  * progress in the job item. The job item is also the checkpoint a continuation starts from.
  */
 
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
 export const ExportRequest = z.strictObject({
   report: z.enum(EXPORT_REPORTS, { error: '报表应为 floor、units、summary、audit 或 verifications' }),
   format: z.enum(['csv', 'xlsx'], { error: '格式应为 csv 或 xlsx' }),
@@ -28,7 +30,14 @@ export const ExportRequest = z.strictObject({
   headers: z.enum(['zh', 'codes'], { error: '表头应为 zh（中文）或 codes（字段名）' }).optional(),
   /** The report's query parameters, by the same names and rules as its direct route (`year`, `communityId`, …). */
   filters: z
-    .record(z.string().max(40), z.union([z.string().max(200), z.number()]), { error: '筛选条件应为对象' })
+    .unknown()
+    .superRefine((v, ctx) => {
+      // A record silently drops `__proto__`: refused here instead, with the names no filter has.
+      if (v && typeof v === 'object' && PROTOTYPE_KEYS.some((k) => Object.hasOwn(v, k))) {
+        ctx.addIssue({ code: 'custom', message: '筛选条件不能使用这个名称' });
+      }
+    })
+    .pipe(z.record(z.string().max(40), z.union([z.string().max(200), z.number()]), { error: '筛选条件应为对象' }))
     .optional(),
 });
 export type ExportRequest = z.infer<typeof ExportRequest>;

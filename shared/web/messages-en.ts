@@ -418,6 +418,7 @@ export const IMPORT_EN: MessagesEn = {
   '格式应为 csv 或 xlsx': 'The format must be csv or xlsx',
   '表头应为 zh（中文）或 codes（字段名）': 'Headers must be zh (Chinese) or codes (field names)',
   筛选条件应为对象: 'The filters must be an object',
+  筛选条件不能使用这个名称: 'No filter has this name',
   筛选条件: 'the filters',
   导出任务不存在: 'There is no such export',
   '导出失败：{}': 'The export failed: {1}',
