@@ -1,5 +1,7 @@
+import { resumeStaleExports } from '#shared/exports/job.ts';
 import { resumeStaleImports } from '#shared/imports/index.ts';
 import { db } from './lib/clients.ts';
+import { getExportRunner } from './lib/export-jobs.ts';
 import { getImportRunner } from './lib/import-jobs.ts';
 import { logger } from './lib/logger.ts';
 
@@ -9,9 +11,13 @@ import { logger } from './lib/logger.ts';
  */
 const STALE_MS = 20 * 60_000;
 
-/** The sweep (every 10 minutes): continues running imports whose worker has gone quiet. */
+/** The sweep (every 10 minutes): continues running imports and exports whose worker has gone quiet. */
 export async function handler(): Promise<{ resumed: string[] }> {
-  const resumed = await resumeStaleImports(db, getImportRunner(), new Date(), STALE_MS);
-  if (resumed.length) logger.warn('imports resumed by the sweep', { resumed });
+  const now = new Date();
+  const resumed = [
+    ...(await resumeStaleImports(db, getImportRunner(), now, STALE_MS)),
+    ...(await resumeStaleExports(db, getExportRunner(), now, STALE_MS)),
+  ];
+  if (resumed.length) logger.warn('jobs resumed by the sweep', { resumed });
   return { resumed };
 }

@@ -223,6 +223,10 @@ export const ROUTES = [
     allow: { admin: 'any', cadre: 'any', communityCadre: 'any' },
   },
   { method: 'POST', path: '/imports', handler: 'start-import', auth: 'jwt', allow: { admin: 'any' } },
+  // Export jobs (#14): a report of any size written to the object store in the background; one Lambda.
+  { method: 'POST', path: '/exports', handler: 'exports', auth: 'jwt', allow: { admin: 'any', auditor: 'any' } },
+  { method: 'GET', path: '/exports', handler: 'exports', auth: 'jwt', allow: { admin: 'any', auditor: 'any' } },
+  { method: 'GET', path: '/exports/{id}', handler: 'exports', auth: 'jwt', allow: { admin: 'any', auditor: 'any' } },
   { method: 'GET', path: '/imports/{id}', handler: 'get-import', auth: 'jwt', allow: { admin: 'any' } },
   { method: 'GET', path: '/imports/{id}/errors', handler: 'import-errors', auth: 'jwt', allow: { admin: 'any' } },
   {

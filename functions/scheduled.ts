@@ -2,6 +2,6 @@
 export const SCHEDULED_HANDLERS = ['remind-floor-risk', 'resume-imports'] as const;
 export type ScheduledHandler = (typeof SCHEDULED_HANDLERS)[number];
 
-/** Handlers invoked by another function, asynchronously: the import's background worker. */
-export const BACKGROUND_HANDLERS = ['import-worker'] as const;
+/** Handlers invoked by another function, asynchronously: the import's and the export's background workers. */
+export const BACKGROUND_HANDLERS = ['import-worker', 'export-worker'] as const;
 export type BackgroundHandler = (typeof BACKGROUND_HANDLERS)[number];

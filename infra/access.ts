@@ -99,6 +99,9 @@ export const TABLE_ACCESS: Record<
   // Registry writes, ledger rows and pairings (conditional puts), household and cadre updates, checkpoints.
   'import-worker': 'update',
   'resume-imports': 'read',
+  // Export jobs: the job item and the requester's listing (conditional puts); the worker moves the checkpoint.
+  exports: 'append',
+  'export-worker': 'update',
   pages: 'update',
   // Records aid and its corrections, receipts, outcomes and visits (conditional puts, as the API's commands do).
   'household-pages': 'update',

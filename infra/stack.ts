@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { acknowledgeKmsDataKeyActions } from './access.ts';
 import { Api } from './api.ts';
 import { Auth } from './auth.ts';
+import { ExportJobs } from './exports.ts';
 import { ImportJobs } from './imports.ts';
 import { Monitoring } from './monitoring.ts';
 import { Schedules } from './schedules.ts';
@@ -31,6 +32,7 @@ export class LinkageAidStack extends Stack {
   readonly storage: Storage;
   readonly schedules: Schedules;
   readonly imports: ImportJobs;
+  readonly exports: ExportJobs;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: LinkageAidStackProps = {}) {
@@ -158,6 +160,14 @@ export class LinkageAidStack extends Stack {
       // A carry-over past its inline limit goes on on the worker: from the API and from the pairings page.
       carryOvers: ['carry-over-pairings', 'admin-pages'].map((h) => this.api.functions.get(h)!),
     });
+    this.exports = new ExportJobs(this, 'Exports', {
+      table,
+      key,
+      bucket: this.storage.bucket,
+      environment,
+      api: this.api.functions.get('exports')!,
+      sweep: this.imports.sweep,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       key,
       stateMachine: this.verification.stateMachine,
@@ -167,6 +177,7 @@ export class LinkageAidStack extends Stack {
         this.schedules.floorRisk,
         this.imports.worker,
         this.imports.sweep,
+        this.exports.worker,
       ],
     });
 

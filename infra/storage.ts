@@ -34,7 +34,11 @@ export class Storage extends Construct {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'evidence/',
       // Unfinished browser uploads are abandoned, not kept.
-      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // Export files are for handing on now, not an archive: a week, then gone (the table's job item lasts a month).
+      lifecycleRules: [
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { prefix: 'exports/', expiration: Duration.days(7) },
+      ],
       // The admin's imports page PUTs the file from the browser to a presigned URL, a cross-origin request. Any
       // origin, PUT only: the presigned signature (key, type, size, ten minutes) is the permission, not the origin.
       cors: [

@@ -127,7 +127,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'user.not_found': 'no such account',
   'user.not_invited': 'the invitation cannot be resent: the user has signed in already, or is disabled',
   // Reports, the audit trail and uploads
-  'report.too_large': 'the report is over the 6 MB an answer may carry: narrow it',
+  'report.too_large': 'the report is over the 6 MB an answer may carry: narrow it, or export it with POST /exports',
   'audit.range': 'the audit range is malformed or backwards',
   'audit.range_required': 'the audit listing needs an entity or a time range',
   'audit.range_too_long': 'the audit range is longer than 31 days',
@@ -142,4 +142,6 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'import.empty': 'the file has no header or no data rows',
   'import.columns_missing': 'the header lacks required columns of the kind',
   'import.rows_invalid': 'rows of the file are invalid: nothing was imported (commit the valid rows with skipInvalid)',
+  // Export jobs
+  'export.not_found': 'no such export (or not yours: a job is visible only to its requester and admins)',
 };

@@ -152,6 +152,8 @@ export const ERROR_CODES = {
   'import.empty': 'invalid',
   'import.columns_missing': 'invalid',
   'import.rows_invalid': 'invalid',
+  // Export jobs
+  'export.not_found': 'not_found',
 } as const satisfies Record<string, ErrorKind>;
 
 /** A stable error code of the API's contract. */

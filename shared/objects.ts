@@ -19,6 +19,35 @@ export interface ObjectStore {
   getStream(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** A URL the browser may PUT exactly `bytes` bytes of `contentType` to, until it expires. */
   presignPut(key: string, contentType: string, bytes: number, expiresSeconds: number): Promise<PresignedPut>;
+  /**
+   * Starts a streaming put in parts (S3's multipart upload): an export is written as it is read, never whole,
+   * and may be continued by another process from `{uploadId, parts}`. `fileName` becomes the object's
+   * Content-Disposition. Every part but the last must hold at least `MIN_PART_BYTES`.
+   */
+  startMultipart(key: string, contentType: string, fileName: string): Promise<string>;
+  /** Stores part `partNumber` (1–10,000) of an upload; answers its ETag. Storing a number again replaces it. */
+  putPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string>;
+  /** Joins the parts, in order, into the object. */
+  completeMultipart(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void>;
+  /** Drops an upload's parts (a failed export). Aborting an unknown upload does nothing. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** A URL that reads the object until it expires, downloaded as `fileName` (Content-Disposition). */
+  presignGet(key: string, fileName: string, expiresSeconds: number): Promise<{ url: string; expiresAt: string }>;
+}
+
+/** A part of a multipart upload, as the completion needs it. */
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+}
+
+/** S3's smallest part but the last: 5 MiB. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+/** A Content-Disposition naming a download in UTF-8 (RFC 6266/5987), with an ASCII fallback for old clients. */
+export function attachmentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
 export interface PresignedPut {

@@ -193,6 +193,15 @@ export const keys = {
   importJob: (id: string) => ({ pk: `IMPORT#${id}`, sk: 'IMPORT' }),
   /** Where a running import is listed until it ends, so a restart or the sweep finds it (a sparse listing). */
   runningImport: (id: string) => ({ gsi3pk: 'IMPORTS#running', gsi3sk: id }),
+  /** An export job: its report, filters, progress (`rowsDone`), and the checkpoint a continuation starts from. */
+  exportJob: (id: string) => ({ pk: `EXPORT#${id}`, sk: 'EXPORT' }),
+  /** Where a running export is listed until it ends, so a restart or the sweep finds it (a sparse listing). */
+  runningExport: (id: string) => ({ gsi3pk: 'EXPORTS#running', gsi3sk: id }),
+  /** A requester's exports, newest last by sort key (`GET /exports`); the job item holds the state. */
+  exportOfRequester: (requester: string, createdAt: string, id: string) => ({
+    pk: `EXPORTS#${requester}`,
+    sk: `${createdAt}#${id}`,
+  }),
   /** A carry-over of pairings run as a background job (listed under `runningImport` while it runs). */
   carryOverJob: (id: string) => ({ pk: `CARRYOVER#${id}`, sk: 'CARRYOVER' }),
   /** A one-off data migration that has run on this table (so it is not run again at every start). */

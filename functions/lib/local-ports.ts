@@ -1,5 +1,6 @@
 import type { AccountDirectory } from '#shared/accounts/index.ts';
 import type { FieldCipher } from '#shared/crypto/index.ts';
+import type { ExportRunner } from '#shared/exports/job.ts';
 import type { ImportRunner } from '#shared/imports/index.ts';
 import type { ObjectStore } from '#shared/objects.ts';
 import type { Workflow } from '#shared/verification/index.ts';
@@ -18,6 +19,8 @@ export interface LocalPorts {
   accounts: AccountDirectory;
   /** Runs an import's chunks in the background (an async Lambda invocation on AWS). */
   imports: ImportRunner;
+  /** Runs export jobs in the background (an async Lambda invocation of the export worker on AWS). */
+  exports: ExportRunner;
 }
 
 /** The local stack's sign-in: verifies its own tokens and signs demo users in (none when sign-in is off). */

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '#shared/objects.ts';
+import { attachmentDisposition, type ObjectStore } from '#shared/objects.ts';
 import { getStringFromEnv } from './env.ts';
 import { localPort, registerLocalPort } from './local-ports.ts';
 
@@ -45,6 +45,62 @@ function s3(): ObjectStore {
         if (e instanceof s3sdk.NoSuchKey) return undefined;
         throw e;
       }
+    },
+    async startMultipart(key, contentType, fileName) {
+      const { s3sdk, client } = await sdk;
+      const out = await client.send(
+        new s3sdk.CreateMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          ContentType: contentType,
+          ContentDisposition: attachmentDisposition(fileName),
+        }),
+      );
+      if (!out.UploadId) throw new Error(`S3 gave no upload id for ${key}`);
+      return out.UploadId;
+    },
+    async putPart(key, uploadId, partNumber, body) {
+      const { s3sdk, client } = await sdk;
+      const out = await client.send(
+        new s3sdk.UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          Body: body,
+        }),
+      );
+      if (!out.ETag) throw new Error(`S3 gave no ETag for part ${partNumber} of ${key}`);
+      return out.ETag;
+    },
+    async completeMultipart(key, uploadId, parts) {
+      const { s3sdk, client } = await sdk;
+      await client.send(
+        new s3sdk.CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        }),
+      );
+    },
+    async abortMultipart(key, uploadId) {
+      const { s3sdk, client } = await sdk;
+      try {
+        await client.send(new s3sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+      } catch (e) {
+        if (!(e instanceof s3sdk.NoSuchUpload)) throw e;
+      }
+    },
+    async presignGet(key, fileName, expiresSeconds) {
+      const { s3sdk, presigner, client } = await sdk;
+      const command = new s3sdk.GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ResponseContentDisposition: attachmentDisposition(fileName),
+      });
+      const url = await presigner.getSignedUrl(client, command, { expiresIn: expiresSeconds });
+      return { url, expiresAt: new Date(Date.now() + expiresSeconds * 1000).toISOString() };
     },
     async presignPut(key, contentType, bytes, expiresSeconds) {
       const { s3sdk, presigner, client } = await sdk;

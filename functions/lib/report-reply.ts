@@ -20,7 +20,7 @@ export const MAX_RESPONSE_BYTES = 6_000_000;
 function tooLarge(): AppError {
   return new AppError(
     'report.too_large',
-    '报表超过接口单次响应的上限（6 MB）：请按社区（communityId）或帮扶单位（unitId）分别导出，或导出 xlsx',
+    '报表超过接口单次响应的上限（6 MB）：请用导出任务（POST /exports）生成文件下载，或按社区（communityId）、帮扶单位（unitId）缩小范围',
   );
 }
 

@@ -7,7 +7,7 @@ import { MAX_BODY_BYTES } from '#functions/lib/http.ts';
 import { statusOf } from '#functions/lib/status.ts';
 import { ROUTES, type RouteDef } from '#functions/routes.ts';
 import type { ErrorCode } from '#shared/errors.ts';
-import { MAX_IMPORT_UPLOAD_BYTES } from '#shared/objects.ts';
+import { attachmentDisposition, MAX_IMPORT_UPLOAD_BYTES } from '#shared/objects.ts';
 import { buildApiEvent } from './event.ts';
 import type { LocalObjectStore } from './objects.ts';
 import {
@@ -261,6 +261,18 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<{ serv
         if (refused) return sendError(res, ...refused);
         // Where the page sends the browser after signing in: a path on this site, or `/app/`.
         if (url.searchParams.has('next')) url.searchParams.set('next', safeNextPath(url.searchParams.get('next')));
+      }
+      if (method === 'GET' && url.pathname.startsWith('/_local/objects/') && opts.objects) {
+        // A presigned download (an export's file): streamed, named by the signed file name.
+        const served = await opts.objects.serve(url);
+        if (served === 403) return sendError(res, 'upload.denied', '下载链接无效或已过期');
+        if (served === 404) return sendError(res, 'route.not_found', '文件不存在');
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-disposition': attachmentDisposition(served.fileName),
+        });
+        for await (const chunk of served.stream) res.write(chunk);
+        return res.end();
       }
       if (method === 'PUT' && url.pathname.startsWith('/_local/objects/') && opts.objects) {
         const status = await opts.objects.receive(req, url, body);

@@ -4,18 +4,21 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { LOCAL_ACCOUNTS, registerLocalAccounts } from '#functions/lib/accounts.ts';
 import { registerLocalFieldCipher } from '#functions/lib/cipher.ts';
+import { registerLocalExportRunner } from '#functions/lib/export-jobs.ts';
 import { registerLocalImportRunner } from '#functions/lib/import-jobs.ts';
 import { registerLocalObjectStore } from '#functions/lib/objects.ts';
 import { registerLocalSession } from '#functions/lib/session.ts';
 import { registerLocalWorkflow } from '#functions/lib/workflow.ts';
 import { envelopeCipher, localDataKeySource } from '#shared/crypto/index.ts';
 import { createDb } from '#shared/db.ts';
+import { resumeStaleExports } from '#shared/exports/job.ts';
 import { sealLegacyHouseholds } from '#shared/household/index.ts';
 import { resumeStaleImports } from '#shared/imports/index.ts';
 import { indexLegacyPairings } from '#shared/pairing/list.ts';
 import { migrateRegistry } from '#shared/registry/migrate.ts';
 import { loadDemoData } from './demo-data.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './dynamo.ts';
+import { localExportRunner } from './exports.ts';
 import { localImportRunner } from './imports.ts';
 import { LocalObjectStore } from './objects.ts';
 import { startLocalServer } from './server.ts';
@@ -146,6 +149,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   });
   registerLocalImportRunner(imports);
   const resumedImports = await resumeStaleImports(db, imports, new Date(), 0);
+  // Exports too: in-process, as imports run, continued from their checkpoint (or their start) at start.
+  const exportRunner = localExportRunner({
+    onError: (e) => console.log(JSON.stringify({ level: 'ERROR', message: 'export run failed', error: String(e) })),
+  });
+  registerLocalExportRunner(exportRunner);
+  resumedImports.push(...(await resumeStaleExports(db, exportRunner, new Date(), 0)));
   return {
     url,
     endpoint,
@@ -157,6 +166,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       await closeServer(server);
       await imports.idle();
       registerLocalImportRunner(undefined);
+      await exportRunner.idle();
+      registerLocalExportRunner(undefined);
       await workflow.close();
       registerLocalWorkflow(undefined);
       registerLocalObjectStore(undefined);

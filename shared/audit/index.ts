@@ -186,3 +186,39 @@ export function auditEntryOfLedgerItem(item: Record<string, unknown>): AuditEntr
   const audit = item.audit as Omit<AuditEntry, 'at' | 'status'> | undefined;
   return audit ? { at: item.recordedAt as string, ...audit, status: 201 } : undefined;
 }
+
+/**
+ * The Shanghai days a range listing reads (an export's chunks), after the same checks as `listAudit`: a range
+ * that ends before it starts, a missing bound, more than 31 days are refused alike.
+ */
+export function auditRangeDays(q: AuditQuery, now: Date): { from: string; to: string; days: string[] } {
+  const from = q.from ? startOf(q.from) : undefined;
+  const to = q.to ? endOf(q.to) : undefined;
+  if (from && to && from > to) {
+    throw invalid('audit.range', '开始时间不能晚于结束时间', [{ path: 'from', message: '开始时间不能晚于结束时间' }]);
+  }
+  if (!from || !to) {
+    throw invalid('audit.range_required', '不指定对象时，必须给出开始和结束时间（from、to）', [
+      { path: q.from ? 'to' : 'from', message: '不指定对象时，必须给出开始和结束时间' },
+    ]);
+  }
+  const days = daysBetween(from, to < now.toISOString() ? to : now.toISOString());
+  if (days.length > MAX_AUDIT_DAYS) {
+    throw invalid('audit.range_too_long', `时间范围不超过 ${MAX_AUDIT_DAYS} 天`, [
+      { path: 'to', message: `时间范围不超过 ${MAX_AUDIT_DAYS} 天` },
+    ]);
+  }
+  return { from, to, days };
+}
+
+/** One Shanghai day's entries within `[from, to]`, in time order, without the listing's cap (exports). */
+export async function auditEntriesOfDay(db: Db, day: string, from: string, to: string): Promise<AuditEntry[]> {
+  const out: AuditEntry[] = [];
+  for await (const page of queryPages(db, { index: 'byKind', partition: keys.auditDay(day, '', '').gsi3pk })) {
+    for (const item of page) {
+      const entry = asAuditEntry(item);
+      if (entry && entry.at >= from && entry.at <= to) out.push(entry);
+    }
+  }
+  return out;
+}

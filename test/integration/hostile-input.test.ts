@@ -12,6 +12,7 @@ import { NewUser } from '#shared/accounts/index.ts';
 import { NewReceipt } from '#shared/aid/receipt.ts';
 import { NewAidRecord, NewReversal } from '#shared/aid/rules.ts';
 import { shanghaiDate } from '#shared/dates.ts';
+import { ExportRequest } from '#shared/exports/job.ts';
 import { FundImport, fundImportFromCsv } from '#shared/fund/index.ts';
 import { HouseholdPatch, NewHousehold } from '#shared/household/index.ts';
 import { ImportRequest } from '#shared/imports/index.ts';
@@ -24,7 +25,7 @@ import { PairingEnd, Reassignment } from '#shared/pairing/reassign.ts';
 import { CadrePatch, CommunityPatch, NewCadre, NewCommunity, NewUnit, UnitPatch } from '#shared/registry/index.ts';
 import { DecisionInput, ReopenInput, StartVerification } from '#shared/verification/index.ts';
 import { NewVisit } from '#shared/visit/index.ts';
-import { admin, cadreUser, communityCadreUser, makeIdNumber, newKey } from '../support/factories.ts';
+import { admin, auditor, cadreUser, communityCadreUser, makeIdNumber, newKey } from '../support/factories.ts';
 import { invoke, type Response } from '../support/invoke.ts';
 import { confirmedRound, finalRound, roundAwaitingDecision, useRecordingWorkflow } from '../support/rounds.ts';
 import { PNG } from '../support/scenario.ts';
@@ -244,6 +245,12 @@ const FIXTURES: Record<string, Fixture> = {
     schema: ImportRequest,
     as: () => admin,
     body: () => ({ kind: 'units', key: 'uploads/import/2026-01-01/nobody/none.csv', dryRun: true }),
+  },
+  // An export of a community's floor report: a job in the background (the local runner), 202 {id}.
+  'POST /exports': {
+    schema: ExportRequest,
+    as: () => auditor,
+    body: (w) => ({ report: 'floor', format: 'csv', filters: { year: '2026', communityId: w.communityId } }),
   },
 };
 

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { LOCAL_ACCOUNTS, registerLocalAccounts } from '#functions/lib/accounts.ts';
 import { registerLocalFieldCipher } from '#functions/lib/cipher.ts';
+import { registerLocalExportRunner } from '#functions/lib/export-jobs.ts';
 import { registerLocalObjectStore } from '#functions/lib/objects.ts';
 import { ensureTable, startDynalite } from '#infra/local/dynamo.ts';
+import { localExportRunner } from '#infra/local/exports.ts';
 import { LocalObjectStore } from '#infra/local/objects.ts';
 import { envelopeCipher, localDataKeySource } from '#shared/crypto/index.ts';
 
@@ -24,6 +26,9 @@ await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
 registerLocalObjectStore(new LocalObjectStore(mkdtempSync(join(tmpdir(), 'objects-')), randomBytes(32)));
 // ID numbers are sealed under a master key of this test file, as the local stack seals them under keys.json's.
 registerLocalFieldCipher(envelopeCipher(localDataKeySource(randomBytes(32))));
+
+// Export jobs run in-process, as in the local stack (a test may register its own runner).
+registerLocalExportRunner(localExportRunner());
 
 // Accounts have no directory locally, as in the local stack (a test of the Cognito path removes it).
 registerLocalAccounts(LOCAL_ACCOUNTS);

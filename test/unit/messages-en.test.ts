@@ -41,6 +41,10 @@ const NOT_MESSAGES = [
   'shared/imports/files.ts',
   'shared/floor/report.ts',
   'shared/reports/',
+  // Export files: headers, titles, action and status names are the Chinese file people hand on.
+  'shared/exports/actions.ts',
+  'shared/exports/encoders.ts',
+  'shared/exports/reports.ts',
   'shared/web/',
   // The aid form's script: its regular expressions name full-width characters and 元; its words come from i18n.
   'functions/household-pages/aid-script.ts',
