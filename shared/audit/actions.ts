@@ -107,3 +107,12 @@ export function actionName(action: string): string {
 export const ACTION_NAMES: readonly string[] = [
   ...new Set([...Object.values(API_ACTIONS), ...PAGE_ACTIONS.map(([, n]) => n)]),
 ];
+
+/** The roles as people say them (the audit export's role column, its "exported by" line). */
+export const ROLE_NAMES: Readonly<Record<string, string>> = {
+  admin: '管理员',
+  auditor: '审计',
+  cadre: '帮扶干部',
+  communityCadre: '社区干部',
+  public: '公众',
+};

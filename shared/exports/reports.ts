@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { floorStatus } from '../aid/rules.ts';
+import { actionName, ROLE_NAMES } from '../audit/actions.ts';
 import { AuditQuery, auditEntriesOfDay, auditRangeDays, listAudit } from '../audit/index.ts';
 import { beijingTime, shanghaiDate } from '../dates.ts';
 import { type Db, getMany } from '../db.ts';
@@ -11,7 +12,6 @@ import { namesOf } from '../reports/names.ts';
 import { campaignSummary, SUMMARY_COLUMNS, SummaryQuery, summaryLines } from '../reports/summary.ts';
 import { UNIT_COLUMNS, UnitReportQuery, unitAssessment } from '../reports/units.ts';
 import { keys } from '../table.ts';
-import { ACTION_NAMES, actionName, ROLE_NAMES } from './actions.ts';
 import type { FileColumn } from './encoders.ts';
 
 /**
@@ -414,5 +414,3 @@ export function preambleOf(
     `导出人：${who}`,
   ];
 }
-
-export { ACTION_NAMES };

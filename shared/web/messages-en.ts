@@ -598,6 +598,12 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The auditor's report pages: their filters (shared/floor/page.ts, functions/pages/report-queries.ts) and the audit trail's action names (shared/audit/actions.ts). */
 export const REPORTS_EN: MessagesEn = {
+  // shared/audit/actions.ts: the roles as people say them
+  管理员: 'Admin',
+  审计: 'Auditor',
+  帮扶干部: 'Cadre',
+  社区干部: 'Community cadre',
+  公众: 'The public',
   '只看未达标应为 1': '“Only below the floor” must be 1',
   '搜索词不超过 40 个字': 'The search is at most 40 characters',
   '排序应为姓名、社区、单位、合计或差额': 'Sort by name, community, unit, total or shortfall',
