@@ -15,15 +15,13 @@ import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { exchangeCode, hostedSignInUrl, localSession, pageCaller, tokenCookie } from './lib/session.ts';
-import { CHART_CSS } from './pages/charts.ts';
 import { type PageHandlers, type PageRequest, type PageResult, pageServer, signOutForm } from './pages/kit.ts';
-import { auditPage, floorReportPage, summaryPage, unitReportPage, verificationStatusPage } from './pages/reports.ts';
 import { cadreHome, devLoginPage } from './pages/views.ts';
 import { APP_PAGE_ROUTES } from './routes.ts';
 
 /*
- * GET/POST /app/…: the cadre's pages, the sign-in and the auditor's report pages, server-rendered, one Lambda (the
- * verification pages are `verification-pages`). Forms post back here and redirect
+ * GET/POST /app/…: the sign-in and the cadre's home, server-rendered, one Lambda (a household's pages are
+ * `household-pages`, the verification pages `verification-pages`, the auditor's reports `report-pages`). Forms post back here and redirect
  * (post/redirect/get); the browser carries the sign-in token in an HttpOnly cookie, verified by the kit, which
  * also checks each page's roles from `PAGE_ROUTES` (functions/routes.ts) before the page below runs.
  */
@@ -128,21 +126,14 @@ export const PAGES: PageHandlers<'pages'> = {
   'GET /app/callback': callback,
   'GET /app/sign-out': signOut,
   'POST /app/sign-out': signOut,
-  // The auditor's report pages (functions/pages/reports.ts).
-  'GET /app/reports/floor': floorReportPage,
-  'GET /app/reports/units': unitReportPage,
-  'GET /app/reports/summary': summaryPage,
-  'GET /app/reports/verifications': verificationStatusPage,
-  'GET /app/reports/audit': auditPage,
 };
 
 const serve = pageServer(APP_PAGE_ROUTES, PAGES, {
-  english: englishCatalogue(COMMON_EN, PAIRING_EN, REPORTS_EN),
+  english: englishCatalogue(COMMON_EN, PAIRING_EN),
   words: WORDS,
   labels: LABELS,
   // A page's write is audited by the same code as the API's: one entry shape, one writer.
   audit: appendPageAudit,
-  css: CHART_CSS,
 });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>

@@ -328,6 +328,8 @@ export const ROUTES = [
   },
   { method: 'GET', path: '/app/aid/{proxy+}', handler: 'household-pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/aid/{proxy+}', handler: 'household-pages', auth: 'public', allow: 'public' },
+  // The auditor's report pages: a Lambda of their own (literal rows, as above).
+  { method: 'GET', path: '/app/reports/{proxy+}', handler: 'report-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
@@ -348,6 +350,7 @@ export type RouteHandler = (typeof ROUTES)[number]['handler'];
 export type PageLambda =
   | 'pages'
   | 'household-pages'
+  | 'report-pages'
   | 'page-downloads'
   | 'admin-pages'
   | 'registry-pages'
@@ -382,12 +385,16 @@ export const APP_PAGE_ROUTES = [
   { method: 'GET', path: '/app/callback', handler: 'pages', allow: 'public' },
   { method: 'GET', path: '/app/sign-out', handler: 'pages', allow: 'public' },
   { method: 'POST', path: '/app/sign-out', handler: 'pages', allow: 'public' },
-  { method: 'GET', path: '/app/reports/floor', handler: 'pages', allow: READERS },
-  { method: 'GET', path: '/app/reports/units', handler: 'pages', allow: READERS },
-  { method: 'GET', path: '/app/reports/summary', handler: 'pages', allow: READERS },
-  { method: 'GET', path: '/app/reports/verifications', handler: 'pages', allow: READERS },
-  { method: 'GET', path: '/app/reports/audit', handler: 'pages', allow: READERS },
 ] as const satisfies readonly PageRouteDef<'pages'>[];
+
+/** The auditor's report pages (`functions/report-pages.ts`): admins and auditors. */
+export const REPORT_PAGE_ROUTES = [
+  { method: 'GET', path: '/app/reports/floor', handler: 'report-pages', allow: READERS },
+  { method: 'GET', path: '/app/reports/units', handler: 'report-pages', allow: READERS },
+  { method: 'GET', path: '/app/reports/summary', handler: 'report-pages', allow: READERS },
+  { method: 'GET', path: '/app/reports/verifications', handler: 'report-pages', allow: READERS },
+  { method: 'GET', path: '/app/reports/audit', handler: 'report-pages', allow: READERS },
+] as const satisfies readonly PageRouteDef<'report-pages'>[];
 
 export const HOUSEHOLD_PAGE_ROUTES = [
   {
@@ -542,6 +549,7 @@ export const PUBLIC_PAGE_ROUTES = [
 /** Every page, whichever Lambda serves it. */
 export type PageRoute =
   | (typeof APP_PAGE_ROUTES)[number]
+  | (typeof REPORT_PAGE_ROUTES)[number]
   | (typeof HOUSEHOLD_PAGE_ROUTES)[number]
   | (typeof VERIFICATION_PAGE_ROUTES)[number]
   | (typeof DOWNLOAD_PAGE_ROUTES)[number]
@@ -557,6 +565,7 @@ export type PageRoute =
  */
 export const PAGE_ROUTES: readonly PageRoute[] = /* @__PURE__ */ concatRoutes(
   APP_PAGE_ROUTES,
+  REPORT_PAGE_ROUTES,
   HOUSEHOLD_PAGE_ROUTES,
   VERIFICATION_PAGE_ROUTES,
   DOWNLOAD_PAGE_ROUTES,

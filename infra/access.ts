@@ -103,6 +103,8 @@ export const TABLE_ACCESS: Record<
   exports: 'append',
   'export-worker': 'update',
   pages: 'update',
+  // Reads the reports (and, for downloads, starts export jobs: conditional puts of the job items).
+  'report-pages': 'update',
   // Records aid and its corrections, receipts, outcomes and visits (conditional puts, as the API's commands do).
   'household-pages': 'update',
   'page-downloads': 'read',

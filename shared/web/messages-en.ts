@@ -596,7 +596,7 @@ export const NOTICE_EN: MessagesEn = {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The auditor's report pages: their filters (shared/floor/page.ts, functions/pages/report-queries.ts) and the audit trail's action names (shared/audit/actions.ts). */
+/** The auditor's report pages: their filters (shared/floor/page.ts, functions/report-pages/report-queries.ts) and the audit trail's action names (shared/audit/actions.ts). */
 export const REPORTS_EN: MessagesEn = {
   // shared/audit/actions.ts: the roles as people say them
   管理员: 'Admin',

@@ -1,7 +1,7 @@
 import type { Lang } from './chrome-words.ts';
 
 /**
- * The words of the auditor's report pages (functions/pages/reports.ts), Chinese and English; kept apart from
+ * The words of the auditor's report pages (functions/report-pages/reports.ts), Chinese and English; kept apart from
  * `i18n.ts` so only the `pages` Lambda carries them.
  */
 const zh = {

@@ -16,6 +16,7 @@ import { handler as pages } from '#functions/pages.ts';
 import { handler as publicPages } from '#functions/public-pages.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
 import { handler as registryPages } from '#functions/registry-pages.ts';
+import { handler as reportPages } from '#functions/report-pages.ts';
 import { PAGE_LAMBDAS, PAGE_ROUTES } from '#functions/routes.ts';
 import { handler as verificationPages } from '#functions/verification-pages.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
@@ -103,6 +104,7 @@ async function send(browser: Browser, r: Request): Promise<ApiResult> {
 
 const LAMBDAS = {
   pages,
+  'report-pages': reportPages,
   'household-pages': householdPages,
   'admin-pages': adminPages,
   'registry-pages': registryPages,
@@ -503,6 +505,8 @@ it('puts the token first in every form that posts, in every page source', () => 
     ...readdirSync('functions/verification-pages').map((f) => `functions/verification-pages/${f}`),
     ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`),
     'functions/household-pages.ts',
+    'functions/report-pages.ts',
+    ...readdirSync('functions/report-pages').map((f) => `functions/report-pages/${f}`),
     ...readdirSync('functions/household-pages').map((f) => `functions/household-pages/${f}`),
     ...readdirSync('functions/admin-pages').map((f) => `functions/admin-pages/${f}`),
     'functions/import-pages.ts',

@@ -105,6 +105,7 @@ describe('the deployed stack', () => {
         'GET /app/verifications',
         'GET /app/verifications/{proxy+}',
         'GET /app/downloads/{proxy+}',
+        'GET /app/reports/{proxy+}',
         'GET /app/households/{proxy+}',
         'GET /app/aid/{proxy+}',
         'GET /app/{proxy+}',

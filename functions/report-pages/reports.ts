@@ -19,8 +19,8 @@ import { listVerifications, type Verification } from '#shared/verification/model
 import { type Html, html, raw } from '#shared/web/html.ts';
 import { REPORT_WORDS, type ReportWords } from '#shared/web/report-words.ts';
 import { db } from '../lib/clients.ts';
+import { field, fieldErrors, type PageRequest, type PageResult, yuan } from '../pages/kit.ts';
 import { type Bar, barChart } from './charts.ts';
-import { field, fieldErrors, type PageRequest, type PageResult, yuan } from './kit.ts';
 import { AuditPageQuery, RegionQuery, VerificationPageQuery } from './report-queries.ts';
 
 /**
