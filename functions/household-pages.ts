@@ -9,20 +9,7 @@ import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
 import { COMMON_EN, englishCatalogue, LEDGER_EN } from '#shared/web/messages-en.ts';
 import { correctionPage, ENTRIES_CSS } from './household-pages/entries.ts';
-import {
-  aidPhoto,
-  householdEvidenceSections,
-  photoUploadUrl,
-  receiptImage,
-  showOutcomeForm,
-  showReceipt,
-  showVisitForm,
-  submitOutcome,
-  submitReceipt,
-  submitVisit,
-  uploadOrigin,
-  visitPhoto,
-} from './household-pages/evidence.ts';
+import { householdEvidenceSections, uploadOrigin } from './household-pages/evidence.ts';
 import { type AidFormValues, aidForm, freshAidForm, householdPage } from './household-pages/views.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';
@@ -340,17 +327,6 @@ export const PAGES: PageHandlers<'household-pages'> = {
   'POST /app/aid/{id}/reverse': reverse,
   'GET /app/aid/{id}/correction': showCorrection,
   'POST /app/aid/{id}/correction': submitCorrection,
-  // Field evidence (issue 13): receipts, outcomes, visits and their photos (household-pages/evidence.ts).
-  'GET /app/aid/{id}/receipt': showReceipt,
-  'POST /app/aid/{id}/receipt': submitReceipt,
-  'GET /app/aid/{id}/receipt/image': receiptImage,
-  'GET /app/aid/{id}/photos/{n}': aidPhoto,
-  'GET /app/households/{id}/outcomes/new': showOutcomeForm,
-  'POST /app/households/{id}/outcomes': submitOutcome,
-  'GET /app/households/{id}/visits/new': showVisitForm,
-  'POST /app/households/{id}/visits': submitVisit,
-  'GET /app/households/{id}/visits/{visitId}/photos/{n}': visitPhoto,
-  'POST /app/households/{id}/uploads': photoUploadUrl,
 };
 
 const serve = pageServer(HOUSEHOLD_PAGE_ROUTES, PAGES, {

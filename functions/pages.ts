@@ -9,7 +9,7 @@ import { listCadrePairings } from '#shared/pairing/index.ts';
 import { currentRound } from '#shared/verification/index.ts';
 import { html } from '#shared/web/html.ts';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
-import { COMMON_EN, englishCatalogue, PAIRING_EN, REPORTS_EN } from '#shared/web/messages-en.ts';
+import { COMMON_EN, englishCatalogue, PAIRING_EN } from '#shared/web/messages-en.ts';
 import { safeNextPath } from '#shared/web/redirect.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import { db } from './lib/clients.ts';

@@ -310,6 +310,29 @@ export const ROUTES = [
     auth: 'public',
     allow: 'public',
   },
+  // The field evidence's own Lambda (receipts, outcomes, visits, photos): more specific than the household pages'
+  // proxies below, so these win on API Gateway; before them, as the local server takes the first match.
+  { method: 'GET', path: '/app/aid/{id}/receipt', handler: 'evidence-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/aid/{id}/receipt', handler: 'evidence-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/aid/{id}/receipt/image', handler: 'evidence-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/aid/{id}/photos/{n}', handler: 'evidence-pages', auth: 'public', allow: 'public' },
+  {
+    method: 'GET',
+    path: '/app/households/{id}/outcomes/new',
+    handler: 'evidence-pages',
+    auth: 'public',
+    allow: 'public',
+  },
+  { method: 'POST', path: '/app/households/{id}/outcomes', handler: 'evidence-pages', auth: 'public', allow: 'public' },
+  {
+    method: 'GET',
+    path: '/app/households/{id}/visits/{proxy+}',
+    handler: 'evidence-pages',
+    auth: 'public',
+    allow: 'public',
+  },
+  { method: 'POST', path: '/app/households/{id}/visits', handler: 'evidence-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/households/{id}/uploads', handler: 'evidence-pages', auth: 'public', allow: 'public' },
   // The cadre's field pages (a household's page, its aid form, corrections, receipts, outcomes, visits and their
   // photos): a Lambda of their own, the phone pages being too heavy to share one with the sign-in and reports.
   {
@@ -350,6 +373,7 @@ export type RouteHandler = (typeof ROUTES)[number]['handler'];
 export type PageLambda =
   | 'pages'
   | 'household-pages'
+  | 'evidence-pages'
   | 'report-pages'
   | 'page-downloads'
   | 'admin-pages'
@@ -423,23 +447,29 @@ export const HOUSEHOLD_PAGE_ROUTES = [
     handler: 'household-pages',
     allow: { admin: 'any', cadre: 'recording-cadre' },
   },
-  // Field evidence (issue 13): receipts, outcomes, visits and their photos; the domain checks each scope.
-  { method: 'GET', path: '/app/aid/{id}/receipt', handler: 'household-pages', allow: HOUSEHOLD_READERS },
-  { method: 'POST', path: '/app/aid/{id}/receipt', handler: 'household-pages', allow: FIELD_WRITERS },
-  { method: 'GET', path: '/app/aid/{id}/receipt/image', handler: 'household-pages', allow: HOUSEHOLD_READERS },
-  { method: 'GET', path: '/app/aid/{id}/photos/{n}', handler: 'household-pages', allow: HOUSEHOLD_READERS },
-  { method: 'GET', path: '/app/households/{id}/outcomes/new', handler: 'household-pages', allow: PAIRED },
-  { method: 'POST', path: '/app/households/{id}/outcomes', handler: 'household-pages', allow: PAIRED },
-  { method: 'GET', path: '/app/households/{id}/visits/new', handler: 'household-pages', allow: PAIRED },
-  { method: 'POST', path: '/app/households/{id}/visits', handler: 'household-pages', allow: PAIRED },
+] as const satisfies readonly PageRouteDef<'household-pages'>[];
+
+/**
+ * The field evidence (issue 13): receipts, outcomes, visits and their photos, `functions/evidence-pages.ts`; the
+ * household's page that lists them is `household-pages`. The domain checks each scope.
+ */
+export const EVIDENCE_PAGE_ROUTES = [
+  { method: 'GET', path: '/app/aid/{id}/receipt', handler: 'evidence-pages', allow: HOUSEHOLD_READERS },
+  { method: 'POST', path: '/app/aid/{id}/receipt', handler: 'evidence-pages', allow: FIELD_WRITERS },
+  { method: 'GET', path: '/app/aid/{id}/receipt/image', handler: 'evidence-pages', allow: HOUSEHOLD_READERS },
+  { method: 'GET', path: '/app/aid/{id}/photos/{n}', handler: 'evidence-pages', allow: HOUSEHOLD_READERS },
+  { method: 'GET', path: '/app/households/{id}/outcomes/new', handler: 'evidence-pages', allow: PAIRED },
+  { method: 'POST', path: '/app/households/{id}/outcomes', handler: 'evidence-pages', allow: PAIRED },
+  { method: 'GET', path: '/app/households/{id}/visits/new', handler: 'evidence-pages', allow: PAIRED },
+  { method: 'POST', path: '/app/households/{id}/visits', handler: 'evidence-pages', allow: PAIRED },
   {
     method: 'GET',
     path: '/app/households/{id}/visits/{visitId}/photos/{n}',
-    handler: 'household-pages',
+    handler: 'evidence-pages',
     allow: HOUSEHOLD_READERS,
   },
-  { method: 'POST', path: '/app/households/{id}/uploads', handler: 'household-pages', allow: FIELD_WRITERS },
-] as const satisfies readonly PageRouteDef<'household-pages'>[];
+  { method: 'POST', path: '/app/households/{id}/uploads', handler: 'evidence-pages', allow: FIELD_WRITERS },
+] as const satisfies readonly PageRouteDef<'evidence-pages'>[];
 
 export const VERIFICATION_PAGE_ROUTES = [
   { method: 'GET', path: '/app/verifications', handler: 'verification-pages', allow: READERS },
@@ -551,6 +581,7 @@ export type PageRoute =
   | (typeof APP_PAGE_ROUTES)[number]
   | (typeof REPORT_PAGE_ROUTES)[number]
   | (typeof HOUSEHOLD_PAGE_ROUTES)[number]
+  | (typeof EVIDENCE_PAGE_ROUTES)[number]
   | (typeof VERIFICATION_PAGE_ROUTES)[number]
   | (typeof DOWNLOAD_PAGE_ROUTES)[number]
   | (typeof ADMIN_PAGE_ROUTES)[number]
@@ -567,6 +598,7 @@ export const PAGE_ROUTES: readonly PageRoute[] = /* @__PURE__ */ concatRoutes(
   APP_PAGE_ROUTES,
   REPORT_PAGE_ROUTES,
   HOUSEHOLD_PAGE_ROUTES,
+  EVIDENCE_PAGE_ROUTES,
   VERIFICATION_PAGE_ROUTES,
   DOWNLOAD_PAGE_ROUTES,
   ADMIN_PAGE_ROUTES,

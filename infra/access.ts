@@ -107,6 +107,8 @@ export const TABLE_ACCESS: Record<
   'report-pages': 'update',
   // Records aid and its corrections, receipts, outcomes and visits (conditional puts, as the API's commands do).
   'household-pages': 'update',
+  // Records receipts, outcomes and visits (conditional puts, as their API routes do).
+  'evidence-pages': 'update',
   'page-downloads': 'read',
   // Starts and reopens rounds, records decisions (conditional puts and UpdateItems, as the verification routes do).
   'verification-pages': 'update',

@@ -75,8 +75,8 @@ export class LinkageAidStack extends Stack {
       'create-upload-url',
       'verification-pages',
       'import-pages',
-      // The field pages store a receipt's signature and presign photo uploads.
-      'household-pages',
+      // The field evidence stores a receipt's signature and presigns photo uploads.
+      'evidence-pages',
     ]) {
       const fn = this.api.functions.get(handler)!;
       // Put only, and the data key only through S3: CDK's grantPut would also let the function call KMS directly.
@@ -121,7 +121,7 @@ export class LinkageAidStack extends Stack {
     // A visit, an aid entry or a receipt names photos the cadre uploaded: their handlers read them back (is it
     // there, is it an image, its SHA-256) under `uploads/` only; the field pages also show them to the household's
     // readers.
-    for (const handler of ['record-visit', 'record-aid', 'record-receipt', 'household-pages']) {
+    for (const handler of ['record-visit', 'record-aid', 'record-receipt', 'household-pages', 'evidence-pages']) {
       const fn = this.api.functions.get(handler)!;
       fn.addToRolePolicy(
         new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.storage.bucket.arnForObjects('uploads/*')] }),
@@ -140,11 +140,11 @@ export class LinkageAidStack extends Stack {
       });
     }
     // The receipt page shows the household's signature (stored under `receipts/`) to the household's readers.
-    const householdPages = this.api.functions.get('household-pages')!;
-    householdPages.addToRolePolicy(
+    const evidencePages = this.api.functions.get('evidence-pages')!;
+    evidencePages.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.storage.bucket.arnForObjects('receipts/*')] }),
     );
-    Validations.of(householdPages).acknowledge({
+    Validations.of(evidencePages).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/receipts/*]`,
       reason: "Reads receipt signature images (keys named by entry and hash) to show them to the household's readers.",
     });

@@ -82,6 +82,7 @@ describe('the page table', () => {
       expect([
         'pages',
         'household-pages',
+        'evidence-pages',
         'report-pages',
         'page-downloads',
         'admin-pages',

@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as adminPages } from '#functions/admin-pages.ts';
+import { handler as evidencePages } from '#functions/evidence-pages.ts';
 import { handler as householdPages } from '#functions/household-pages.ts';
 import { handler as importPages } from '#functions/import-pages.ts';
 import { LOCAL_ACCOUNTS } from '#functions/lib/accounts.ts';
@@ -106,6 +107,7 @@ const LAMBDAS = {
   pages,
   'report-pages': reportPages,
   'household-pages': householdPages,
+  'evidence-pages': evidencePages,
   'admin-pages': adminPages,
   'registry-pages': registryPages,
   'verification-pages': verificationPages,
@@ -505,6 +507,7 @@ it('puts the token first in every form that posts, in every page source', () => 
     ...readdirSync('functions/verification-pages').map((f) => `functions/verification-pages/${f}`),
     ...readdirSync('functions/pages').map((f) => `functions/pages/${f}`),
     'functions/household-pages.ts',
+    'functions/evidence-pages.ts',
     'functions/report-pages.ts',
     ...readdirSync('functions/report-pages').map((f) => `functions/report-pages/${f}`),
     ...readdirSync('functions/household-pages').map((f) => `functions/household-pages/${f}`),

@@ -27,8 +27,9 @@ const { stack, deployment, resources, ofType, alarmsOf } = synth();
 
 describe('the stacks’ sizes', () => {
   it('keeps the main stack well under CloudFormation’s 500 resources, and every nested stack under it', () => {
-    // Headroom for the next issues' functions and routes: a Lambda costs ~3 resources, a route 1–3 more.
-    expect(Object.keys(deployment.main.Resources).length).toBeLessThan(440);
+    // Headroom for the next issues' functions and routes: a Lambda costs ~3 resources, a route 1–3 more. Past
+    // this line the next step is the page Lambdas in a nested stack of their own (docs/ARCHITECTURE.md).
+    expect(Object.keys(deployment.main.Resources).length).toBeLessThan(460);
     expect([...deployment.nested.keys()].sort()).toStrictEqual(
       ['Test/Imports', 'Test/Monitoring', 'Test/Schedules', 'Test/Verification'].sort(),
     );
@@ -107,6 +108,12 @@ describe('the deployed stack', () => {
         'GET /app/downloads/{proxy+}',
         'GET /app/reports/{proxy+}',
         'GET /app/households/{proxy+}',
+        // The field evidence's own Lambda, more specific than the household pages' proxy.
+        'GET /app/aid/{id}/receipt',
+        'GET /app/aid/{id}/receipt/image',
+        'GET /app/aid/{id}/photos/{n}',
+        'GET /app/households/{id}/outcomes/new',
+        'GET /app/households/{id}/visits/{proxy+}',
         'GET /app/aid/{proxy+}',
         'GET /app/{proxy+}',
         'GET /health',
@@ -126,6 +133,10 @@ describe('the deployed stack', () => {
         'POST /app/verifications',
         'POST /app/verifications/{proxy+}',
         'POST /app/households/{proxy+}',
+        'POST /app/aid/{id}/receipt',
+        'POST /app/households/{id}/outcomes',
+        'POST /app/households/{id}/visits',
+        'POST /app/households/{id}/uploads',
         'POST /app/aid/{proxy+}',
         'POST /app/{proxy+}',
         'POST /notices/{id}/objections',
