@@ -152,11 +152,12 @@ async function runChunks(
       );
       return done ? 'done' : 'not-running';
     }
+    // The bytes so far made complete at every chunk's end (XLSX: the pending text compressed and sync-flushed;
+    // a chunk is a megabyte or two of XML, so this costs nothing in size), then a part of all of them when a
+    // part's worth is held: a checkpoint there is exact, and costs one update per part.
+    const state = encoder.checkpoint();
     const handOver = opts.shouldStop?.() ?? false;
     if (handOver || sink.full) {
-      // The bytes so far made complete (XLSX: pending text compressed and sync-flushed), then a part of all of
-      // them when a part's worth is held: the checkpoint is then exact, and costs one update per part.
-      const state = encoder.checkpoint();
       await sink.drain();
       const rest = sink.tail();
       if (rest.byteLength) await store.put(tailKey(job), rest, 'application/octet-stream');
