@@ -24,12 +24,15 @@ const CONTENT_TYPES = {
 } as const;
 
 /**
- * One run of an export job: from its checkpoint (or the start), reads chunk after chunk, encodes the rows and
- * streams them to the object store in parts, moving `rowsDone` after each chunk, until the report ends
- * (`done`: the upload completed, the job `done`) or `shouldStop` says the time is short (`more`: the cursor,
- * the encoder's state, the upload's parts and its unflushed tail are checkpointed, and the caller hands the job
- * on). Every write to the job item is conditional on the `seq` the run started from, so a duplicate run stops
- * (`not-running`) at its first write. Any failure marks the job `failed` with the reason and drops the upload.
+ * One run of an export job: claims the job (its `seq` moved on by a conditional update, so of two invocations
+ * of the same hand-over, or a run the sweep presumed dead and its continuation, one goes on and the other stops
+ * at its next write: `not-running`), then from its checkpoint (or the start) reads chunk after chunk, encodes the
+ * rows and streams them to the object store in parts, moving `rowsDone` after each chunk, until the report ends
+ * (`done`: the upload completed, the job `done`) or `shouldStop` says the time is short (`more`: checkpointed
+ * with the unflushed tail, and the caller hands the job on). After every chunk that uploaded a part the run
+ * checkpoints too (the part ends with the chunk, so there is no tail to save): a run that dies is continued by
+ * the sweep from its last part, not from its last hand-over. Any failure marks the job `failed` with the reason
+ * and aborts the upload.
  */
 export async function runExport(
   db: Db,
@@ -37,13 +40,28 @@ export async function runExport(
   id: string,
   opts: RunOptions = {},
 ): Promise<'done' | 'more' | 'not-running'> {
-  const job = await readExportJob(db, id);
-  if (!job || job.status !== 'running') return 'not-running';
+  const read = await readExportJob(db, id);
+  if (read?.status !== 'running') return 'not-running';
   const now = opts.now ?? (() => new Date());
-  const seq = job.seq;
-  const owns = { expression: '#status = :running AND #seq = :seq', values: { ':running': 'running', ':seq': seq } };
+  const ownsAt = (seq: number) => ({
+    expression: '#status = :running AND #seq = :seq',
+    values: { ':running': 'running', ':seq': seq },
+  });
+  const job = { ...read, seq: read.seq + 1 };
+  const claimed = await updateIf(
+    db,
+    keys.exportJob(id),
+    { set: { seq: job.seq, heartbeatAt: now().toISOString() } },
+    ownsAt(read.seq),
+  );
+  if (!claimed) return 'not-running';
+  const owns = ownsAt(job.seq);
+  // The upload to abort on failure: the checkpoint's, or the one this run starts.
+  const upload = { id: job.upload?.uploadId };
   try {
-    return await runChunks(db, store, job, opts, now, owns);
+    return await runChunks(db, store, job, opts, now, owns, (uploadId) => {
+      upload.id = uploadId;
+    });
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     const failed = await updateIf(
@@ -55,7 +73,7 @@ export async function runExport(
       },
       owns,
     );
-    if (failed && job.upload) await store.abortMultipart(job.key, job.upload.uploadId).catch(() => undefined);
+    if (failed && upload.id) await store.abortMultipart(job.key, upload.id).catch(() => undefined);
     return 'done';
   }
 }
@@ -67,6 +85,7 @@ async function runChunks(
   opts: RunOptions,
   now: () => Date,
   owns: { expression: string; values: Record<string, unknown> },
+  started: (uploadId: string) => void,
 ): Promise<'done' | 'more' | 'not-running'> {
   const filters = parseFilters(job.report, job.filters);
   const generatedAt = new Date(job.createdAt);
@@ -84,6 +103,7 @@ async function runChunks(
     parts: [],
     bytes: 0,
   };
+  started(upload.uploadId);
   const tail = job.tailBytes ? await store.get(tailKey(job)) : undefined;
   if (job.tailBytes && tail?.byteLength !== job.tailBytes) throw new Error('续写所需的缓存片段丢失');
   const sink = new PartSink(
@@ -106,7 +126,6 @@ async function runChunks(
   for (;;) {
     const chunk = await source.next(cursor);
     encoder.rows(chunk.rows);
-    await sink.drain();
     rowsDone += chunk.rows.length;
     partitionsDone += chunk.partitions;
     cursor = chunk.cursor;
@@ -133,8 +152,13 @@ async function runChunks(
       );
       return done ? 'done' : 'not-running';
     }
-    if (opts.shouldStop?.()) {
-      const state = encoder.checkpoint();
+    // The bytes so far made complete at every chunk's end (XLSX: the pending text compressed and sync-flushed;
+    // a chunk is a megabyte or two of XML, so this costs nothing in size), then a part of all of them when a
+    // part's worth is held: a checkpoint there is exact, and costs one update per part.
+    const state = encoder.checkpoint();
+    const handOver = opts.shouldStop?.() ?? false;
+    if (handOver || sink.full) {
+      await sink.drain();
       const rest = sink.tail();
       if (rest.byteLength) await store.put(tailKey(job), rest, 'application/octet-stream');
       const { key: _key, ...uploadState } = sink.state;
@@ -149,12 +173,13 @@ async function runChunks(
             upload: uploadState,
             tailBytes: rest.byteLength,
             checkpoint: { rows: rowsDone, partitions: partitionsDone },
-            seq: job.seq + 1,
           },
         },
         owns,
       );
-      return saved ? 'more' : 'not-running';
+      if (!saved) return 'not-running';
+      if (handOver) return 'more';
+      continue;
     }
     if (!(await updateIf(db, keys.exportJob(job.id), { set: progress }, owns))) return 'not-running';
   }

@@ -15,8 +15,10 @@ export interface UploadState {
 }
 
 /**
- * Bytes on their way to the object store in parts: held until a part is full, then uploaded, so memory holds
- * at most about one part. `partBytes` is S3's minimum (5 MiB) or more on AWS; tests pass a small one.
+ * Bytes on their way to the object store in parts: held until at least a part's worth, then uploaded whole as
+ * one part when the runner drains between chunks, so a part ends where a chunk ends and nothing is left over: the
+ * runner can checkpoint right after the part with no tail to save. Memory holds at most a part and a chunk.
+ * `partBytes` is S3's minimum (5 MiB) or more on AWS; tests pass a small one.
  */
 export class PartSink implements ByteSink {
   private held: Uint8Array[] = [];
@@ -39,16 +41,16 @@ export class PartSink implements ByteSink {
     this.heldBytes += bytes.byteLength;
   }
 
-  /** Uploads every full part held; answers how many. */
-  async drain(): Promise<number> {
-    let uploaded = 0;
-    while (this.heldBytes >= this.partBytes) {
-      const all = this.take();
-      await this.upload(all.subarray(0, this.partBytes));
-      this.write(all.slice(this.partBytes));
-      uploaded++;
-    }
-    return uploaded;
+  /** Whether a part's worth is held (the runner then makes the bytes complete and drains). */
+  get full(): boolean {
+    return this.heldBytes >= this.partBytes;
+  }
+
+  /** Uploads everything held as one part when it is at least a part's worth; answers whether it did. */
+  async drain(): Promise<boolean> {
+    if (!this.full) return false;
+    await this.upload(this.take());
+    return true;
   }
 
   /** What is held and not yet uploaded (saved at a checkpoint, handed to the next invocation). */
