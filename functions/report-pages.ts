@@ -5,6 +5,7 @@ import { COMMON_EN, englishCatalogue, REPORTS_EN } from '#shared/web/messages-en
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, pageServer } from './pages/kit.ts';
 import { CHART_CSS } from './report-pages/charts.ts';
+import { exportJobPage, exportsListPage, startExportPage } from './report-pages/exports.ts';
 import {
   auditPage,
   floorReportPage,
@@ -15,8 +16,8 @@ import {
 import { REPORT_PAGE_ROUTES } from './routes.ts';
 
 /*
- * GET /app/reports/…: the auditor's report pages (floor compliance, the unit assessment, the campaign summary,
- * verification status, the audit trail), server-rendered, for admins and auditors at a desk or on a tablet. A
+ * GET /app/reports/… and /app/exports…: the auditor's report pages (floor compliance, the unit assessment, the campaign summary,
+ * verification status, the audit trail) and their downloads as export jobs, server-rendered, for admins and auditors at a desk or on a tablet. A
  * Lambda of its own: the reports' readers and charts would take the sign-in Lambda (`pages`) over its budget.
  */
 
@@ -27,13 +28,24 @@ export const PAGES: PageHandlers<'report-pages'> = {
   'GET /app/reports/summary': summaryPage,
   'GET /app/reports/verifications': verificationStatusPage,
   'GET /app/reports/audit': auditPage,
+  'POST /app/exports': startExportPage,
+  'GET /app/exports': exportsListPage,
+  'GET /app/exports/{id}': exportJobPage,
 };
+
+/** The export pages' facts, the progress bar and the file name. */
+const EXPORT_CSS = `
+.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.5rem 1rem;margin:0 0 1rem}
+.facts dt{font-size:.9rem;color:#555}.facts dd{margin:0;font-weight:600}.file-name{overflow-wrap:anywhere}
+[data-progress] progress{max-width:40rem}[data-exports] progress{width:6rem;height:.8rem}
+.downloads form.inline button{margin:0 .25rem 0 0}.downloads p.muted{margin:0;flex-basis:100%}
+`;
 
 const serve = pageServer(REPORT_PAGE_ROUTES, PAGES, {
   english: englishCatalogue(COMMON_EN, REPORTS_EN),
   words: WORDS,
   labels: LABELS,
-  css: CHART_CSS,
+  css: CHART_CSS + EXPORT_CSS,
 });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>

@@ -106,6 +106,10 @@ describe('the deployed stack', () => {
         'GET /app/verifications/{proxy+}',
         'GET /app/downloads/{proxy+}',
         'GET /app/reports/{proxy+}',
+        // The export jobs' pages (report-pages): the list, the form's post and a job's page.
+        'GET /app/exports',
+        'GET /app/exports/{proxy+}',
+        'POST /app/exports',
         'GET /app/households/{proxy+}',
         'GET /app/aid/{proxy+}',
         'GET /app/{proxy+}',
