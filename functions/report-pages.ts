@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { LABELS, WORDS } from '#shared/web/i18n.ts';
 import { COMMON_EN, englishCatalogue, REPORTS_EN } from '#shared/web/messages-en.ts';
+import { appendPageAudit } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, pageServer } from './pages/kit.ts';
 import { CHART_CSS } from './report-pages/charts.ts';
@@ -46,6 +47,8 @@ const serve = pageServer(REPORT_PAGE_ROUTES, PAGES, {
   words: WORDS,
   labels: LABELS,
   css: CHART_CSS + EXPORT_CSS,
+  // Starting an export is a write (its job item): audited as `POST /exports` is.
+  audit: appendPageAudit,
 });
 
 export const handler = middy<ApiEvent, ApiResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler((event) =>
