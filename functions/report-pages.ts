@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { LABELS, WORDS } from '#shared/web/i18n.ts';
+import { LABELS } from '#shared/web/labels.ts';
 import { COMMON_EN, englishCatalogue, REPORTS_EN } from '#shared/web/messages-en.ts';
+import { REPORT_PAGE_WORDS, type ReportPageWords } from '#shared/web/report-words.ts';
 import { appendPageAudit } from './lib/audit.ts';
 import type { ApiEvent, ApiResult } from './lib/http.ts';
 import { type PageHandlers, pageServer } from './pages/kit.ts';
@@ -23,7 +24,7 @@ import { REPORT_PAGE_ROUTES } from './routes.ts';
  */
 
 /** Every page this Lambda serves, by its route in `functions/routes.ts` (`REPORT_PAGE_ROUTES`: who may open it). */
-export const PAGES: PageHandlers<'report-pages'> = {
+export const PAGES: PageHandlers<'report-pages', ReportPageWords> = {
   'GET /app/reports/floor': floorReportPage,
   'GET /app/reports/units': unitReportPage,
   'GET /app/reports/summary': summaryPage,
@@ -44,7 +45,7 @@ const EXPORT_CSS = `
 
 const serve = pageServer(REPORT_PAGE_ROUTES, PAGES, {
   english: englishCatalogue(COMMON_EN, REPORTS_EN),
-  words: WORDS,
+  words: REPORT_PAGE_WORDS,
   labels: LABELS,
   css: CHART_CSS + EXPORT_CSS,
   // Starting an export is a write (its job item): audited as `POST /exports` is.

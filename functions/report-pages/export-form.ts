@@ -1,8 +1,11 @@
 import type { AppError } from '#shared/errors.ts';
 import type { ExportReport } from '#shared/exports/reports.ts';
 import { type Html, html } from '#shared/web/html.ts';
-import { REPORT_WORDS } from '#shared/web/report-words.ts';
-import { csrfField, type PageRequest } from '../pages/kit.ts';
+import { REPORT_WORDS, type ReportPageWords } from '#shared/web/report-words.ts';
+import { csrfField, type PageRequest as KitRequest } from '../pages/kit.ts';
+
+/** A request of the report pages: their words (`REPORT_PAGE_WORDS`), not every page's. */
+type PageRequest = KitRequest<ReportPageWords>;
 
 /**
  * The report pages' downloads (issue 14, item 2): every download is an export job, started by a small form that

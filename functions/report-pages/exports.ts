@@ -5,11 +5,11 @@ import type { ExportReport } from '#shared/exports/reports.ts';
 import { type Community, listEntities } from '#shared/registry/entities.ts';
 import { namesOf } from '#shared/reports/names.ts';
 import { type Html, html } from '#shared/web/html.ts';
-import { REPORT_WORDS, type ReportWords } from '#shared/web/report-words.ts';
+import { REPORT_WORDS, type ReportPageWords, type ReportWords } from '#shared/web/report-words.ts';
 import { db } from '../lib/clients.ts';
 import { getExportRunner } from '../lib/export-jobs.ts';
 import { getObjectStore } from '../lib/objects.ts';
-import { csrfField, type PageHandler, type PageRequest, type PageResult } from '../pages/kit.ts';
+import { csrfField, type PageRequest as KitRequest, type PageHandler, type PageResult } from '../pages/kit.ts';
 import { EXPORT_FILTER_NAMES, exportFields, refusalMessages, withRefusal } from './export-form.ts';
 import {
   auditPage,
@@ -19,6 +19,9 @@ import {
   unitReportPage,
   verificationStatusPage,
 } from './reports.ts';
+
+/** A request of the report pages: their words (`REPORT_PAGE_WORDS`), not every page's. */
+type PageRequest = KitRequest<ReportPageWords>;
 
 /**
  * Export jobs from the report pages (issue 14, item 2): the download forms' post starts one through the same
@@ -30,9 +33,9 @@ import {
 const words = (req: PageRequest): ReportWords => REPORT_WORDS[req.lang];
 
 /** Each report's page, where its download form is and where a refused export is shown again. */
-const REPORT_PAGES: ReadonlyMap<string, { path: string; page: PageHandler }> = new Map<
+const REPORT_PAGES: ReadonlyMap<string, { path: string; page: PageHandler<ReportPageWords> }> = new Map<
   ExportReport,
-  { path: string; page: PageHandler }
+  { path: string; page: PageHandler<ReportPageWords> }
 >([
   ['floor', { path: '/app/reports/floor', page: floorReportPage }],
   ['units', { path: '/app/reports/units', page: unitReportPage }],

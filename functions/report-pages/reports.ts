@@ -17,12 +17,15 @@ import { unitAssessment } from '#shared/reports/units.ts';
 import { parseInput } from '#shared/validate.ts';
 import { listVerifications, type Verification } from '#shared/verification/model.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
-import { REPORT_WORDS, type ReportWords } from '#shared/web/report-words.ts';
+import { REPORT_WORDS, type ReportPageWords, type ReportWords } from '#shared/web/report-words.ts';
 import { db } from '../lib/clients.ts';
-import { field, fieldErrors, type PageRequest, type PageResult, yuan } from '../pages/kit.ts';
+import { field, fieldErrors, type PageRequest as KitRequest, type PageResult, yuan } from '../pages/kit.ts';
 import { type Bar, barChart } from './charts.ts';
 import { downloadArea } from './export-form.ts';
 import { AuditPageQuery, RegionQuery, VerificationPageQuery } from './report-queries.ts';
+
+/** A request of the report pages: their words (`REPORT_PAGE_WORDS`), not every page's. */
+type PageRequest = KitRequest<ReportPageWords>;
 
 /**
  * The auditor's report pages (issue 14, item 4): floor compliance, the unit assessment, the campaign summary,

@@ -1,8 +1,8 @@
-import type { Lang } from './chrome-words.ts';
+import { CHROME_WORDS, type ChromeWords, type Lang } from './chrome-words.ts';
 
 /**
  * The words of the auditor's report pages (functions/report-pages/reports.ts), Chinese and English; kept apart from
- * `i18n.ts` so only the `pages` Lambda carries them.
+ * `i18n.ts` so only the `report-pages` Lambda carries them.
  */
 const zh = {
   reports: '报表',
@@ -262,3 +262,48 @@ const en: ReportWords = {
 
 /** The report pages' words by language. */
 export const REPORT_WORDS: Record<Lang, ReportWords> = { zh, en };
+
+/**
+ * Everything `report-pages` renders with as `req.t`: the chrome's words and the few of the pages' words
+ * (`i18n.ts`) the reports share, the same text. The whole of `i18n.ts` would cost the Lambda ~12 KB of its budget.
+ */
+const zhPage = {
+  ...(CHROME_WORDS.zh as ChromeWords),
+  year: '年度',
+  all: '全部',
+  community: '社区',
+  unit: '帮扶单位',
+  households: '户数',
+  met: '已达标',
+  notMet: '未达标',
+  shortfall: '还差',
+  aidTotal: '帮扶合计',
+  status: '状态',
+  objective: '帮扶类别',
+  complianceByUnit: '各单位达标率',
+  downloadCsv: '下载 CSV',
+  downloadXlsx: '下载 Excel',
+};
+
+export type ReportPageWords = typeof zhPage;
+
+export const REPORT_PAGE_WORDS: Record<Lang, ReportPageWords> = {
+  zh: zhPage,
+  en: {
+    ...CHROME_WORDS.en,
+    year: 'Year',
+    all: 'All',
+    community: 'Community',
+    unit: 'Unit',
+    households: 'Households',
+    met: 'Meets the floor',
+    notMet: 'Below the floor',
+    shortfall: 'Still missing',
+    aidTotal: 'Aid total',
+    status: 'Status',
+    objective: 'Objective',
+    complianceByUnit: 'Compliance by unit',
+    downloadCsv: 'Download CSV',
+    downloadXlsx: 'Download Excel',
+  },
+};
