@@ -319,3 +319,29 @@ describe('the city’s supervision phone', () => {
     expect(found[id]!.Properties.Environment.Variables.SUPERVISION_PHONE).toBe('0523-12345678');
   });
 });
+
+describe('export jobs from the report pages', () => {
+  it('lets report-pages start jobs (invoke the export worker) and sign their links (read exports/*), as exports does', () => {
+    const role = (fn: IConstruct) => deployment.logicalId((fn as unknown as { role: IConstruct }).role);
+    const worker = deployment.logicalId(stack.exports.worker);
+    for (const handler of ['exports', 'report-pages']) {
+      const fn = stack.api.functions.get(handler)!;
+      const env = resources[deployment.logicalId(fn)]!.Properties.Environment.Variables;
+      expect(JSON.stringify(env.EXPORT_WORKER_FUNCTION), handler).toContain(worker);
+      const statements = ofType('AWS::IAM::Policy')
+        .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role(fn)))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+      const grants = (action: string) =>
+        statements.filter((s) => [s.Action].flat().includes(action)).map((s) => JSON.stringify(s.Resource));
+      expect(
+        grants('lambda:InvokeFunction').some((r) => r.includes(worker)),
+        handler,
+      ).toBe(true);
+      expect(
+        grants('s3:GetObject').some((r) => r.includes('/exports/*')),
+        handler,
+      ).toBe(true);
+      expect(grants('kms:Decrypt').length, handler).toBeGreaterThan(0);
+    }
+  });
+});
