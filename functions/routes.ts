@@ -353,6 +353,9 @@ export const ROUTES = [
   { method: 'POST', path: '/app/aid/{proxy+}', handler: 'household-pages', auth: 'public', allow: 'public' },
   // The auditor's report pages: a Lambda of their own (literal rows, as above).
   { method: 'GET', path: '/app/reports/{proxy+}', handler: 'report-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/exports', handler: 'report-pages', auth: 'public', allow: 'public' },
+  { method: 'POST', path: '/app/exports', handler: 'report-pages', auth: 'public', allow: 'public' },
+  { method: 'GET', path: '/app/exports/{proxy+}', handler: 'report-pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'GET', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
   { method: 'POST', path: '/app/{proxy+}', handler: 'pages', auth: 'public', allow: 'public' },
@@ -418,6 +421,10 @@ export const REPORT_PAGE_ROUTES = [
   { method: 'GET', path: '/app/reports/summary', handler: 'report-pages', allow: READERS },
   { method: 'GET', path: '/app/reports/verifications', handler: 'report-pages', allow: READERS },
   { method: 'GET', path: '/app/reports/audit', handler: 'report-pages', allow: READERS },
+  // Export jobs from the report pages: the download forms start one, its page shows progress and the link.
+  { method: 'POST', path: '/app/exports', handler: 'report-pages', allow: READERS },
+  { method: 'GET', path: '/app/exports', handler: 'report-pages', allow: READERS },
+  { method: 'GET', path: '/app/exports/{id}', handler: 'report-pages', allow: READERS },
 ] as const satisfies readonly PageRouteDef<'report-pages'>[];
 
 export const HOUSEHOLD_PAGE_ROUTES = [

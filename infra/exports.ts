@@ -13,8 +13,8 @@ export interface ExportJobsProps {
   key: IKey;
   bucket: IBucket;
   environment: Record<string, string>;
-  /** `exports` (the API: starts jobs, signs download links). */
-  api: LinkageFunction;
+  /** Who starts jobs and signs their download links: `exports` (the API) and `report-pages` (the download forms). */
+  starters: LinkageFunction[];
   /** The imports' sweep, which also continues exports whose worker has gone quiet. */
   sweep: LinkageFunction;
 }
@@ -37,11 +37,12 @@ export class ExportJobs extends Construct {
     });
     this.worker.bindTable({ table: props.table, key: props.key });
 
-    // Files: the worker writes and reads back (its checkpoint's tail) under exports/; the API signs downloads.
+    // Files: the worker writes and reads back (its checkpoint's tail) under exports/; the starters sign downloads
+    // (a presigned GET carries its signer's permission).
     const bucketId = Stack.of(this).getLogicalId(props.bucket.node.defaultChild as CfnElement);
     const grants: [LinkageFunction, string[]][] = [
       [this.worker, ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload']],
-      [props.api, ['s3:GetObject']],
+      ...props.starters.map((fn): [LinkageFunction, string[]] => [fn, ['s3:GetObject']]),
     ];
     for (const [fn, actions] of grants) {
       fn.addToRolePolicy(new PolicyStatement({ actions, resources: [props.bucket.arnForObjects('exports/*')] }));
@@ -61,7 +62,7 @@ export class ExportJobs extends Construct {
 
     // Who may hand a job to the worker; the worker's permission on itself is a separate policy (on its own role's
     // default policy it would make the function depend on its own ARN).
-    for (const fn of [props.api, props.sweep]) {
+    for (const fn of [...props.starters, props.sweep]) {
       fn.addEnvironment('EXPORT_WORKER_FUNCTION', this.worker.functionName);
       this.worker.grantInvoke(fn);
     }
@@ -71,7 +72,7 @@ export class ExportJobs extends Construct {
     });
     this.worker.role!.attachInlinePolicy(selfInvoke);
     // The sweep lives in the imports' nested stack: the worker's ARN reaches it by a parameter (infra/nag.ts).
-    for (const fn of [props.api, props.sweep, this.worker]) {
+    for (const fn of [...props.starters, props.sweep, this.worker]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${nagRef(fn, this.worker)}>:*]`,
         reason: 'Invokes the export worker (any version) and no other function.',

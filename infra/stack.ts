@@ -165,7 +165,7 @@ export class LinkageAidStack extends Stack {
       key,
       bucket: this.storage.bucket,
       environment,
-      api: this.api.functions.get('exports')!,
+      starters: ['exports', 'report-pages'].map((h) => this.api.functions.get(h)!),
       sweep: this.imports.sweep,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -17,11 +17,15 @@ import { unitAssessment } from '#shared/reports/units.ts';
 import { parseInput } from '#shared/validate.ts';
 import { listVerifications, type Verification } from '#shared/verification/model.ts';
 import { type Html, html, raw } from '#shared/web/html.ts';
-import { REPORT_WORDS, type ReportWords } from '#shared/web/report-words.ts';
+import { REPORT_WORDS, type ReportPageWords, type ReportWords } from '#shared/web/report-words.ts';
 import { db } from '../lib/clients.ts';
-import { field, fieldErrors, type PageRequest, type PageResult, yuan } from '../pages/kit.ts';
+import { field, fieldErrors, type PageRequest as KitRequest, type PageResult, yuan } from '../pages/kit.ts';
 import { type Bar, barChart } from './charts.ts';
+import { downloadArea } from './export-form.ts';
 import { AuditPageQuery, RegionQuery, VerificationPageQuery } from './report-queries.ts';
+
+/** A request of the report pages: their words (`REPORT_PAGE_WORDS`), not every page's. */
+type PageRequest = KitRequest<ReportPageWords>;
 
 /**
  * The auditor's report pages (issue 14, item 4): floor compliance, the unit assessment, the campaign summary,
@@ -64,8 +68,8 @@ function linkOf(path: string, params: Record<string, string | number | undefined
   return s ? `${path}?${s}` : path;
 }
 
-/** The links between the five report pages, the current one marked. */
-function reportTabs(req: PageRequest, current: string): Html {
+/** The links between the five report pages and the requester's exports, the current one marked. */
+export function reportTabs(req: PageRequest, current: string): Html {
   const w = words(req);
   const tabs: [string, string][] = [
     ['/app/reports/floor', req.t.floorReport],
@@ -73,6 +77,7 @@ function reportTabs(req: PageRequest, current: string): Html {
     ['/app/reports/summary', w.summary],
     ['/app/reports/verifications', w.verificationStatus],
     ['/app/reports/audit', w.auditTrail],
+    ['/app/exports', w.myExports],
   ];
   return html`<nav class="report-tabs" aria-label="${w.reports}">${tabs.map(
     ([href, label]) => html`<a href="${href}"${href === current ? raw(' aria-current="page"') : ''}>${label}</a>`,
@@ -252,16 +257,15 @@ ${floorTable(req, report, params)}
 ${floorChart(req, report)}`;
 }
 
-/**
- * The floor page's downloads: for now the direct files (year, community and unit only); the coordinator turns
- * this into export jobs with progress (issue 14, item 2).
- */
+/** The floor page's downloads: export jobs of the report for the page's year and region, community and unit. */
 function floorDownloadArea(req: PageRequest, q: FloorPageQuery): Html {
-  const w = words(req);
-  const p = new URLSearchParams({ year: String(q.year) });
-  if (q.communityId) p.set('communityId', q.communityId);
-  if (q.unitId) p.set('unitId', q.unitId);
-  return html`<section class="card downloads" data-downloads="floor"><h2>${w.downloads}</h2><a class="button secondary" href="/app/downloads/floor.csv?${p}">${req.t.downloadCsv}</a><a class="button secondary" href="/app/downloads/floor.xlsx?${p}">${req.t.downloadXlsx}</a></section>`;
+  return downloadArea(req, 'floor', {
+    year: q.year,
+    districtId: q.districtId,
+    townshipId: q.townshipId,
+    communityId: q.communityId,
+    unitId: q.unitId,
+  });
 }
 
 function floorTable(req: PageRequest, report: FloorReport, params: Record<string, string | undefined>): Html {
@@ -363,9 +367,9 @@ ${unitsDownloadArea(req, q)}
   return { title: w.unitReport, body };
 }
 
-/** The unit assessment's downloads: none directly yet; the coordinator adds the export jobs here. */
-function unitsDownloadArea(_req: PageRequest, _q: z.output<typeof RegionQuery>): Html {
-  return html``;
+/** The unit assessment's downloads: export jobs for the page's year and region. */
+function unitsDownloadArea(req: PageRequest, q: z.output<typeof RegionQuery>): Html {
+  return downloadArea(req, 'units', { year: q.year, districtId: q.districtId, townshipId: q.townshipId });
 }
 
 // ─── Campaign summary ────────────────────────────────────────────────────────────────────────────────────────
@@ -443,9 +447,9 @@ ${barChart(
   return { title: w.summary, body };
 }
 
-/** The summary's downloads: none directly yet; the coordinator adds the export jobs here. */
-function summaryDownloadArea(_req: PageRequest, _q: z.output<typeof RegionQuery>): Html {
-  return html``;
+/** The summary's downloads: export jobs for the page's year and region. */
+function summaryDownloadArea(req: PageRequest, q: z.output<typeof RegionQuery>): Html {
+  return downloadArea(req, 'summary', { year: q.year, districtId: q.districtId, townshipId: q.townshipId });
 }
 
 // ─── Verification status by community ────────────────────────────────────────────────────────────────────────
@@ -523,9 +527,14 @@ ${verificationsDownloadArea(req, q)}
   return { title: w.verificationStatus, body };
 }
 
-/** The verification status's downloads: none directly yet; the coordinator adds the export jobs here. */
-function verificationsDownloadArea(_req: PageRequest, _q: z.output<typeof VerificationPageQuery>): Html {
-  return html``;
+/** The verification status's downloads: export jobs for the page's year, region or community. */
+function verificationsDownloadArea(req: PageRequest, q: z.output<typeof VerificationPageQuery>): Html {
+  return downloadArea(req, 'verifications', {
+    year: q.year,
+    districtId: q.districtId,
+    townshipId: q.townshipId,
+    communityId: q.communityId,
+  });
 }
 
 // ─── Audit trail ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -613,7 +622,10 @@ ${
   return { title: w.auditTrail, body };
 }
 
-/** The audit trail's downloads: none directly yet; the coordinator adds the export jobs here. */
-function auditDownloadArea(_req: PageRequest, _q: z.output<typeof AuditPageQuery>): Html {
-  return html``;
+/**
+ * The audit trail's downloads: export jobs of the entity's trail or of the range the page shows (the last seven
+ * days unless given); the person filter narrows the page only.
+ */
+function auditDownloadArea(req: PageRequest, q: z.output<typeof AuditPageQuery>): Html {
+  return downloadArea(req, 'audit', { entityId: q.entityId, from: q.from, to: q.to });
 }

@@ -38,6 +38,7 @@ export const API_ACTIONS: Readonly<Record<string, string>> = {
   'POST /users/{username}/enable': '启用账号',
   'POST /users/{username}/resend': '重发邀请',
   'PUT /calendar/days/{date}': '设置工作日',
+  'POST /exports': '导出报表',
 };
 
 /**
@@ -80,6 +81,7 @@ export const PAGE_ACTIONS: readonly (readonly [string, string])[] = [
   ['POST /app/admin/households/{id}/id-number', '更正身份证号'],
   ['POST /app/admin/households/{id}', '修改家庭信息'],
   ['POST /app/admin/calendar', '设置工作日'],
+  ['POST /app/exports', '导出报表'],
 ];
 
 const PAGE_PATTERNS = PAGE_ACTIONS.map(([key, name]) => {

@@ -412,19 +412,6 @@ export const PAIRING_EN: MessagesEn = {
 
 /** Bulk import: files, rows, the fund ledger. */
 export const IMPORT_EN: MessagesEn = {
-  // shared/exports (export jobs: a report written to a file in the background)
-  '报表应为 floor、units、summary、audit 或 verifications':
-    'The report must be floor, units, summary, audit or verifications',
-  '格式应为 csv 或 xlsx': 'The format must be csv or xlsx',
-  '表头应为 zh（中文）或 codes（字段名）': 'Headers must be zh (Chinese) or codes (field names)',
-  筛选条件应为对象: 'The filters must be an object',
-  筛选条件不能使用这个名称: 'No filter has this name',
-  筛选条件: 'the filters',
-  导出任务不存在: 'There is no such export',
-  '导出失败：{}': 'The export failed: {1}',
-  续写所需的缓存片段丢失: 'The saved piece of the file needed to continue the export is missing',
-  '报表超过接口单次响应的上限（6 MB）：请用导出任务（POST /exports）生成文件下载，或按社区（communityId）、帮扶单位（unitId）缩小范围':
-    'The report is over the 6 MB one answer may carry: export it as a file with an export job (POST /exports), or narrow it by community (communityId) or unit (unitId)',
   '导入类型应为 communities、units、cadres、households、pairings 或 fund-ledger':
     'The import kind must be communities, units, cadres, households, pairings or fund-ledger',
   '第 {} 行（表头）缺少必填列：{}。请使用导入模板的表头':
@@ -598,6 +585,19 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The auditor's report pages: their filters (shared/floor/page.ts, functions/report-pages/report-queries.ts) and the audit trail's action names (shared/audit/actions.ts). */
 export const REPORTS_EN: MessagesEn = {
+  // shared/exports (export jobs: a report written to a file in the background; the report pages show them)
+  '报表应为 floor、units、summary、audit 或 verifications':
+    'The report must be floor, units, summary, audit or verifications',
+  '格式应为 csv 或 xlsx': 'The format must be csv or xlsx',
+  '表头应为 zh（中文）或 codes（字段名）': 'Headers must be zh (Chinese) or codes (field names)',
+  筛选条件应为对象: 'The filters must be an object',
+  筛选条件不能使用这个名称: 'No filter has this name',
+  筛选条件: 'the filters',
+  导出任务不存在: 'There is no such export',
+  '导出失败：{}': 'The export failed: {1}',
+  续写所需的缓存片段丢失: 'The saved piece of the file needed to continue the export is missing',
+  '报表超过接口单次响应的上限（6 MB）：请用导出任务（POST /exports）生成文件下载，或按社区（communityId）、帮扶单位（unitId）缩小范围':
+    'The report is over the 6 MB one answer may carry: export it as a file with an export job (POST /exports), or narrow it by community (communityId) or unit (unitId)',
   // shared/audit/actions.ts: the roles as people say them
   管理员: 'Admin',
   审计: 'Auditor',
@@ -650,6 +650,7 @@ export const REPORTS_EN: MessagesEn = {
   停用或启用帮扶干部: 'Deactivated or reactivated a cadre',
   停用或启用家庭: 'Deactivated or reactivated a household',
   更正身份证号: 'Corrected a resident ID number',
+  导出报表: 'Exported a report',
 };
 
 /** Compiles sections (later ones win on the same key) into a catalogue for `toEnglish`. */

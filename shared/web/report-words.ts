@@ -1,8 +1,8 @@
-import type { Lang } from './chrome-words.ts';
+import { CHROME_WORDS, type ChromeWords, type Lang } from './chrome-words.ts';
 
 /**
  * The words of the auditor's report pages (functions/report-pages/reports.ts), Chinese and English; kept apart from
- * `i18n.ts` so only the `pages` Lambda carries them.
+ * `i18n.ts` so only the `report-pages` Lambda carries them.
  */
 const zh = {
   reports: '报表',
@@ -90,6 +90,37 @@ const zh = {
   entries: (n: number) => `共 ${n} 条`,
   before: '原',
   after: '新',
+  // Export jobs (functions/report-pages/exports.ts)
+  myExports: '我的导出',
+  exportJob: '导出任务',
+  downloadsNote: '文件在后台生成，生成后即可下载；全市的报表需要一两分钟。',
+  exportRefused: '无法导出',
+  reportName: '报表',
+  format: '格式',
+  filters: '筛选条件',
+  noFilters: '无（全部数据）',
+  entityShort: '对象',
+  requestedAt: '发起时间（北京时间）',
+  finishedAt: '完成时间（北京时间）',
+  fileName: '文件名',
+  rowsWritten: '行数',
+  statusRunning: '正在生成',
+  statusDone: '已完成',
+  statusFailed: '失败',
+  progressRows: (done: number, total: number) => `已写入 ${done} 行，预计共 ${total} 行`,
+  progressParts: (done: number, total: number) => `已读取 ${done} / ${total} 个分区`,
+  starting: '正在准备……',
+  refreshing: '本页每 2 秒自动刷新，不必等在这里：生成的文件也会列在“我的导出”里。',
+  downloadFile: '下载文件',
+  linkExpires: (at: string) => `下载链接在 ${at}（北京时间）前有效；过期后刷新本页即可得到新的链接。`,
+  fileKept: '文件保留 7 天。',
+  failedBecause: '导出没有完成',
+  tryAgain: '重新导出',
+  exportAgain: '按当前数据重新导出',
+  backToReport: '返回报表',
+  noExports: '还没有导出。在报表页点击“下载 CSV”或“下载 Excel”即可导出。',
+  open: '查看',
+  recentNote: '最近一个月的导出，最新的在前。',
   roleNames: {
     admin: '管理员',
     auditor: '审计人员',
@@ -189,6 +220,37 @@ const en: ReportWords = {
   entries: (n) => `${n} entries`,
   before: 'was',
   after: 'now',
+  myExports: 'My exports',
+  exportJob: 'Export',
+  downloadsNote:
+    'The file is made in the background and can be downloaded when ready; a city-wide report takes a minute or two.',
+  exportRefused: 'Cannot export',
+  reportName: 'Report',
+  format: 'Format',
+  filters: 'Filters',
+  noFilters: 'None (all data)',
+  entityShort: 'Entity',
+  requestedAt: 'Requested (Beijing time)',
+  finishedAt: 'Finished (Beijing time)',
+  fileName: 'File name',
+  rowsWritten: 'Rows',
+  statusRunning: 'Running',
+  statusDone: 'Done',
+  statusFailed: 'Failed',
+  progressRows: (done, total) => `${done} rows written of about ${total}`,
+  progressParts: (done, total) => `${done} of ${total} partitions read`,
+  starting: 'Starting…',
+  refreshing: 'This page refreshes every 2 seconds; no need to wait here: the file is also listed under My exports.',
+  downloadFile: 'Download the file',
+  linkExpires: (at) => `The download link works until ${at} (Beijing time); reload this page for a new one after that.`,
+  fileKept: 'The file is kept for 7 days.',
+  failedBecause: 'The export did not finish',
+  tryAgain: 'Try again',
+  exportAgain: 'Export again with the current data',
+  backToReport: 'Back to the report',
+  noExports: 'No exports yet. On a report page, choose “Download CSV” or “Download Excel”.',
+  open: 'Open',
+  recentNote: 'Exports of the last month, newest first.',
   roleNames: {
     admin: 'Admin',
     auditor: 'Auditor',
@@ -200,3 +262,48 @@ const en: ReportWords = {
 
 /** The report pages' words by language. */
 export const REPORT_WORDS: Record<Lang, ReportWords> = { zh, en };
+
+/**
+ * Everything `report-pages` renders with as `req.t`: the chrome's words and the few of the pages' words
+ * (`i18n.ts`) the reports share, the same text. The whole of `i18n.ts` would cost the Lambda ~12 KB of its budget.
+ */
+const zhPage = {
+  ...(CHROME_WORDS.zh as ChromeWords),
+  year: '年度',
+  all: '全部',
+  community: '社区',
+  unit: '帮扶单位',
+  households: '户数',
+  met: '已达标',
+  notMet: '未达标',
+  shortfall: '还差',
+  aidTotal: '帮扶合计',
+  status: '状态',
+  objective: '帮扶类别',
+  complianceByUnit: '各单位达标率',
+  downloadCsv: '下载 CSV',
+  downloadXlsx: '下载 Excel',
+};
+
+export type ReportPageWords = typeof zhPage;
+
+export const REPORT_PAGE_WORDS: Record<Lang, ReportPageWords> = {
+  zh: zhPage,
+  en: {
+    ...CHROME_WORDS.en,
+    year: 'Year',
+    all: 'All',
+    community: 'Community',
+    unit: 'Unit',
+    households: 'Households',
+    met: 'Meets the floor',
+    notMet: 'Below the floor',
+    shortfall: 'Still missing',
+    aidTotal: 'Aid total',
+    status: 'Status',
+    objective: 'Objective',
+    complianceByUnit: 'Compliance by unit',
+    downloadCsv: 'Download CSV',
+    downloadXlsx: 'Download Excel',
+  },
+};

@@ -409,14 +409,26 @@ describe('the auditor’s pages', () => {
     expect(await page.locator('tbody tr').count()).toBe(2);
     await expect(page.locator('figure svg').count()).resolves.toBe(1);
 
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('text=下载 CSV')]);
+    // Each download is an export job: its page shows the link when the file is ready (report-downloads.test.ts).
+    const floorUrl = page.url();
+    const fetchFile = async (button: string) => {
+      await page.goto(floorUrl);
+      await page.click(`[data-downloads="floor"] button[value="${button}"]`);
+      await page.locator('[data-download-link]').waitFor({ timeout: 30_000 });
+      const [file] = await Promise.all([page.waitForEvent('download'), page.click('[data-download-link]')]);
+      return file;
+    };
+    const csv = await fetchFile('csv');
     const csvText = (await readFile((await csv.path())!)).toString('utf8');
-    expect(csvText.startsWith('\uFEFFhouseholdId,')).toBe(true);
-    expect(csvText.split('\r\n').filter(Boolean)).toHaveLength(3);
+    expect(csvText.startsWith('\uFEFF')).toBe(true);
+    const lines = csvText.split('\r\n').filter(Boolean);
+    const header = lines.findIndex((l) => l.startsWith('家庭编号,'));
+    expect(header).toBeGreaterThan(0);
+    expect(lines.length - header - 1).toBe(2);
 
-    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('text=下载 Excel')]);
-    // The same file as the API answers for the same filter (one export path), named for the filter.
-    expect(xlsx.suggestedFilename()).toBe(`floor-${thisYear()}-community.xlsx`);
+    const xlsx = await fetchFile('xlsx');
+    // Named for the report, the filter and the day.
+    expect(xlsx.suggestedFilename()).toMatch(new RegExp(`^达标情况-${thisYear()}-.+-\\d{8}\\.xlsx$`));
     const bytes = await readFile((await xlsx.path())!);
     expect(bytes.subarray(0, 2).toString()).toBe('PK'); // a zip container, as every .xlsx is
     await page.context().close();

@@ -10,6 +10,7 @@ import { handler as householdPages } from '#functions/household-pages.ts';
 import { handler as importPages } from '#functions/import-pages.ts';
 import { LOCAL_ACCOUNTS } from '#functions/lib/accounts.ts';
 import { db } from '#functions/lib/clients.ts';
+import { registerLocalExportRunner } from '#functions/lib/export-jobs.ts';
 import type { ApiResult } from '#functions/lib/http.ts';
 import { getObjectStore } from '#functions/lib/objects.ts';
 import { csrfToken, registerLocalSession } from '#functions/lib/session.ts';
@@ -21,8 +22,10 @@ import { handler as reportPages } from '#functions/report-pages.ts';
 import { PAGE_LAMBDAS, PAGE_ROUTES } from '#functions/routes.ts';
 import { handler as verificationPages } from '#functions/verification-pages.ts';
 import { buildApiEvent } from '#infra/local/event.ts';
+import { localExportRunner } from '#infra/local/exports.ts';
 import { type DevTokenRequest, signDevToken, verifyDevToken } from '#infra/local/tokens.ts';
 import { inviteUser, setUserEnabled } from '#shared/accounts/index.ts';
+import { startExport } from '#shared/exports/job.ts';
 import { fileObjection } from '#shared/notice/index.ts';
 import { admin, cadreUser, communityCadreUser, makeAid, makeIdNumber } from '../support/factories.ts';
 import { invoke } from '../support/invoke.ts';
@@ -52,6 +55,9 @@ const DEMO = { sub: 'forgery-demo-admin', groups: ['admin'] } satisfies DevToken
 const key = randomBytes(32);
 
 let workflow: RecordingWorkflow;
+/** Export jobs run in-process; the table is read only when none is running (a job writes its progress). */
+const exportRunner = localExportRunner();
+registerLocalExportRunner(exportRunner);
 
 /** One browser: its cookies, kept as a browser keeps them from the answers it gets. */
 class Browser {
@@ -150,7 +156,7 @@ async function table(): Promise<string[]> {
 
 /** What the world looks like to the forgery checks: the table, the workflow engine's calls. */
 const state = async () => ({
-  table: await table(),
+  table: await exportRunner.idle().then(table),
   started: workflow.started.length,
   signals: workflow.signals.length,
 });
@@ -272,6 +278,15 @@ beforeAll(async () => {
       },
     }) satisfies Record<string, Fixture>;
   const forged = `伪造${randomUUID().slice(0, 8)}`;
+  // A finished export: its page has the form that exports the same again (and the English crawl opens it).
+  const exported = await startExport(
+    db,
+    exportRunner,
+    { sub: admin.sub, roles: new Set(['admin'] as const) },
+    { report: 'units', format: 'csv', filters: { year: String(year) } },
+    new Date(),
+  );
+  await exportRunner.idle();
 
   FIXTURES = {
     'POST /app/dev-login': {
@@ -478,6 +493,13 @@ beforeAll(async () => {
       action: '/app/admin/calendar',
       page: '/app/admin/calendar',
       fields: { date: '2031-05-06', working: 'false', note: '伪造测试：本地放假' },
+      writes: 'table',
+    },
+    'POST /app/exports': {
+      user: admin,
+      action: '/app/exports',
+      page: `/app/exports/${exported.id}`,
+      fields: { report: 'floor', format: 'csv', year: String(year) },
       writes: 'table',
     },
     'POST /public/notices/{id}/objections': {

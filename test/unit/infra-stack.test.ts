@@ -107,6 +107,10 @@ describe('the deployed stack', () => {
         'GET /app/verifications/{proxy+}',
         'GET /app/downloads/{proxy+}',
         'GET /app/reports/{proxy+}',
+        // The export jobs' pages (report-pages): the list, the form's post and a job's page.
+        'GET /app/exports',
+        'GET /app/exports/{proxy+}',
+        'POST /app/exports',
         'GET /app/households/{proxy+}',
         // The field evidence's own Lambda, more specific than the household pages' proxy.
         'GET /app/aid/{id}/receipt',
@@ -324,5 +328,31 @@ describe('the city’s supervision phone', () => {
     const { resources: found, logicalId } = deploymentOf(stack);
     const id = logicalId(stack.api.functions.get('public-pages')!);
     expect(found[id]!.Properties.Environment.Variables.SUPERVISION_PHONE).toBe('0523-12345678');
+  });
+});
+
+describe('export jobs from the report pages', () => {
+  it('lets report-pages start jobs (invoke the export worker) and sign their links (read exports/*), as exports does', () => {
+    const role = (fn: IConstruct) => deployment.logicalId((fn as unknown as { role: IConstruct }).role);
+    const worker = deployment.logicalId(stack.exports.worker);
+    for (const handler of ['exports', 'report-pages']) {
+      const fn = stack.api.functions.get(handler)!;
+      const env = resources[deployment.logicalId(fn)]!.Properties.Environment.Variables;
+      expect(JSON.stringify(env.EXPORT_WORKER_FUNCTION), handler).toContain(worker);
+      const statements = ofType('AWS::IAM::Policy')
+        .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role(fn)))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+      const grants = (action: string) =>
+        statements.filter((s) => [s.Action].flat().includes(action)).map((s) => JSON.stringify(s.Resource));
+      expect(
+        grants('lambda:InvokeFunction').some((r) => r.includes(worker)),
+        handler,
+      ).toBe(true);
+      expect(
+        grants('s3:GetObject').some((r) => r.includes('/exports/*')),
+        handler,
+      ).toBe(true);
+      expect(grants('kms:Decrypt').length, handler).toBeGreaterThan(0);
+    }
   });
 });
