@@ -5,8 +5,10 @@ import * as fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { db } from '#functions/lib/clients.ts';
+import { registerLocalExportRunner } from '#functions/lib/export-jobs.ts';
 import { type ApiEvent, type ApiResult, MAX_BODY_BYTES } from '#functions/lib/http.ts';
 import { PAGE_LAMBDAS, ROUTES, type RouteDef } from '#functions/routes.ts';
+import { localExportRunner } from '#infra/local/exports.ts';
 import type { DevTokenRequest } from '#infra/local/tokens.ts';
 import { NewUser } from '#shared/accounts/index.ts';
 import { NewReceipt } from '#shared/aid/receipt.ts';
@@ -289,6 +291,9 @@ const DUMMY: World = {
 
 let world: World;
 const handlers = new Map<string, Handler>();
+/** Export jobs run in-process: an accepted POST /exports is waited for before the next request is judged. */
+const exportRunner = localExportRunner();
+registerLocalExportRunner(exportRunner);
 
 // ---------------------------------------------------------------------------------------------------------
 // Proving that a refusal writes nothing, two ways: per request, every write the handlers' DynamoDB client
@@ -512,6 +517,8 @@ async function answer(key: string, text: string, how: Answer = {}): Promise<Resp
   expect(res.status, said).toBeLessThan(500);
   if (res.status >= 200 && res.status < 300) {
     expect(how.mayPass, `accepted a body its schema refuses: ${said}`).toBe(true);
+    // An accepted export goes on in-process (its job's progress): its writes are this request's, not the next's.
+    await exportRunner.idle();
     for (const k of written) writtenByAccepted.add(k);
     return res;
   }
