@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { listUserPage } from '#shared/accounts/list.ts';
+import { accountNamesBySub } from '#shared/accounts/list.ts';
 import { actionName } from '#shared/audit/actions.ts';
 import { type AuditEntry, listAudit } from '#shared/audit/index.ts';
 import { beijingTime, shanghaiDate } from '#shared/dates.ts';
@@ -543,18 +543,6 @@ const AUDIT_FIELDS = ['entityId', 'actor', 'from', 'to'];
 const AUDIT_PARAMS = ['entityId', 'actor', 'from', 'to', 'page'];
 const AUDIT_PAGE_SIZE = 50;
 
-/** Every account's username by its directory subject (what the trail records), a page of 100 at a time. */
-async function accountNames(): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  let cursor: string | undefined;
-  do {
-    const page = await listUserPage(db, { cursor, limit: 100 });
-    for (const u of page.items) if (u.sub) names.set(u.sub, u.username);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return names;
-}
-
 /** GET /app/reports/audit: the trail of one entity, or of a date range, by person, paged, in Beijing time. */
 export async function auditPage(req: PageRequest): Promise<PageResult> {
   const w = words(req);
@@ -582,7 +570,7 @@ ${textInput('to', w.to, value('to') as string | undefined, errors, ' type="date"
 ${formActions(req, '/app/reports/audit')}</form>`;
   if (!found || !read.q) return { status: 400, title: w.auditTrail, body: form };
   const q = read.q;
-  const names = await accountNames();
+  const names = await accountNamesBySub(db);
   const person = (sub: string) => names.get(sub) ?? sub;
   const needle = q.actor?.toLowerCase();
   // Newest first: the trail answers in time order, and a reader looks for what happened last.

@@ -104,3 +104,18 @@ export function localClaimsOf(user: User): {
     ...(user.unitId ? { unitId: user.unitId } : {}),
   };
 }
+
+/**
+ * Every account's username by its directory subject (what tokens and the audit trail carry), read a page of 100
+ * at a time: how the audit trail's page and export name the person behind an entry.
+ */
+export async function accountNamesBySub(db: Db): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  let cursor: string | undefined;
+  do {
+    const page = await listUserPage(db, { cursor, limit: 100 });
+    for (const u of page.items) if (u.sub) names.set(u.sub, u.username);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return names;
+}

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as campaignSummary } from '#functions/campaign-summary.ts';
 import { handler as exportsHandler } from '#functions/exports.ts';
 import { handler as floorReport } from '#functions/floor-report.ts';
+import { LOCAL_ACCOUNTS } from '#functions/lib/accounts.ts';
 import { db } from '#functions/lib/clients.ts';
 import { registerLocalExportRunner } from '#functions/lib/export-jobs.ts';
 import { getObjectStore } from '#functions/lib/objects.ts';
@@ -11,6 +12,7 @@ import { handler as listAudit } from '#functions/list-audit.ts';
 import { handler as recordAid } from '#functions/record-aid.ts';
 import { handler as unitReport } from '#functions/unit-report.ts';
 import { localExportRunner } from '#infra/local/exports.ts';
+import { inviteUser } from '#shared/accounts/index.ts';
 import { parseCsv } from '#shared/csv.ts';
 import { queryAll } from '#shared/db.ts';
 import { readExportJob } from '#shared/exports/job.ts';
@@ -211,8 +213,18 @@ describe('exports of the other reports', () => {
       expect(rows[0]![2]).toBe(format === 'csv' ? String(w.households.length) : w.households.length);
     });
 
-    it(`audit as ${format}: the trail in Beijing time with plain action names`, async () => {
+    it(`audit as ${format}: the trail in Beijing time with plain action names and people's names`, async () => {
       const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+      // An invited account (the local directory gives it the subject `local-<username>`) that writes once.
+      const username = `exp${format}${Date.now().toString(36)}`;
+      await inviteUser(
+        { db, directory: LOCAL_ACCOUNTS },
+        admin.sub,
+        { username, email: `${username}@example.cn`, role: 'auditor' },
+        new Date(),
+      );
+      const person = { sub: `local-${username}`, groups: ['auditor'] } as typeof auditor;
+      await exportFile({ report: 'units', format: 'csv', filters: { year: String(YEAR) } }, person);
       const direct = await invoke(listAudit, 'GET /audit', { as: auditor, query: { from: today, to: today } });
       const { bytes } = await exportFile({ report: 'audit', format, filters: { from: today, to: today } });
       const rows = await read(bytes, '时间（北京时间）');
@@ -223,6 +235,10 @@ describe('exports of the other reports', () => {
       const shown = rows.find((r) => r[8] === first.requestId && r[4] === first.entityId)!;
       const beijing = new Date(Date.parse(first.at) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
       expect(shown[0]).toBe(beijing);
+      // The person by name, the subject in a column of its own (at the end).
+      const theirs = rows.find((r) => r[1] === username)!;
+      expect([theirs[3], theirs.at(-1)]).toStrictEqual(['导出报表', `local-${username}`]);
+      expect(shown.at(-1)).toBe(first.actor);
     });
 
     it(`verifications as ${format}: a row per community, 未发起 where no round started`, async () => {
