@@ -318,6 +318,33 @@ function floorChart(req: PageRequest, report: FloorReport): Html {
   });
 }
 
+/** A region filter's values: as read, else as typed in the query (a refused form shows what was sent). */
+function regionValues(req: PageRequest, q: { year?: number; districtId?: string; townshipId?: string } | undefined) {
+  return {
+    year: q?.year,
+    districtId: q?.districtId ?? req.query.get('districtId') ?? undefined,
+    townshipId: q?.townshipId ?? req.query.get('townshipId') ?? undefined,
+  };
+}
+
+/** A report page's tabs and its GET filter form by region (year, district, township, then `more` fields). */
+function regionFilterForm(
+  req: PageRequest,
+  path: string,
+  params: readonly string[],
+  communities: Community[],
+  values: ReturnType<typeof regionValues>,
+  errors: Errors,
+  more: Html = html``,
+): Html {
+  return html`${reportTabs(req, path)}${otherError(errors, params)}<form method="get" action="${path}" class="card filters">${regionFields(
+    req,
+    communities,
+    values,
+    errors,
+  )}${more}${formActions(req, path)}</form>`;
+}
+
 // ─── Unit assessment ─────────────────────────────────────────────────────────────────────────────────────────
 
 const REGION_PARAMS = ['year', 'districtId', 'townshipId'];
@@ -328,16 +355,7 @@ export async function unitReportPage(req: PageRequest): Promise<PageResult> {
   const communities = await listEntities<Community>(db, 'community');
   const read = readQuery(req, RegionQuery, REGION_PARAMS, { year: String(req.year) });
   const form = (errors: Errors = {}) =>
-    html`${reportTabs(req, '/app/reports/units')}${otherError(errors, REGION_PARAMS)}<form method="get" action="/app/reports/units" class="card filters">${regionFields(
-      req,
-      communities,
-      {
-        year: read.q?.year,
-        districtId: read.q?.districtId ?? req.query.get('districtId') ?? undefined,
-        townshipId: read.q?.townshipId ?? req.query.get('townshipId') ?? undefined,
-      },
-      errors,
-    )}${formActions(req, '/app/reports/units')}</form>`;
+    regionFilterForm(req, '/app/reports/units', REGION_PARAMS, communities, regionValues(req, read.q), errors);
   if (read.errors) return { status: 400, title: w.unitReport, body: form(read.errors) };
   const q = read.q;
   const report = await unitAssessment(db, q.year, { districtId: q.districtId, townshipId: q.townshipId });
@@ -380,16 +398,7 @@ export async function summaryPage(req: PageRequest): Promise<PageResult> {
   const communities = await listEntities<Community>(db, 'community');
   const read = readQuery(req, RegionQuery, REGION_PARAMS, { year: String(req.year) });
   const form = (errors: Errors = {}) =>
-    html`${reportTabs(req, '/app/reports/summary')}${otherError(errors, REGION_PARAMS)}<form method="get" action="/app/reports/summary" class="card filters">${regionFields(
-      req,
-      communities,
-      {
-        year: read.q?.year,
-        districtId: read.q?.districtId ?? req.query.get('districtId') ?? undefined,
-        townshipId: read.q?.townshipId ?? req.query.get('townshipId') ?? undefined,
-      },
-      errors,
-    )}${formActions(req, '/app/reports/summary')}</form>`;
+    regionFilterForm(req, '/app/reports/summary', REGION_PARAMS, communities, regionValues(req, read.q), errors);
   if (read.errors) return { status: 400, title: w.summary, body: form(read.errors) };
   const q = read.q;
   const s = await campaignSummary(db, q.year, { districtId: q.districtId, townshipId: q.townshipId });
@@ -469,14 +478,17 @@ export async function verificationStatusPage(req: PageRequest): Promise<PageResu
   const w = words(req);
   const communities = await listEntities<Community>(db, 'community');
   const read = readQuery(req, VerificationPageQuery, VERIFICATION_PARAMS, { year: String(req.year) });
-  const value = (n: 'districtId' | 'townshipId' | 'communityId') => read.q?.[n] ?? req.query.get(n) ?? undefined;
+  const community = read.q?.communityId ?? req.query.get('communityId') ?? undefined;
   const form = (errors: Errors = {}) =>
-    html`${reportTabs(req, '/app/reports/verifications')}${otherError(errors, VERIFICATION_PARAMS)}<form method="get" action="/app/reports/verifications" class="card filters">${regionFields(
+    regionFilterForm(
       req,
+      '/app/reports/verifications',
+      VERIFICATION_PARAMS,
       communities,
-      { year: read.q?.year, districtId: value('districtId'), townshipId: value('townshipId') },
+      regionValues(req, read.q),
       errors,
-    )}${select('communityId', req.t.community, communities, value('communityId'), req.t.all, errors)}${formActions(req, '/app/reports/verifications')}</form>`;
+      select('communityId', req.t.community, communities, community, req.t.all, errors),
+    );
   if (read.errors) return { status: 400, title: w.verificationStatus, body: form(read.errors) };
   const q = read.q;
   const inScope = communities
