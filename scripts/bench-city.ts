@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { OBJECTIVES } from '#shared/aid/rules.ts';
 import { type Db, inParallel, putAll } from '#shared/db.ts';
 import { checkCharacter } from '#shared/household/resident-id.ts';
-import { keys } from '#shared/table.ts';
+import { REPORT_ATTRIBUTES } from '#shared/reports/community-year.ts';
+import { keys, TABLE_DESIGN } from '#shared/table.ts';
 
 /**
  * The source city as the benchmarks load it (`bench:reports`, `bench:exports`): at full size 75,952 households
@@ -258,4 +260,33 @@ export async function loadCity(db: Db, opts: CityOptions = {}): Promise<LoadedCi
     units,
     communities,
   };
+}
+
+/**
+ * The benchmarks' bare baseline: one community-year partition read with plain QueryCommand pages, items counted;
+ * whole items, or with the reports' (and the exports' row sources') projection.
+ */
+export async function bareQuery(db: Db, communityId: string, year: number, projected: boolean): Promise<number> {
+  const names = TABLE_DESIGN.indexes.byCommunityYear;
+  const input: QueryCommandInput = {
+    TableName: db.table,
+    IndexName: 'byCommunityYear',
+    KeyConditionExpression: '#p = :p AND begins_with(#s, :s)',
+    ExpressionAttributeNames: { '#p': names.partitionKey, '#s': names.sortKey },
+    ExpressionAttributeValues: { ':p': keys.communityYear(communityId, year).gsi1pk, ':s': 'HOUSEHOLD#' },
+  };
+  if (projected) {
+    input.ProjectionExpression = REPORT_ATTRIBUTES.map((_a, i) => `#a${i}`).join(', ');
+    REPORT_ATTRIBUTES.forEach((a, i) => {
+      input.ExpressionAttributeNames![`#a${i}`] = a;
+    });
+  }
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    count += out.Items?.length ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return count;
 }

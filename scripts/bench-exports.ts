@@ -16,7 +16,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -47,34 +46,11 @@ if (process.argv[2] === 'child') {
   const [, , , mode, year] = process.argv as [string, string, string, Mode, string];
   const { db } = await import('#functions/lib/clients.ts');
   const { inParallel } = await import('#shared/db.ts');
-  const { keys, TABLE_DESIGN } = await import('#shared/table.ts');
-  const { reportCommunities, REPORT_ATTRIBUTES, REPORT_CONCURRENCY } = await import(
-    '#shared/reports/community-year.ts'
-  );
+  const { reportCommunities, REPORT_CONCURRENCY } = await import('#shared/reports/community-year.ts');
+  const { bareQuery: bareCommunityQuery } = await import('./bench-city.ts');
 
-  /** One partition read with plain QueryCommand pages and the row source's projection; items counted. */
-  const bareQuery = async (communityId: string): Promise<number> => {
-    const names = TABLE_DESIGN.indexes.byCommunityYear;
-    const input: QueryCommandInput = {
-      TableName: db.table,
-      IndexName: 'byCommunityYear',
-      KeyConditionExpression: '#p = :p AND begins_with(#s, :s)',
-      ExpressionAttributeNames: { '#p': names.partitionKey, '#s': names.sortKey },
-      ExpressionAttributeValues: { ':p': keys.communityYear(communityId, Number(year)).gsi1pk, ':s': 'HOUSEHOLD#' },
-      ProjectionExpression: REPORT_ATTRIBUTES.map((_a, i) => `#a${i}`).join(', '),
-    };
-    REPORT_ATTRIBUTES.forEach((a, i) => {
-      input.ExpressionAttributeNames![`#a${i}`] = a;
-    });
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      count += out.Items?.length ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return count;
-  };
+  // The row source's projection, as the export reads it (scripts/bench-city.ts).
+  const bareQuery = (communityId: string) => bareCommunityQuery(db, communityId, Number(year), true);
   const bareRead = async (ids: readonly string[]) => {
     let total = 0;
     await inParallel(ids, REPORT_CONCURRENCY, async (id) => {

@@ -15,7 +15,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 
 const HOUSEHOLDS = 75_952;
@@ -110,11 +109,10 @@ await ensureTable(dynamo.endpoint, 'bench');
 
 const { db } = await import('#functions/lib/clients.ts');
 const { inParallel } = await import('#shared/db.ts');
-const { keys, TABLE_DESIGN } = await import('#shared/table.ts');
 const { floorReport, floorCsvChunks } = await import('#shared/floor/report.ts');
 const { unitAssessment } = await import('#shared/reports/units.ts');
 const { campaignSummary } = await import('#shared/reports/summary.ts');
-const { reportCommunities, REPORT_ATTRIBUTES, REPORT_CONCURRENCY } = await import('#shared/reports/community-year.ts');
+const { reportCommunities, REPORT_CONCURRENCY } = await import('#shared/reports/community-year.ts');
 const { handler: floorHandler } = await import('#functions/floor-report.ts');
 const { buildApiEvent } = await import('#infra/local/event.ts');
 const { toApiGatewayClaims } = await import('#infra/local/tokens.ts');
@@ -122,7 +120,7 @@ const { toApiGatewayClaims } = await import('#infra/local/tokens.ts');
 // ---------------------------------------------------------------------------------------------------------
 // The data set: the source city (scripts/bench-city.ts), deterministic.
 // ---------------------------------------------------------------------------------------------------------
-const { loadCity } = await import('./bench-city.ts');
+const { loadCity, bareQuery: bareCommunityQuery } = await import('./bench-city.ts');
 const city = await loadCity(db);
 const { year, communities, households, cadres, partitionItems, itemsLoaded, loadSeconds } = city;
 console.error(`loaded ${itemsLoaded} items in ${loadSeconds.toFixed(0)} s (${households} households)`);
@@ -131,31 +129,7 @@ console.error(`loaded ${itemsLoaded} items in ${loadSeconds.toFixed(0)} s (${hou
 // The bare baseline: plain Query of the same community-year partitions, same concurrency, items counted.
 // ---------------------------------------------------------------------------------------------------------
 
-/** One partition read with plain QueryCommand pages; whole items, or the report's projection. */
-async function bareQuery(communityId: string, projected: boolean): Promise<number> {
-  const names = TABLE_DESIGN.indexes.byCommunityYear;
-  const input: QueryCommandInput = {
-    TableName: db.table,
-    IndexName: 'byCommunityYear',
-    KeyConditionExpression: '#p = :p AND begins_with(#s, :s)',
-    ExpressionAttributeNames: { '#p': names.partitionKey, '#s': names.sortKey },
-    ExpressionAttributeValues: { ':p': keys.communityYear(communityId, year).gsi1pk, ':s': 'HOUSEHOLD#' },
-  };
-  if (projected) {
-    input.ProjectionExpression = REPORT_ATTRIBUTES.map((_a, i) => `#a${i}`).join(', ');
-    REPORT_ATTRIBUTES.forEach((a, i) => {
-      input.ExpressionAttributeNames![`#a${i}`] = a;
-    });
-  }
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    count += out.Items?.length ?? 0;
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return count;
-}
+const bareQuery = (communityId: string, projected: boolean) => bareCommunityQuery(db, communityId, year, projected);
 
 /** The bare city-wide read: the community listing, then every partition, REPORT_CONCURRENCY at a time. */
 async function bareCityRead(projected: boolean): Promise<number> {
